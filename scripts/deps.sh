@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs loupe's build and test dependencies from Debian 12 packages (apt only). Idempotent:
+# does nothing when every package is already installed. Works as root or through sudo.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++ clang-format pkg-config
+  libfmt-dev nlohmann-json3-dev libcli11-dev
+  libgtest-dev libgmock-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+  as_root=(sudo)
+else
+  echo "loupe: missing packages (${missing[*]}) and neither root nor sudo to install them" >&2
+  exit 1
+fi
+echo "installing: ${missing[*]}" >&2
+"${as_root[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,21 @@
+#pragma once
+// The `loupe` subcommands. Each registers its flags on the CLI11 app and returns the action to run
+// once parsing succeeded. Commands only parse and print; the work lives in the library layers.
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+#include "graph/graph.hpp"
+
+namespace loupe::cli {
+
+using Action = std::function<int()>;
+
+void add_zoo(CLI::App& app, Action& action);
+void add_summary(CLI::App& app, Action& action);
+void add_run(CLI::App& app, Action& action);
+
+// MODEL is a zoo name or a path to a model file; fails with one line naming it.
+graph::Graph load_model(const std::string& model, int64_t batch);
+
+}  // namespace loupe::cli
