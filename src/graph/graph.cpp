@@ -1,5 +1,6 @@
 #include "graph/graph.hpp"
 
+#include <optional>
 #include <set>
 
 #include "loupe/checked.hpp"
@@ -147,23 +148,42 @@ void Graph::finalize() {
   for (size_t i : order) sorted.push_back(std::move(nodes_[i]));
   nodes_ = std::move(sorted);
 
-  // Make each op and infer shapes in order; errors get the node's name.
+  // Make each op and infer shapes in order; errors get the node's name. A node whose outputs are
+  // known at load time (all inputs constant, or only input shapes needed) is folded: its outputs
+  // become initializers and the node leaves the graph. This is what turns the shape-computing
+  // sub-graphs of PyTorch exports (Shape -> Gather -> Concat -> Reshape) into constants, in order,
+  // so that the Reshape after them sees a constant shape when it is inferred.
+  std::vector<Node> kept;
+  kept.reserve(nodes_.size());
   for (Node& n : nodes_) {
     try {
       n.op = ops::make_op(n.op_type, n.attrs);
-      std::vector<ops::ValueInfo> outs = n.op->infer(input_infos(n));
+      const std::vector<ops::ValueInfo> ins = input_infos(n);
+      std::vector<ops::ValueInfo> outs = n.op->infer(ins);
       if (outs.size() < n.outputs.size()) {
         fail("has {} outputs, the op produces {}", n.outputs.size(), outs.size());
       }
+      outs.resize(n.outputs.size());
       for (size_t k = 0; k < n.outputs.size(); ++k) {
         if (n.outputs[k].empty()) continue;
         checked_numel(outs[k].shape, "output \"" + n.outputs[k] + "\" shape");
         infos_[n.outputs[k]] = outs[k];
       }
+      std::optional<std::vector<Tensor>> folded = n.op->fold(ins, outs);
+      if (folded) {
+        for (size_t k = 0; k < n.outputs.size(); ++k) {
+          if (n.outputs[k].empty()) continue;
+          auto [it, _] = initializers_.insert_or_assign(n.outputs[k], std::move((*folded)[k]));
+          infos_[n.outputs[k]].constant = &it->second;
+        }
+        continue;
+      }
     } catch (const Error& e) {
       throw e.prefixed(node_context(n));
     }
+    kept.push_back(std::move(n));
   }
+  nodes_ = std::move(kept);
   for (const std::string& out : outputs_) {
     if (infos_.count(out) == 0) fail("graph \"{}\": output \"{}\" is never produced", name_, out);
   }

@@ -26,6 +26,24 @@ int64_t Op::param_count(std::span<const ValueInfo> inputs) const {
   return n;
 }
 
+std::optional<std::vector<Tensor>> Op::fold(std::span<const ValueInfo> inputs,
+                                            std::span<const ValueInfo> outputs) const {
+  std::vector<Tensor> in;
+  for (const ValueInfo& v : inputs) {
+    if (!v.present) {
+      in.emplace_back();
+    } else if (v.constant == nullptr) {
+      return std::nullopt;
+    } else {
+      in.push_back(*v.constant);
+    }
+  }
+  std::vector<Tensor> out;
+  for (const ValueInfo& v : outputs) out.emplace_back(v.shape, v.dtype);
+  reference(in, out);
+  return out;
+}
+
 namespace {
 // Function-local so that registration from static initializers in other files is order-safe.
 std::map<std::string, OpFactory, std::less<>>& registry() {

@@ -78,6 +78,13 @@ class Op {
   // The oracle. `outputs` arrive allocated with the inferred shapes and dtypes (zero-filled);
   // absent optional inputs are default-constructed Tensors.
   virtual void reference(std::span<const Tensor> inputs, std::span<Tensor> outputs) const = 0;
+
+  // Constant folding at load time: the node's outputs when they are known without running the
+  // model, else nullopt. Default: every present input is a constant, so the reference computes
+  // them. Ops whose outputs depend only on input shapes (Shape) override it; ops that must never
+  // be folded (none yet) return nullopt.
+  virtual std::optional<std::vector<Tensor>> fold(std::span<const ValueInfo> inputs,
+                                                  std::span<const ValueInfo> outputs) const;
 };
 
 using OpFactory = std::function<std::unique_ptr<Op>(const Attributes&)>;

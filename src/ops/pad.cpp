@@ -23,10 +23,14 @@ struct Pads {
   std::vector<int64_t> begin, end;  // one per input dim
 };
 
+// pads are i64; axes may be i64 or i32 (ONNX allows both).
 std::vector<int64_t> ints_of(const Tensor& t) {
-  std::vector<int64_t> v(static_cast<size_t>(t.numel()));
-  for (int64_t i = 0; i < t.numel(); ++i) v[static_cast<size_t>(i)] = static_cast<int64_t>(t.at(i));
-  return v;
+  if (t.dtype() == DType::i64) {
+    const auto s = t.span<int64_t>();
+    return {s.begin(), s.end()};
+  }
+  const auto s = t.span<int32_t>();
+  return {s.begin(), s.end()};
 }
 
 // `axes` empty means every dim, in order.
@@ -55,9 +59,9 @@ Pads resolve_pads(size_t rank, std::span<const int64_t> pads, std::span<const in
 Shape padded_shape(const Shape& x, const Pads& p, Mode mode) {
   Shape y(x.size());
   for (size_t d = 0; d < x.size(); ++d) {
-    const int64_t grow = checked_add(p.begin[d], p.end[d], "pads");
-    y[d] = checked_add(x[d], grow, "padded dim");
-    if (y[d] < 0) {
+    // Bounding each negative pad by the dim also keeps the negations below from overflowing.
+    y[d] = checked_add(x[d], checked_add(p.begin[d], p.end[d], "pads"), "padded dim");
+    if (p.begin[d] < -x[d] || p.end[d] < -x[d] || y[d] < 0) {
       fail("pads {} and {} on dim {} remove more than its {} elements", p.begin[d], p.end[d], d,
            x[d]);
     }
@@ -103,8 +107,10 @@ std::vector<int64_t> source_index(int64_t in, int64_t out, int64_t begin, int64_
 template <typename T>
 void store(double v, std::byte* dst) {
   if constexpr (std::is_integral_v<T>) {
+    // max + 1 is a power of two, exact in double, unlike max itself for i64.
+    const double limit = static_cast<double>(std::numeric_limits<T>::max()) + 1.0;
     if (v != std::trunc(v) || v < static_cast<double>(std::numeric_limits<T>::lowest()) ||
-        v > static_cast<double>(std::numeric_limits<T>::max())) {
+        v >= limit) {
       fail("attribute value {} is not representable in the data's integer dtype", v);
     }
   }

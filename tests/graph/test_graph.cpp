@@ -163,3 +163,31 @@ TEST(Executor, BadFeedsAreClearErrors) {
 
 }  // namespace
 }  // namespace loupe::graph
+
+namespace loupe::graph {
+namespace {
+
+TEST(Graph, NodesOfConstantsAreFoldedAtLoad) {
+  // w2 = 2 * w is known at load time: the node becomes an initializer and leaves the graph.
+  Graph g("fold");
+  g.add_input("x", {2});
+  g.add_initializer("w", Tensor::from({2}, std::vector<float>{1, 2}));
+  g.add_node("TestScale", "double_w", {"w"}, {"w2"}, {{"k", 2.0f}});
+  g.add_node("TestScale", "use", {"x", "w2"}, {"y"});
+  g.add_output("y");
+  g.finalize();
+  ASSERT_EQ(g.nodes().size(), 1u);
+  EXPECT_EQ(g.nodes()[0].name, "use");
+  const Tensor* w2 = g.initializer("w2");
+  ASSERT_NE(w2, nullptr);
+  EXPECT_EQ(w2->data<float>()[1], 4);
+  EXPECT_EQ(g.info("w2").constant, w2);
+  TensorMap in;
+  in.emplace("x", Tensor::from({2}, std::vector<float>{10, 20}));
+  const TensorMap out = ReferenceExecutor(g).run(in);
+  EXPECT_EQ(out.at("y").data<float>()[0], 12);
+  EXPECT_EQ(out.at("y").data<float>()[1], 24);
+}
+
+}  // namespace
+}  // namespace loupe::graph

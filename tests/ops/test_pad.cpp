@@ -1,3 +1,5 @@
+#include <limits>
+
 #include "ew_test_util.hpp"
 
 namespace loupe::ops {
@@ -85,6 +87,13 @@ TEST(Pad, Errors) {
                      "constant_value input is i64, data is f32");
   EXPECT_LOUPE_ERROR(run1("Pad", {}, {x23(), i64({4}, {1, 1, 1, 1}), Tensor(), i64({2}, {1, -1})}),
                      "axes [1,-1] names dim 1 twice");
+  const int64_t big = std::numeric_limits<int64_t>::max();
+  EXPECT_LOUPE_ERROR(run1("Pad", {}, {x23(), i64({4}, {0, -big - 1, 0, big})}),
+                     "on dim 1 remove more than its 3 elements");
+  EXPECT_LOUPE_ERROR(run1("Pad", {}, {x23(), i64({4}, {0, big, 0, 1})}), "overflows");
+  EXPECT_LOUPE_ERROR(
+      run1("Pad", {{"pads", std::vector<int64_t>{1, 0}}, {"value", 0.5f}}, {i64({2}, {1, 2})}),
+      "attribute value 0.5 is not representable");
   const Tensor pads = i64({4}, {0, 1, 0, 1});
   const Tensor x = x23();
   std::vector<ValueInfo> in = test::infos({x, pads});
