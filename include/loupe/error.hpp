@@ -29,8 +29,8 @@ template <typename... Args>
 
 // Internal invariants: on in every build, and a thrown Error instead of an abort so that a broken
 // invariant still reaches the user as one line (and a test as a failure, not a crash).
-#define LOUPE_CHECK(cond, ...)                                                        \
-  do {                                                                                \
+#define LOUPE_CHECK(cond, ...)                                                           \
+  do {                                                                                   \
     if (!(cond)) ::loupe::fail("internal error: {} ({}:{})", #cond, __FILE__, __LINE__); \
   } while (0)
 

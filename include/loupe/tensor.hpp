@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "loupe/error.hpp"
@@ -23,17 +24,29 @@ std::string_view dtype_name(DType dtype);
 template <typename T>
 constexpr DType dtype_of();
 template <>
-constexpr DType dtype_of<float>() { return DType::f32; }
+constexpr DType dtype_of<float>() {
+  return DType::f32;
+}
 template <>
-constexpr DType dtype_of<double>() { return DType::f64; }
+constexpr DType dtype_of<double>() {
+  return DType::f64;
+}
 template <>
-constexpr DType dtype_of<int64_t>() { return DType::i64; }
+constexpr DType dtype_of<int64_t>() {
+  return DType::i64;
+}
 template <>
-constexpr DType dtype_of<int32_t>() { return DType::i32; }
+constexpr DType dtype_of<int32_t>() {
+  return DType::i32;
+}
 template <>
-constexpr DType dtype_of<int8_t>() { return DType::i8; }
+constexpr DType dtype_of<int8_t>() {
+  return DType::i8;
+}
 template <>
-constexpr DType dtype_of<uint8_t>() { return DType::u8; }
+constexpr DType dtype_of<uint8_t>() {
+  return DType::u8;
+}
 
 // NCHW is plain row-major in logical dimension order (any rank). NHWC is channels-last for rank 4.
 // NCHWc is channel-blocked: [N][ceil(C/c_block)][H][W][c_block], the tail block zero-padded.
@@ -68,12 +81,12 @@ class Tensor {
 
   template <typename T>
   T* data() {
-    check_dtype(dtype_of<T>());
+    check_dtype(dtype_of<std::remove_const_t<T>>());
     return reinterpret_cast<T*>(storage_.get());
   }
   template <typename T>
   const T* data() const {
-    check_dtype(dtype_of<T>());
+    check_dtype(dtype_of<std::remove_const_t<T>>());
     return reinterpret_cast<const T*>(storage_.get());
   }
   template <typename T>

@@ -52,8 +52,18 @@ namespace {
 
 nlohmann::json nest_json(const ops::LayerShape& n) {
   return {{"kind", n.kind == ops::LayerKind::conv ? "conv" : "fc"},
-          {"N", n.N}, {"C", n.C}, {"H", n.H}, {"W", n.W}, {"M", n.M}, {"R", n.R}, {"S", n.S},
-          {"E", n.E}, {"F", n.F}, {"U", n.U}, {"U_w", n.U_w}, {"groups", n.G},
+          {"N", n.N},
+          {"C", n.C},
+          {"H", n.H},
+          {"W", n.W},
+          {"M", n.M},
+          {"R", n.R},
+          {"S", n.S},
+          {"E", n.E},
+          {"F", n.F},
+          {"U", n.U},
+          {"U_w", n.U_w},
+          {"groups", n.G},
           {"dilation", {n.dil_h, n.dil_w}},
           {"pads", {n.pad_top, n.pad_left, n.pad_bottom, n.pad_right}}};
 }
@@ -63,7 +73,7 @@ nlohmann::json nest_json(const ops::LayerShape& n) {
 nlohmann::json to_json(const ModelSummary& s) {
   nlohmann::json layers = nlohmann::json::array();
   for (const LayerSummary& l : s.layers) {
-    nlohmann::json j = {{"name", l.name},   {"op", l.op},       {"in_shape", l.in_shape},
+    nlohmann::json j = {{"name", l.name},           {"op", l.op},         {"in_shape", l.in_shape},
                         {"out_shape", l.out_shape}, {"params", l.params}, {"macs", l.macs},
                         {"flops", l.flops}};
     if (l.nest) j["loop_nest"] = nest_json(*l.nest);
@@ -99,36 +109,43 @@ std::string dims(const Shape& s) { return fmt::format("{}", fmt::join(s, "x")); 
 
 std::string to_table(const ModelSummary& s) {
   std::string o;
-  o += fmt::format("model {}   batch {}   (MACs: multiply-accumulates of CONV/FC; FLOPs = 2 x MACs + other ops)\n",
-                   s.model, s.batch);
-  o += fmt::format("{:<28} {:<18} {:>4} {:>4} {:>4} {:>4} {:>4} {:>2} {:>2} {:>4} {:>4} {:>2} {:>3} {:>16} {:>9} {:>9} {:>9}\n",
-                   "layer", "op", "C", "H", "W", "M", "R", "S", "U", "E", "F", "N", "G", "out", "params", "MACs",
-                   "FLOPs");
+  o += fmt::format(
+      "model {}   batch {}   (MACs: multiply-accumulates of CONV/FC; FLOPs = 2 x MACs + other "
+      "ops)\n",
+      s.model, s.batch);
+  o += fmt::format(
+      "{:<28} {:<18} {:>4} {:>4} {:>4} {:>4} {:>4} {:>2} {:>2} {:>4} {:>4} {:>2} {:>3} {:>16} "
+      "{:>9} {:>9} {:>9}\n",
+      "layer", "op", "C", "H", "W", "M", "R", "S", "U", "E", "F", "N", "G", "out", "params", "MACs",
+      "FLOPs");
   for (const LayerSummary& l : s.layers) {
     std::string letters;
     if (l.nest) {
       const ops::LayerShape& n = *l.nest;
-      const std::string u = n.U == n.U_w ? fmt::format("{}", n.U) : fmt::format("{}x{}", n.U, n.U_w);
-      letters = fmt::format("{:>4} {:>4} {:>4} {:>4} {:>4} {:>2} {:>2} {:>4} {:>4} {:>2} {:>3}", n.C, n.H, n.W,
-                            n.M, n.R, n.S, u, n.E, n.F, n.N, n.G);
+      const std::string u =
+          n.U == n.U_w ? fmt::format("{}", n.U) : fmt::format("{}x{}", n.U, n.U_w);
+      letters = fmt::format("{:>4} {:>4} {:>4} {:>4} {:>4} {:>2} {:>2} {:>4} {:>4} {:>2} {:>3}",
+                            n.C, n.H, n.W, n.M, n.R, n.S, u, n.E, n.F, n.N, n.G);
     } else {
-      letters = fmt::format("{:>4} {:>4} {:>4} {:>4} {:>4} {:>2} {:>2} {:>4} {:>4} {:>2} {:>3}", "", "", "", "",
-                            "", "", "", "", "", "", "");
+      letters = fmt::format("{:>4} {:>4} {:>4} {:>4} {:>4} {:>2} {:>2} {:>4} {:>4} {:>2} {:>3}", "",
+                            "", "", "", "", "", "", "", "", "", "");
     }
     std::string name = l.name.size() > 28 ? l.name.substr(0, 27) + "~" : l.name;
-    o += fmt::format("{:<28} {:<18} {} {:>16} {:>9} {:>9} {:>9}\n", name, l.op, letters, dims(l.out_shape),
-                     l.params ? human(l.params) : "", l.macs ? human(l.macs) : "", l.flops ? human(l.flops) : "");
+    o += fmt::format("{:<28} {:<18} {} {:>16} {:>9} {:>9} {:>9}\n", name, l.op, letters,
+                     dims(l.out_shape), l.params ? human(l.params) : "",
+                     l.macs ? human(l.macs) : "", l.flops ? human(l.flops) : "");
   }
   const Totals& t = s.total;
-  o += fmt::format("\nCONV  {:>3} layers  params {:>9}  MACs {:>9}\n", t.conv_layers, human(t.conv_params),
-                   human(t.conv_macs));
-  o += fmt::format("FC    {:>3} layers  params {:>9}  MACs {:>9}\n", t.fc_layers, human(t.fc_params),
-                   human(t.fc_macs));
-  o += fmt::format("total             params {:>9}  MACs {:>9}  FLOPs {:>9}  peak activations {:.2f} MB\n",
-                   human(t.params), human(t.macs), human(t.flops),
-                   static_cast<double>(t.activation_bytes) / 1e6);
-  o += fmt::format("exact: params {}  MACs {}  FLOPs {}  activation bytes {}\n", t.params, t.macs, t.flops,
-                   t.activation_bytes);
+  o += fmt::format("\nCONV  {:>3} layers  params {:>9}  MACs {:>9}\n", t.conv_layers,
+                   human(t.conv_params), human(t.conv_macs));
+  o += fmt::format("FC    {:>3} layers  params {:>9}  MACs {:>9}\n", t.fc_layers,
+                   human(t.fc_params), human(t.fc_macs));
+  o += fmt::format(
+      "total             params {:>9}  MACs {:>9}  FLOPs {:>9}  peak activations {:.2f} MB\n",
+      human(t.params), human(t.macs), human(t.flops),
+      static_cast<double>(t.activation_bytes) / 1e6);
+  o += fmt::format("exact: params {}  MACs {}  FLOPs {}  activation bytes {}\n", t.params, t.macs,
+                   t.flops, t.activation_bytes);
   return o;
 }
 

@@ -7,17 +7,19 @@
 namespace loupe::cli {
 
 void add_zoo(CLI::App& app, Action& action) {
-  auto* cmd = app.add_subcommand("zoo", "List the built-in models (seeded weights; see docs/zoo.md)");
+  auto* cmd =
+      app.add_subcommand("zoo", "List the built-in models (seeded weights; see docs/zoo.md)");
   auto json = std::make_shared<bool>(false);
   cmd->add_flag("--json", *json, "Print one JSON document");
   cmd->callback([&action, json] {
     action = [json] {
       nlohmann::json list = nlohmann::json::array();
-      std::string table = fmt::format("{:<16} {:<14} {}\n", "model", "input (CxHxW)", "description");
+      std::string table =
+          fmt::format("{:<16} {:<14} {}\n", "model", "input (CxHxW)", "description");
       for (const zoo::ZooModel& m : zoo::models()) {
         list.push_back({{"name", m.name}, {"input", m.image}, {"description", m.description}});
-        table += fmt::format("{:<16} {:<14} {}\n", m.name, fmt::format("{}", fmt::join(m.image, "x")),
-                             m.description);
+        table += fmt::format("{:<16} {:<14} {}\n", m.name,
+                             fmt::format("{}", fmt::join(m.image, "x")), m.description);
       }
       if (*json) {
         fmt::print("{}\n", nlohmann::json{{"models", list}}.dump(2));

@@ -9,33 +9,48 @@ namespace loupe {
 
 size_t dtype_size(DType dtype) {
   switch (dtype) {
-    case DType::f32: return 4;
-    case DType::f64: return 8;
-    case DType::i64: return 8;
-    case DType::i32: return 4;
-    case DType::i8: return 1;
-    case DType::u8: return 1;
+    case DType::f32:
+      return 4;
+    case DType::f64:
+      return 8;
+    case DType::i64:
+      return 8;
+    case DType::i32:
+      return 4;
+    case DType::i8:
+      return 1;
+    case DType::u8:
+      return 1;
   }
   return 1;
 }
 
 std::string_view dtype_name(DType dtype) {
   switch (dtype) {
-    case DType::f32: return "f32";
-    case DType::f64: return "f64";
-    case DType::i64: return "i64";
-    case DType::i32: return "i32";
-    case DType::i8: return "i8";
-    case DType::u8: return "u8";
+    case DType::f32:
+      return "f32";
+    case DType::f64:
+      return "f64";
+    case DType::i64:
+      return "i64";
+    case DType::i32:
+      return "i32";
+    case DType::i8:
+      return "i8";
+    case DType::u8:
+      return "u8";
   }
   return "?";
 }
 
 std::string_view layout_name(Layout layout) {
   switch (layout) {
-    case Layout::NCHW: return "NCHW";
-    case Layout::NHWC: return "NHWC";
-    case Layout::NCHWc: return "NCHWc";
+    case Layout::NCHW:
+      return "NCHW";
+    case Layout::NHWC:
+      return "NHWC";
+    case Layout::NCHWc:
+      return "NCHWc";
   }
   return "?";
 }
@@ -67,10 +82,11 @@ Tensor::Tensor(Shape shape, DType dtype, Layout layout, int64_t c_block)
   }
   const int64_t bytes = checked_mul(storage_elems_, static_cast<int64_t>(dtype_size(dtype_)),
                                     "tensor " + shape_str(shape_));
-  if (bytes > kMaxTensorBytes) fail("tensor {}: {} bytes exceeds the 1 TiB limit", shape_str(shape_), bytes);
+  if (bytes > kMaxTensorBytes)
+    fail("tensor {}: {} bytes exceeds the 1 TiB limit", shape_str(shape_), bytes);
   if (bytes > 0) {
-    const size_t rounded = (static_cast<size_t>(bytes) + kTensorAlignment - 1) / kTensorAlignment *
-                           kTensorAlignment;
+    const size_t rounded =
+        (static_cast<size_t>(bytes) + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
     auto* p = static_cast<std::byte*>(std::aligned_alloc(kTensorAlignment, rounded));
     if (p == nullptr) fail("tensor {}: cannot allocate {} bytes", shape_str(shape_), bytes);
     std::memset(p, 0, rounded);
@@ -81,7 +97,8 @@ Tensor::Tensor(Shape shape, DType dtype, Layout layout, int64_t c_block)
 Tensor Tensor::from(Shape shape, std::span<const float> values) {
   Tensor t(std::move(shape));
   if (static_cast<int64_t>(values.size()) != t.numel()) {
-    fail("tensor {}: {} values given for {} elements", shape_str(t.shape()), values.size(), t.numel());
+    fail("tensor {}: {} values given for {} elements", shape_str(t.shape()), values.size(),
+         t.numel());
   }
   if (!values.empty()) std::memcpy(t.raw(), values.data(), values.size() * sizeof(float));
   return t;
@@ -117,18 +134,26 @@ double Tensor::at(int64_t i) const {
   LOUPE_CHECK(i >= 0 && i < storage_elems_);
   const std::byte* p = storage_.get();
   switch (dtype_) {
-    case DType::f32: return reinterpret_cast<const float*>(p)[i];
-    case DType::f64: return reinterpret_cast<const double*>(p)[i];
-    case DType::i64: return static_cast<double>(reinterpret_cast<const int64_t*>(p)[i]);
-    case DType::i32: return reinterpret_cast<const int32_t*>(p)[i];
-    case DType::i8: return reinterpret_cast<const int8_t*>(p)[i];
-    case DType::u8: return reinterpret_cast<const uint8_t*>(p)[i];
+    case DType::f32:
+      return reinterpret_cast<const float*>(p)[i];
+    case DType::f64:
+      return reinterpret_cast<const double*>(p)[i];
+    case DType::i64:
+      return static_cast<double>(reinterpret_cast<const int64_t*>(p)[i]);
+    case DType::i32:
+      return reinterpret_cast<const int32_t*>(p)[i];
+    case DType::i8:
+      return reinterpret_cast<const int8_t*>(p)[i];
+    case DType::u8:
+      return reinterpret_cast<const uint8_t*>(p)[i];
   }
   return 0;
 }
 
 void Tensor::check_dtype(DType wanted) const {
-  if (wanted != dtype_) fail("tensor {} is {}, accessed as {}", shape_str(shape_), dtype_name(dtype_), dtype_name(wanted));
+  if (wanted != dtype_)
+    fail("tensor {} is {}, accessed as {}", shape_str(shape_), dtype_name(dtype_),
+         dtype_name(wanted));
 }
 
 }  // namespace loupe

@@ -26,12 +26,14 @@ void check_feeds(const Graph& g, const TensorMap& inputs) {
   for (const auto& [name, t] : inputs) {
     if (names.count(name) == 0) {
       std::vector<std::string> list(names.begin(), names.end());
-      fail("input \"{}\": the model has no such input (its inputs: {})", name, fmt::join(list, ", "));
+      fail("input \"{}\": the model has no such input (its inputs: {})", name,
+           fmt::join(list, ", "));
     }
   }
   for (const GraphInput& in : wanted) {
     auto it = inputs.find(in.name);
-    if (it == inputs.end()) fail("input \"{}\": not given ({} {})", in.name, dtype_name(in.dtype), shape_str(in.shape));
+    if (it == inputs.end())
+      fail("input \"{}\": not given ({} {})", in.name, dtype_name(in.dtype), shape_str(in.shape));
     const Tensor& t = it->second;
     if (t.dtype() != in.dtype || t.shape() != in.shape) {
       fail("input \"{}\": expected {} {}, got {} {}", in.name, dtype_name(in.dtype),

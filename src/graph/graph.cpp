@@ -68,7 +68,8 @@ std::vector<ops::ValueInfo> Graph::input_infos(const Node& node) const {
 
 std::vector<ops::ValueInfo> Graph::output_infos(const Node& node) const {
   std::vector<ops::ValueInfo> v;
-  for (const std::string& out : node.outputs) v.push_back(out.empty() ? ops::ValueInfo{} : info(out));
+  for (const std::string& out : node.outputs)
+    v.push_back(out.empty() ? ops::ValueInfo{} : info(out));
   return v;
 }
 
@@ -83,7 +84,8 @@ void Graph::finalize() {
   }
   for (const GraphInput& in : inputs_) {
     if (initializers_.count(in.name) != 0) continue;
-    if (!defined.insert(in.name).second) fail("graph \"{}\": input \"{}\" is declared twice", name_, in.name);
+    if (!defined.insert(in.name).second)
+      fail("graph \"{}\": input \"{}\" is declared twice", name_, in.name);
     checked_numel(in.shape, "input \"" + in.name + "\" shape");
     infos_[in.name] = ops::ValueInfo{in.shape, in.dtype, nullptr, true};
   }
@@ -93,7 +95,8 @@ void Graph::finalize() {
   std::set<std::string, std::less<>> node_names;
   for (size_t i = 0; i < nodes_.size(); ++i) {
     const Node& n = nodes_[i];
-    if (!node_names.insert(n.name).second) fail("graph \"{}\": two nodes are named \"{}\"", name_, n.name);
+    if (!node_names.insert(n.name).second)
+      fail("graph \"{}\": two nodes are named \"{}\"", name_, n.name);
     for (const std::string& out : n.outputs) {
       if (out.empty()) continue;
       if (defined.count(out) != 0 || !producer.emplace(out, i).second) {

@@ -17,10 +17,10 @@ namespace loupe::graph {
 struct Node {
   std::string name;
   std::string op_type;
-  std::vector<std::string> inputs;   // "" marks an omitted optional input
+  std::vector<std::string> inputs;  // "" marks an omitted optional input
   std::vector<std::string> outputs;
   ops::Attributes attrs;
-  std::unique_ptr<ops::Op> op;       // set by finalize()
+  std::unique_ptr<ops::Op> op;  // set by finalize()
 };
 
 struct GraphInput {

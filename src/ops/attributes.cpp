@@ -4,12 +4,18 @@ namespace loupe::ops {
 
 std::string_view attribute_kind(const Attribute& a) {
   switch (a.index()) {
-    case 0: return "int";
-    case 1: return "float";
-    case 2: return "string";
-    case 3: return "ints";
-    case 4: return "floats";
-    case 5: return "tensor";
+    case 0:
+      return "int";
+    case 1:
+      return "float";
+    case 2:
+      return "string";
+    case 3:
+      return "ints";
+    case 4:
+      return "floats";
+    case 5:
+      return "tensor";
   }
   return "?";
 }

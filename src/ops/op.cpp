@@ -18,8 +18,7 @@ int64_t LayerShape::macs() const {
 int64_t Op::param_count(std::span<const ValueInfo> inputs) const {
   int64_t n = 0;
   for (const ValueInfo& v : inputs) {
-    if (v.present && v.constant != nullptr &&
-        (v.dtype == DType::f32 || v.dtype == DType::f64)) {
+    if (v.present && v.constant != nullptr && (v.dtype == DType::f32 || v.dtype == DType::f64)) {
       n += v.constant->numel();
     }
   }

@@ -42,9 +42,9 @@ enum class LayerKind { conv, fc };
 struct LayerShape {
   LayerKind kind = LayerKind::conv;
   int64_t N = 1, C = 1, H = 1, W = 1, M = 1, R = 1, S = 1, E = 1, F = 1;
-  int64_t U = 1, U_w = 1;          // stride along rows (the tutorial's U) and along columns
-  int64_t dil_h = 1, dil_w = 1;    // dilation
-  int64_t G = 1;                   // groups (G = C = M for depthwise)
+  int64_t U = 1, U_w = 1;        // stride along rows (the tutorial's U) and along columns
+  int64_t dil_h = 1, dil_w = 1;  // dilation
+  int64_t G = 1;                 // groups (G = C = M for depthwise)
   int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
   // MACs of the nest: N * M * E * F * (C / G) * R * S.
   int64_t macs() const;
@@ -99,7 +99,7 @@ std::unique_ptr<Op> make_op(std::string_view type, const Attributes& attrs);
 #define LOUPE_OP_CONCAT_(a, b) a##b
 #define LOUPE_OP_CONCAT(a, b) LOUPE_OP_CONCAT_(a, b)
 // One line per op, in the op's file: LOUPE_REGISTER_OP("Conv", make_conv);
-#define LOUPE_REGISTER_OP(type, factory)                                          \
+#define LOUPE_REGISTER_OP(type, factory)                                            \
   [[maybe_unused]] static const bool LOUPE_OP_CONCAT(loupe_registered_, __LINE__) = \
       ::loupe::ops::register_op(type, factory)
 

@@ -24,8 +24,8 @@ inline std::string slurp(const std::filesystem::path& p) {
 }
 
 inline std::filesystem::path scratch_dir() {
-  auto d = std::filesystem::temp_directory_path() /
-           ("loupe_cli_test_" + std::to_string(::getpid()));
+  auto d =
+      std::filesystem::temp_directory_path() / ("loupe_cli_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(d);
   return d;
 }
@@ -34,7 +34,8 @@ inline CliResult run_loupe(const std::string& args) {
   const auto dir = scratch_dir();
   const auto out = dir / "stdout.txt";
   const auto err = dir / "stderr.txt";
-  const std::string cmd = std::string(LOUPE_EXE) + " " + args + " >" + out.string() + " 2>" + err.string();
+  const std::string cmd =
+      std::string(LOUPE_EXE) + " " + args + " >" + out.string() + " 2>" + err.string();
   const int status = std::system(cmd.c_str());
   CliResult r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

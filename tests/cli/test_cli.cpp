@@ -19,8 +19,8 @@ TEST(Cli, HelpOnEveryCommand) {
 
 TEST(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(run_loupe("").code, 2);
-  EXPECT_EQ(run_loupe("summary").code, 2);          // MODEL missing
-  EXPECT_EQ(run_loupe("frobnicate").code, 2);       // unknown command
+  EXPECT_EQ(run_loupe("summary").code, 2);     // MODEL missing
+  EXPECT_EQ(run_loupe("frobnicate").code, 2);  // unknown command
   EXPECT_EQ(run_loupe("summary alexnet --batch x").code, 2);
 }
 

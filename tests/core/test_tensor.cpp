@@ -89,7 +89,8 @@ TEST(Checked, MulAddAndNumel) {
 }
 
 TEST(Error, PrefixedKeepsTheReason) {
-  const Error e = Error("kernel_shape mismatch").prefixed("node \"conv2\" (Conv)").prefixed("m.onnx");
+  const Error e =
+      Error("kernel_shape mismatch").prefixed("node \"conv2\" (Conv)").prefixed("m.onnx");
   EXPECT_STREQ(e.what(), "m.onnx: node \"conv2\" (Conv): kernel_shape mismatch");
 }
 

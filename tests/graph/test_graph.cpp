@@ -17,7 +17,8 @@ class TestScale final : public ops::Op {
   std::vector<ops::ValueInfo> infer(std::span<const ops::ValueInfo> in) const override {
     if (in.empty()) fail("needs an input");
     for (const auto& v : in) {
-      if (v.shape != in[0].shape) fail("shape {} differs from {}", shape_str(v.shape), shape_str(in[0].shape));
+      if (v.shape != in[0].shape)
+        fail("shape {} differs from {}", shape_str(v.shape), shape_str(in[0].shape));
     }
     return {{in[0].shape, DType::f32}};
   }
@@ -84,11 +85,13 @@ TEST(Graph, ShapeMismatchAndUnknownOpNameTheNode) {
   g.add_input("z", {3});
   g.add_node("TestScale", "add", {"x", "z"}, {"y"});
   g.add_output("y");
-  EXPECT_EQ(error_of([&] { g.finalize(); }), "node \"add\" (TestScale): shape [3] differs from [2]");
+  EXPECT_EQ(error_of([&] { g.finalize(); }),
+            "node \"add\" (TestScale): shape [3] differs from [2]");
   Graph h("t");
   h.add_input("x", {2});
   h.add_node("NoSuchOp", "n1", {"x"}, {"y"});
-  EXPECT_EQ(error_of([&] { h.finalize(); }), "node \"n1\" (NoSuchOp): unknown op type \"NoSuchOp\"");
+  EXPECT_EQ(error_of([&] { h.finalize(); }),
+            "node \"n1\" (NoSuchOp): unknown op type \"NoSuchOp\"");
   Graph k("t");
   k.add_input("x", {2});
   k.add_node("TestScale", "n1", {"x"}, {"y"}, {{"kk", int64_t{2}}});

@@ -7,7 +7,9 @@ namespace loupe::ops {
 namespace {
 
 TEST(Attributes, TypedGettersAndDefaults) {
-  Attributes a{{"group", int64_t{2}}, {"alpha", 0.5f}, {"pads", std::vector<int64_t>{1, 2, 3, 4}},
+  Attributes a{{"group", int64_t{2}},
+               {"alpha", 0.5f},
+               {"pads", std::vector<int64_t>{1, 2, 3, 4}},
                {"mode", std::string("reflect")}};
   EXPECT_EQ(a.get_int("group", 1), 2);
   EXPECT_EQ(a.get_int("missing", 7), 7);
