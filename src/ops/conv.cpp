@@ -148,21 +148,25 @@ LayerShape conv_layer_shape(const ConvParams& p, const Shape& x, const Shape& w)
   if (ls.C != checked_mul(w[1], ls.G, "channels")) {
     fail("input has {} channels, weight expects {} x group {}", ls.C, w[1], ls.G);
   }
+  apply_window(ls, win, false);
+  return ls;
+}
+
+void apply_window(LayerShape& ls, const Window2D& win, bool ceil_mode) {
   ls.U = win.U;
   ls.U_w = win.U_w;
   ls.dil_h = win.dil_h;
   ls.dil_w = win.dil_w;
   const AxisOut e = axis_out(ls.H, ls.R, ls.U, ls.dil_h, win.pad_top, win.pad_bottom, win.auto_pad,
-                             false, "height");
+                             ceil_mode, "height");
   const AxisOut f = axis_out(ls.W, ls.S, ls.U_w, ls.dil_w, win.pad_left, win.pad_right,
-                             win.auto_pad, false, "width");
+                             win.auto_pad, ceil_mode, "width");
   ls.E = e.out;
   ls.F = f.out;
   ls.pad_top = e.pad_begin;
   ls.pad_bottom = e.pad_end;
   ls.pad_left = f.pad_begin;
   ls.pad_right = f.pad_end;
-  return ls;
 }
 
 void require_f32_nchw(const Tensor& t, std::string_view what) {

@@ -57,6 +57,10 @@ ConvParams parse_conv(const Attributes& attrs);
 
 // The loop nest of Conv given the shapes of X and W, with auto_pad resolved into the pads.
 // Fails on rank, channel, group and kernel mismatches and on a non-positive output size.
+// Fills the spatial part of a nest (R, S, strides, dilation, E, F, resolved pads) from a window
+// over ls.H x ls.W; shared by CONV and pooling so both apply ONNX's output-size rules alike.
+void apply_window(LayerShape& ls, const Window2D& win, bool ceil_mode);
+
 LayerShape conv_layer_shape(const ConvParams& p, const Shape& x, const Shape& w);
 
 // The oracle: fp32 tensors in NCHW, fp64 accumulation; y must be allocated as [N,M,E,F] f32.

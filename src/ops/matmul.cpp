@@ -5,6 +5,7 @@
 
 #include "loupe/checked.hpp"
 #include "ops/conv.hpp"
+#include "ops/gemm.hpp"
 
 namespace loupe::ops {
 
@@ -126,12 +127,7 @@ class MatMul final : public Op {
   std::optional<LayerShape> layer_shape(std::span<const ValueInfo> in) const override {
     if (in[0].shape.size() != 2 || in[1].shape.size() != 2) return std::nullopt;
     const MatMulDims d = matmul_dims(in[0].shape, in[1].shape);
-    LayerShape ls;
-    ls.kind = LayerKind::fc;
-    ls.N = d.M;
-    ls.C = d.K;
-    ls.M = d.N;
-    return ls;
+    return gemm_layer_shape(GemmDims{d.M, d.N, d.K});
   }
 
   void reference(std::span<const Tensor> in, std::span<Tensor> out) const override {

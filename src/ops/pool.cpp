@@ -59,20 +59,7 @@ LayerShape pool_layer_shape(const PoolParams& p, const Shape& x) {
   const Window2D& win = p.window;
   ls.R = win.R;
   ls.S = win.S;
-  ls.U = win.U;
-  ls.U_w = win.U_w;
-  ls.dil_h = win.dil_h;
-  ls.dil_w = win.dil_w;
-  const AxisOut e = axis_out(ls.H, ls.R, ls.U, ls.dil_h, win.pad_top, win.pad_bottom, win.auto_pad,
-                             p.ceil_mode, "height");
-  const AxisOut f = axis_out(ls.W, ls.S, ls.U_w, ls.dil_w, win.pad_left, win.pad_right,
-                             win.auto_pad, p.ceil_mode, "width");
-  ls.E = e.out;
-  ls.F = f.out;
-  ls.pad_top = e.pad_begin;
-  ls.pad_bottom = e.pad_end;
-  ls.pad_left = f.pad_begin;
-  ls.pad_right = f.pad_end;
+  apply_window(ls, win, p.ceil_mode);
   return ls;
 }
 
