@@ -7,6 +7,8 @@ packages=(
   cmake ninja-build g++ clang-format pkg-config
   libfmt-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev
+  zlib1g-dev dataset-fashion-mnist
+  libonnx-dev libprotobuf-dev protobuf-compiler
 )
 
 missing=()

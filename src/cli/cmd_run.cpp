@@ -5,6 +5,7 @@
 #include "cli/commands.hpp"
 #include "graph/executor.hpp"
 #include "io/npy.hpp"
+#include "io/onnx_import.hpp"
 #include "loupe/random.hpp"
 
 namespace loupe::cli {
@@ -21,7 +22,8 @@ struct RunOpts {
 
 Tensor read_input(const std::string& path) {
   if (path.ends_with(".npy")) return io::read_npy(path);
-  fail("{}: unsupported input file type (expected .npy)", path);
+  if (path.ends_with(".pb")) return io::read_tensor_proto(path);
+  fail("{}: unsupported input file type (expected .npy or an ONNX TensorProto .pb)", path);
 }
 
 // NAME=FILE binds by name; a bare FILE fills the next unbound input in the model's order.
@@ -46,7 +48,8 @@ graph::TensorMap bind_inputs(const graph::Graph& g, const RunOpts& o) {
       }
     } else {
       while (next < wanted.size() && feeds.count(wanted[next].name) != 0) ++next;
-      if (next == wanted.size()) fail("--input {}: the model has only {} input(s)", arg, wanted.size());
+      if (next == wanted.size())
+        fail("--input {}: the model has only {} input(s)", arg, wanted.size());
       name = wanted[next].name;
     }
     if (feeds.count(name) != 0) fail("--input {}: input \"{}\" is given twice", arg, name);
@@ -54,8 +57,9 @@ graph::TensorMap bind_inputs(const graph::Graph& g, const RunOpts& o) {
     // Name the file as well as the input when the shape is wrong: the user fixes the file.
     for (const auto& in : wanted) {
       if (in.name == name && (t.shape() != in.shape || t.dtype() != in.dtype)) {
-        fail("{}: input \"{}\" expects {} {}, the file holds {} {}", path, name, dtype_name(in.dtype),
-             shape_str(in.shape), dtype_name(t.dtype()), shape_str(t.shape()));
+        fail("{}: input \"{}\" expects {} {}, the file holds {} {}", path, name,
+             dtype_name(in.dtype), shape_str(in.shape), dtype_name(t.dtype()),
+             shape_str(t.shape()));
       }
     }
     feeds.emplace(name, std::move(t));
@@ -64,11 +68,13 @@ graph::TensorMap bind_inputs(const graph::Graph& g, const RunOpts& o) {
   Rng rng(o.seed);
   for (const auto& in : wanted) {
     if (feeds.count(in.name) != 0) continue;
-    if (in.dtype != DType::f32) fail("input \"{}\" ({}) needs a file: --input {}=FILE.npy", in.name, dtype_name(in.dtype), in.name);
+    if (in.dtype != DType::f32)
+      fail("input \"{}\" ({}) needs a file: --input {}=FILE.npy", in.name, dtype_name(in.dtype),
+           in.name);
     Tensor t(in.shape);
     for (float& v : t.span<float>()) v = static_cast<float>(rng.normal());
-    fmt::print(stderr, "input \"{}\": no file given, using seeded N(0,1) values {} (seed {})\n", in.name,
-               shape_str(in.shape), o.seed);
+    fmt::print(stderr, "input \"{}\": no file given, using seeded N(0,1) values {} (seed {})\n",
+               in.name, shape_str(in.shape), o.seed);
     feeds.emplace(in.name, std::move(t));
   }
   return feeds;
@@ -91,8 +97,9 @@ void print_output(const std::string& name, const Tensor& t) {
     hi = i == 0 ? v : std::max(hi, v);
     sum += v;
   }
-  fmt::print("output \"{}\": {} {}  min {:.6g}  max {:.6g}  mean {:.6g}\n", name, dtype_name(t.dtype()),
-             shape_str(t.shape()), lo, hi, t.numel() ? sum / static_cast<double>(t.numel()) : 0.0);
+  fmt::print("output \"{}\": {} {}  min {:.6g}  max {:.6g}  mean {:.6g}\n", name,
+             dtype_name(t.dtype()), shape_str(t.shape()), lo, hi,
+             t.numel() ? sum / static_cast<double>(t.numel()) : 0.0);
   if (t.rank() != 2 || t.dtype() != DType::f32) return;
   // Class scores: show the top 5 of the first few batch items.
   const int64_t N = t.dim(0), K = t.dim(1);
@@ -134,15 +141,18 @@ int run(const RunOpts& o) {
 }  // namespace
 
 void add_run(CLI::App& app, Action& action) {
-  auto* cmd = app.add_subcommand("run", "Run a model on inputs (.npy) and write its outputs");
+  auto* cmd =
+      app.add_subcommand("run", "Run a model on inputs (.npy or ONNX .pb) and write its outputs");
   auto o = std::make_shared<RunOpts>();
   cmd->add_option("MODEL", o->model, "Zoo model name (loupe zoo) or model file")->required();
   cmd->add_option("--input", o->inputs,
-                  "NAME=FILE.npy, or FILE.npy to fill inputs in order; inputs left out get seeded "
-                  "random N(0,1) values");
+                  "NAME=FILE (.npy or ONNX TensorProto .pb), or FILE to fill inputs in order; "
+                  "inputs left out get seeded random N(0,1) values");
   cmd->add_option("--output-dir", o->output_dir, "Write each output to DIR/<output name>.npy");
   cmd->add_flag("--reference", o->reference, "Run the reference loop nests (the oracle)");
-  cmd->add_option("--batch", o->batch, "Batch size N (zoo models)")->capture_default_str();
+  cmd->add_option("--batch", o->batch,
+                  "Batch size N (zoo models; the symbolic batch dim of ONNX inputs)")
+      ->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed of generated inputs")->capture_default_str();
   cmd->callback([&action, o] { action = [o] { return run(*o); }; });
 }

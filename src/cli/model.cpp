@@ -1,18 +1,18 @@
 #include <filesystem>
 
 #include "cli/commands.hpp"
+#include "io/onnx_import.hpp"
 #include "zoo/zoo.hpp"
 
 namespace loupe::cli {
 
 graph::Graph load_model(const std::string& model, int64_t batch) {
   if (batch < 1 || batch > 65536) fail("--batch {}: must be between 1 and 65536", batch);
+  // Zoo names first, so that a stray file named like a zoo model does not shadow it.
   if (zoo::exists(model)) return zoo::build(model, batch);
-  if (std::filesystem::exists(model)) {
-    fail("{}: loading model files is not supported by this build yet (issue 4 adds ONNX); use a zoo "
-         "model (loupe zoo lists them)",
-         model);
-  }
+  // Any existing file is read as ONNX: its decoder says clearly when it is not one.
+  std::error_code ec;
+  if (std::filesystem::exists(model, ec)) return io::load_onnx(model, io::OnnxOptions{batch});
   return zoo::build(model, batch);  // fails with "unknown zoo model" and the hint
 }
 
