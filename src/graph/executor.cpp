@@ -1,5 +1,7 @@
 #include "graph/executor.hpp"
 
+#include <unistd.h>
+
 #include <set>
 
 namespace loupe::graph {
@@ -15,6 +17,20 @@ std::vector<GraphInput> feed_inputs(const Graph& g) {
 ReferenceExecutor::ReferenceExecutor(const Graph& g) : g_(g) {
   if (!g.finalized()) fail("graph \"{}\" must be finalized before it runs", g.name());
   plan_ = plan_memory(g);
+  // Refuse before allocating anything: a model file's shapes are untrusted, and an allocation the
+  // kernel overcommits would end in the OOM killer instead of a message.
+  const int64_t pages = sysconf(_SC_PHYS_PAGES);
+  const int64_t page_size = sysconf(_SC_PAGE_SIZE);
+  if (pages > 0 && page_size > 0) {
+    const int64_t physical = pages * page_size;
+    if (plan_.peak_activation_bytes > physical) {
+      fail(
+          "graph \"{}\": running it needs {:.1f} GB of activations, more than this machine's "
+          "{:.1f} GB",
+          g.name(), static_cast<double>(plan_.peak_activation_bytes) / 1e9,
+          static_cast<double>(physical) / 1e9);
+    }
+  }
 }
 
 namespace {

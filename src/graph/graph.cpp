@@ -7,6 +7,24 @@
 
 namespace loupe::graph {
 
+namespace {
+
+// Folding runs while a file loads, before anything bounds memory. Shape sub-graphs produce a few
+// integers; a constant larger than this (ConstantOfShape([300000, 300000]) costs a few bytes of
+// file) is left to run time, where the executor checks the plan against the machine's memory.
+constexpr int64_t kMaxFoldBytes = int64_t{64} << 20;
+
+int64_t fold_output_bytes(const std::vector<ops::ValueInfo>& outs) {
+  int64_t total = 0;
+  for (const ops::ValueInfo& v : outs) {
+    total = checked_add(
+        total, checked_mul(checked_numel(v.shape), static_cast<int64_t>(dtype_size(v.dtype))));
+  }
+  return total;
+}
+
+}  // namespace
+
 std::string node_context(const Node& node) {
   return fmt::format("node \"{}\" ({})", node.name, node.op_type);
 }
@@ -172,7 +190,8 @@ void Graph::finalize() {
         checked_numel(outs[k].shape, "output \"" + n.outputs[k] + "\" shape");
         infos_[n.outputs[k]] = outs[k];
       }
-      std::optional<std::vector<Tensor>> folded = n.op->fold(ins, outs);
+      std::optional<std::vector<Tensor>> folded;
+      if (fold_output_bytes(outs) <= kMaxFoldBytes) folded = n.op->fold(ins, outs);
       if (folded) {
         for (size_t k = 0; k < n.outputs.size(); ++k) {
           if (n.outputs[k].empty()) continue;

@@ -194,3 +194,37 @@ TEST(Graph, NodesOfConstantsAreFoldedAtLoad) {
 
 }  // namespace
 }  // namespace loupe::graph
+
+namespace loupe::graph {
+namespace {
+
+TEST(Executor, RefusesAPlanLargerThanTheMachine) {
+  // 2^22 x 2^22 f32 = 64 TiB of activations: refused by the plan, before any allocation.
+  Graph g("huge");
+  g.add_input("x", {int64_t{1} << 22, int64_t{1} << 22});
+  g.add_node("TestScale", "a", {"x"}, {"y"});
+  g.add_output("y");
+  g.finalize();
+  EXPECT_NE(error_of([&] { ReferenceExecutor ex(g); }).find("more than this machine's"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace loupe::graph
+
+namespace loupe::graph {
+namespace {
+
+TEST(Graph, LargeConstantsAreNotFoldedAtLoad) {
+  // Just over the 64 MiB folding budget: the node stays and computes at run time instead.
+  Graph g("big");
+  g.add_initializer("w", Tensor({(int64_t{16} << 20) + 16}));
+  g.add_node("TestScale", "scale_w", {"w"}, {"y"});
+  g.add_output("y");
+  g.finalize();
+  ASSERT_EQ(g.nodes().size(), 1u);
+  EXPECT_EQ(g.initializer("y"), nullptr);
+}
+
+}  // namespace
+}  // namespace loupe::graph
