@@ -14,6 +14,7 @@ using Action = std::function<int()>;
 void add_zoo(CLI::App& app, Action& action);
 void add_summary(CLI::App& app, Action& action);
 void add_run(CLI::App& app, Action& action);
+void add_eval(CLI::App& app, Action& action);
 
 // MODEL is a zoo name or a path to a model file; fails with one line naming it.
 graph::Graph load_model(const std::string& model, int64_t batch);

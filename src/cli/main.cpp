@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   loupe::cli::add_zoo(app, action);
   loupe::cli::add_summary(app, action);
   loupe::cli::add_run(app, action);
+  loupe::cli::add_eval(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
