@@ -17,4 +17,7 @@ echo
 echo "== loupe run lenet5   (reference loop nests, seeded random input)"
 "$loupe" run lenet5 --output-dir build/demo
 echo
+echo "== loupe eval models/lenet5-fashion.onnx   (LeNet-5 trained on Fashion-MNIST, 10,000 test images)"
+"$loupe" eval models/lenet5-fashion.onnx --dataset fashion-mnist
+echo
 echo "loupe is built: $loupe   (try: $loupe --help)"
