@@ -9,20 +9,13 @@
 
 #include "loupe/error.hpp"
 #include "loupe/random.hpp"
+#include "test_util.hpp"
 #include "zoo/zoo.hpp"
 
 namespace loupe::analysis {
 namespace {
 
-// The message of the Error that `f` throws ("" when it throws none).
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using loupe::testing::error_of;
 
 // A 4-class "classifier" whose scores are the 4 pixels of a 2x2 image: it predicts the brightest
 // pixel, so every prediction is known in advance.

@@ -5,6 +5,7 @@
 #include "graph/executor.hpp"
 #include "graph/graph.hpp"
 #include "graph/memory_plan.hpp"
+#include "test_util.hpp"
 
 namespace loupe::graph {
 namespace {
@@ -38,14 +39,7 @@ LOUPE_REGISTER_OP("TestScale", [](const ops::Attributes& a) {
   return std::make_unique<TestScale>(a.get_float("k", 1.0f));
 });
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using loupe::testing::error_of;
 
 TEST(Graph, UnknownInputNamesTheNode) {
   Graph g("t");

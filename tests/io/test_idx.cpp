@@ -14,6 +14,7 @@
 
 #include "loupe/error.hpp"
 #include "loupe/tensor.hpp"
+#include "test_util.hpp"
 
 namespace loupe::io {
 namespace {
@@ -63,15 +64,7 @@ class IdxTest : public ::testing::Test {
   fs::path dir_;
 };
 
-// The message of the Error that `f` throws ("" when it throws none).
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using loupe::testing::error_of;
 
 std::span<const std::byte> as_bytes(std::string_view s) {
   return {reinterpret_cast<const std::byte*>(s.data()), s.size()};

@@ -15,6 +15,7 @@
 
 #include "loupe/error.hpp"
 #include "loupe/tensor.hpp"
+#include "test_util.hpp"
 
 namespace loupe::io {
 namespace {
@@ -127,16 +128,7 @@ std::vector<double> values_of(const Tensor& t) {
   return v;
 }
 
-// The message of the loupe::Error that `fn` throws; any other exception escapes and fails the test.
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected a loupe::Error";
-  return "";
-}
+using loupe::testing::error_of;
 
 // A .npy file with the given header text and data, for headers NumPy would never write.
 std::string make_npy(std::string_view dict, std::string_view data, int major = 1) {

@@ -16,6 +16,7 @@
 #include "io/test_onnx_import_util.hpp"
 #include "loupe/error.hpp"
 #include "ops/op.hpp"
+#include "test_util.hpp"
 
 namespace loupe::io {
 namespace {
@@ -31,16 +32,7 @@ fs::path scratch(const std::string& name) {
   return d;
 }
 
-// The message of the loupe::Error `f` throws ("" when it does not throw).
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using loupe::testing::error_of;
 
 Tensor tf(Shape shape, const std::vector<float>& v) { return Tensor::from(std::move(shape), v); }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ops/op.hpp"
+#include "test_util.hpp"
 
 namespace loupe::ops::test {
 
@@ -83,17 +84,7 @@ inline void expect_near(const Tensor& t, const std::vector<float>& want, double 
   }
 }
 
-// The op's error message, or "" when nothing is thrown; for
-// EXPECT_THAT(error_of(...), HasSubstr("...")).
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using loupe::testing::error_of;
 
 inline std::string run_error(const std::string& type, const Attributes& attrs,
                              const std::vector<Tensor>& in) {

@@ -11,6 +11,7 @@
 #include "loupe/error.hpp"
 #include "loupe/tensor.hpp"
 #include "ops/op.hpp"
+#include "test_util.hpp"
 
 namespace loupe::ops::test {
 
@@ -62,15 +63,7 @@ inline void expect_values(const Tensor& t, const Shape& shape, const std::vector
   }
 }
 
-// The message of the loupe::Error that fn throws, or a marker saying it did not throw.
-inline std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no loupe::Error thrown>";
-}
+using loupe::testing::error_of;
 
 inline Tensor tensor(Shape shape, const std::vector<float>& values) {
   return Tensor::from(std::move(shape), values);
