@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev
   zlib1g-dev dataset-fashion-mnist
   libonnx-dev libprotobuf-dev protobuf-compiler
+  libcpuinfo-dev
 )
 
 missing=()

@@ -1,0 +1,56 @@
+#pragma once
+// A small persistent thread pool: workers are started once and sleep between jobs, so a kernel
+// can split its outer loops (GEMM's jc/ic blocks) without paying thread creation per call.
+// The calling thread takes part in every job, so a pool of T threads has T-1 workers and
+// threads=1 runs everything inline with no synchronisation at all.
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace loupe {
+
+class ThreadPool {
+ public:
+  // threads <= 0 means std::thread::hardware_concurrency().
+  explicit ThreadPool(int threads = 0);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  // Threads that can run a job, the caller included.
+  int size() const { return static_cast<int>(workers_.size()) + 1; }
+
+  // Runs fn(i) for every i in [0, n) on at most max_threads threads (<= 0: all) and returns
+  // when all are done. Task i goes to whichever participating thread takes it next. A call from
+  // inside a task (nested parallelism) runs its tasks serially on that thread. The first
+  // exception thrown by a task is rethrown here after the job has drained.
+  void parallel_for(int64_t n, const std::function<void(int64_t)>& fn, int max_threads = 0);
+
+  // The process-wide pool (hardware_concurrency threads), created on first use.
+  static ThreadPool& global();
+
+ private:
+  void worker_loop(int index);
+  void run_tasks();
+
+  std::vector<std::thread> workers_;
+  std::mutex submit_mutex_;  // one job at a time
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable done_;
+  // Current job, guarded by mutex_ (the counters are read under it too).
+  const std::function<void(int64_t)>* fn_ = nullptr;
+  int64_t n_ = 0;
+  int64_t next_ = 0;
+  int64_t finished_ = 0;
+  int participants_ = 0;  // workers with index < participants_ join the job
+  int active_ = 0;        // workers currently inside the job
+  uint64_t generation_ = 0;
+  bool stop_ = false;
+  std::exception_ptr error_;
+};
+
+}  // namespace loupe

@@ -1,0 +1,243 @@
+// AVX-512 SGEMM microkernel, 14 x 32 register tile (compiled with -mavx512f/bw/vl/dq -mfma only).
+//
+// Why 14 x 32: C's rows are contiguous (row-major), so a tile row of NR = 32 floats is two zmm
+// vectors and each k step broadcasts one A element per row. 14 rows x 2 vectors = 28 zmm
+// accumulators, + 2 for the B row, + 1 broadcast = 31 of the 32 zmm registers. Per k step that is
+// 28 FMAs against 2 vector loads and 14 broadcasts (embedded {1to16} memory operands), enough
+// independent FMAs to cover 2 FMA ports x 4-cycle latency (8 in flight) more than three times,
+// and the highest FMA:load ratio a 32-register file allows with NR = 32. 6 x 64 (24
+// accumulators) loads less A per FMA but needs a 4-vector B row (KC x 256 B of L1 per panel,
+// halving KC) and wastes more of a short N edge; 14 x 32 keeps KC x 128 B.
+//
+// Edge tiles: the row count is a template parameter (1..14, no wasted FMAs for a short M edge);
+// columns use masked loads/stores, and a tile of <= 16 columns runs the one-vector variant.
+// C is updated from the accumulators after the k loop (alpha, beta, fused epilogue, store).
+// GCC 12's AVX-512 intrinsics pass _mm512_undefined_ps() (a self-initialised variable) through
+// as the unused merge operand, which -Wmaybe-uninitialized flags at every use (GCC PR 105593,
+// fixed in GCC 13). The warning is about the header, not this code.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include "kernels/gemm/ukernel.hpp"
+
+namespace loupe::kernels::gemm {
+
+namespace {
+
+constexpr int kMR = 14;
+constexpr int kNR = 32;
+
+__mmask16 lane_mask(int n) {
+  if (n >= 16) return 0xFFFF;
+  if (n <= 0) return 0;
+  return static_cast<__mmask16>((1u << n) - 1u);
+}
+
+// C is read (beta != 0, or a later kc block) only after the k loop: start fetching its lines
+// now so that the loads at the end do not stall on L3 / DRAM latency.
+template <int R, int NV>
+void prefetch_c(const UkrArgs& p) {
+  if (p.beta == 0.0f) return;
+  for (int r = 0; r < R; ++r) {
+    _mm_prefetch(reinterpret_cast<const char*>(p.c + r * p.ldc), _MM_HINT_T0);
+    if (NV == 2) _mm_prefetch(reinterpret_cast<const char*>(p.c + r * p.ldc + 16), _MM_HINT_T0);
+  }
+}
+
+// alpha, beta, epilogue and the masked store of an R x (16 NV) tile held in acc.
+template <int R, int NV>
+void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
+  __mmask16 mask[NV];
+  for (int v = 0; v < NV; ++v) mask[v] = lane_mask(p.n - 16 * v);
+  const __m512 alpha = _mm512_set1_ps(p.alpha);
+  const __m512 beta = _mm512_set1_ps(p.beta);
+  const __m512 lo = _mm512_set1_ps(p.lo);
+  const __m512 hi = _mm512_set1_ps(p.hi);
+  __m512 col_bias[NV];
+  for (int v = 0; v < NV; ++v) {
+    col_bias[v] = p.epilogue && p.col_bias != nullptr
+                      ? _mm512_maskz_loadu_ps(mask[v], p.col_bias + 16 * v)
+                      : _mm512_setzero_ps();
+  }
+#pragma GCC unroll 14
+  for (int r = 0; r < R; ++r) {
+    float* c = p.c + r * p.ldc;
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) {
+      __m512 x = p.alpha == 1.0f ? acc[r][v] : _mm512_mul_ps(alpha, acc[r][v]);
+      if (p.beta == 1.0f) {
+        x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask[v], c + 16 * v));
+      } else if (p.beta != 0.0f) {
+        x = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(mask[v], c + 16 * v), x);
+      }
+      if (p.epilogue) {
+        if (p.row_bias != nullptr) x = _mm512_add_ps(x, _mm512_set1_ps(p.row_bias[r]));
+        x = _mm512_add_ps(x, col_bias[v]);
+        if (p.residual != nullptr) {
+          x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask[v], p.residual + r * p.ldr + 16 * v));
+        }
+        if (p.clamp) x = _mm512_min_ps(_mm512_max_ps(x, lo), hi);
+      }
+      _mm512_mask_storeu_ps(c + 16 * v, mask[v], x);
+    }
+  }
+}
+
+// One R x (16 NV) tile, R <= 14, NV <= 2. The k loop is written in assembly because GCC 12
+// does not keep 28 accumulators in registers through intrinsics (it spills and rotates them).
+// zmm0..27 accumulate (row r in zmm 2r and 2r+1), zmm28/29 hold the B row, zmm30/31 alternate
+// as the broadcast A element. Per k: NV aligned B loads, R broadcasts, R x NV FMAs. One
+// template serves every edge tile: GAS's .if drops the rows >= R and the second vector when
+// NV = 1, so a short M or N edge costs no wasted FMAs beyond the 16-lane granularity.
+template <int R, int NV>
+void tile(const UkrArgs& p) {
+  static_assert(R >= 1 && R <= kMR && (NV == 1 || NV == 2));
+  prefetch_c<R, NV>(p);
+  alignas(64) float out[kMR * kNR];
+  const float* a = p.a;
+  const float* b = p.b;
+  int64_t k = p.kc;
+#define LOUPE_ROW(r, bc, c0, c1)                 \
+  ".if %c[rows] > " #r                           \
+  "\n\t"                                         \
+  "vbroadcastss 4*" #r "(%[a]), %%zmm" #bc       \
+  "\n\t"                                         \
+  "vfmadd231ps %%zmm28, %%zmm" #bc ", %%zmm" #c0 \
+  "\n\t"                                         \
+  ".if %c[nv] > 1\n\t"                           \
+  "vfmadd231ps %%zmm29, %%zmm" #bc ", %%zmm" #c1 \
+  "\n\t"                                         \
+  ".endif\n\t"                                   \
+  ".endif\n\t"
+#define LOUPE_ZERO(x) "vpxord %%zmm" #x ", %%zmm" #x ", %%zmm" #x "\n\t"
+#define LOUPE_SAVE(x) "vmovaps %%zmm" #x ", " #x "*64(%[out])\n\t"
+  __asm__ volatile(
+      LOUPE_ZERO(0) LOUPE_ZERO(1) LOUPE_ZERO(2) LOUPE_ZERO(3) LOUPE_ZERO(4) LOUPE_ZERO(5)
+      LOUPE_ZERO(6) LOUPE_ZERO(7) LOUPE_ZERO(8) LOUPE_ZERO(9) LOUPE_ZERO(10) LOUPE_ZERO(11)
+      LOUPE_ZERO(12) LOUPE_ZERO(13) LOUPE_ZERO(14) LOUPE_ZERO(15) LOUPE_ZERO(16) LOUPE_ZERO(17)
+      LOUPE_ZERO(18) LOUPE_ZERO(19) LOUPE_ZERO(20) LOUPE_ZERO(21) LOUPE_ZERO(22) LOUPE_ZERO(23)
+      LOUPE_ZERO(24) LOUPE_ZERO(25) LOUPE_ZERO(26) LOUPE_ZERO(27)
+      "test %[k], %[k]\n\t"
+      "jle 2f\n\t"
+      ".p2align 5\n\t"
+      "1:\n\t"
+      "vmovaps (%[b]), %%zmm28\n\t"
+      ".if %c[nv] > 1\n\t"
+      "vmovaps 64(%[b]), %%zmm29\n\t"
+      ".endif\n\t"
+      "prefetcht0 448(%[a])\n\t"
+      LOUPE_ROW(0, 30, 0, 1) LOUPE_ROW(1, 31, 2, 3) LOUPE_ROW(2, 30, 4, 5)
+      LOUPE_ROW(3, 31, 6, 7) LOUPE_ROW(4, 30, 8, 9) LOUPE_ROW(5, 31, 10, 11)
+      LOUPE_ROW(6, 30, 12, 13) LOUPE_ROW(7, 31, 14, 15) LOUPE_ROW(8, 30, 16, 17)
+      LOUPE_ROW(9, 31, 18, 19) LOUPE_ROW(10, 30, 20, 21) LOUPE_ROW(11, 31, 22, 23)
+      LOUPE_ROW(12, 30, 24, 25) LOUPE_ROW(13, 31, 26, 27)
+      "add $56, %[a]\n\t"
+      "add $128, %[b]\n\t"
+      "dec %[k]\n\t"
+      "jnz 1b\n\t"
+      "2:\n\t"
+      LOUPE_SAVE(0) LOUPE_SAVE(1) LOUPE_SAVE(2) LOUPE_SAVE(3) LOUPE_SAVE(4) LOUPE_SAVE(5)
+      LOUPE_SAVE(6) LOUPE_SAVE(7) LOUPE_SAVE(8) LOUPE_SAVE(9) LOUPE_SAVE(10) LOUPE_SAVE(11)
+      LOUPE_SAVE(12) LOUPE_SAVE(13) LOUPE_SAVE(14) LOUPE_SAVE(15) LOUPE_SAVE(16) LOUPE_SAVE(17)
+      LOUPE_SAVE(18) LOUPE_SAVE(19) LOUPE_SAVE(20) LOUPE_SAVE(21) LOUPE_SAVE(22) LOUPE_SAVE(23)
+      LOUPE_SAVE(24) LOUPE_SAVE(25) LOUPE_SAVE(26) LOUPE_SAVE(27)
+      : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k)
+      : [out] "r"(out), [rows] "i"(R), [nv] "i"(NV)
+      : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
+        "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", "xmm19", "xmm20",
+        "xmm21", "xmm22", "xmm23", "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30",
+        "xmm31", "cc", "memory");
+#undef LOUPE_ROW
+#undef LOUPE_ZERO
+#undef LOUPE_SAVE
+  __m512 acc[R][NV];
+  for (int r = 0; r < R; ++r) {
+    for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_load_ps(out + 32 * r + 16 * v);
+  }
+  store_tile<R, NV>(acc, p);
+}
+
+template <int R>
+void rows(const UkrArgs& p) {
+  if (p.n <= 16) {
+    tile<R, 1>(p);
+  } else {
+    tile<R, 2>(p);
+  }
+}
+
+// Indexed by the tile's row count m - 1.
+constexpr UkrFn kByRows[kMR] = {rows<1>, rows<2>, rows<3>,  rows<4>,  rows<5>,  rows<6>,  rows<7>,
+                                rows<8>, rows<9>, rows<10>, rows<11>, rows<12>, rows<13>, rows<14>};
+
+void ukernel(const UkrArgs& p) { kByRows[p.m - 1](p); }
+
+// Packing A without transposing it in memory (element (i, k) at src[i*rs + k], rows strided) is
+// a 14 x 16 transpose per 16 k; done in registers here, 16 columns at a time: load up to 16
+// rows (14 used) as zmm, transpose 16x16 with unpack/shuffle, store 14 lanes per k.
+void transpose16(__m512 r[16]) {
+  __m512 t[16];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4) {
+    const __m512d a0 = _mm512_castps_pd(t[i]), a1 = _mm512_castps_pd(t[i + 1]);
+    const __m512d a2 = _mm512_castps_pd(t[i + 2]), a3 = _mm512_castps_pd(t[i + 3]);
+    r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a0, a2));
+    r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a0, a2));
+    r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(a1, a3));
+    r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(a1, a3));
+  }
+  // Now r[4q + j] holds, in its 128-bit lane L, column 4L + j of rows 4q..4q+3. Gathering lane L
+  // of r[j], r[4+j], r[8+j], r[12+j] gives column 4L + j of all 16 rows.
+  for (int j = 0; j < 4; ++j) {
+    const __m512 x0 = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x88);  // lanes 0,2 | 0,2
+    const __m512 x1 = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xDD);  // lanes 1,3 | 1,3
+    const __m512 x2 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x88);
+    const __m512 x3 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xDD);
+    t[j] = _mm512_shuffle_f32x4(x0, x2, 0x88);       // lane 0 of each group
+    t[4 + j] = _mm512_shuffle_f32x4(x1, x3, 0x88);   // lane 1
+    t[8 + j] = _mm512_shuffle_f32x4(x0, x2, 0xDD);   // lane 2
+    t[12 + j] = _mm512_shuffle_f32x4(x1, x3, 0xDD);  // lane 3
+  }
+  for (int c = 0; c < 16; ++c) r[c] = t[c];
+}
+
+void pack_a(int64_t m, int64_t kc, const float* src, int64_t rs, int64_t cs, float* dst) {
+  if (cs != 1) {
+    // A stored transposed: each k's MR values are contiguous already.
+    for (int64_t k = 0; k < kc; ++k) {
+      const float* s = src + k * cs;
+      float* d = dst + k * kMR;
+      int64_t i = 0;
+      for (; i < m; ++i) d[i] = s[i * rs];
+      for (; i < kMR; ++i) d[i] = 0.0f;
+    }
+    return;
+  }
+  const __mmask16 store_mask = (1u << kMR) - 1u;
+  int64_t k = 0;
+  for (; k + 16 <= kc; k += 16) {
+    __m512 r[16];
+    for (int i = 0; i < 16; ++i) {
+      r[i] = i < m ? _mm512_loadu_ps(src + i * rs + k) : _mm512_setzero_ps();
+    }
+    transpose16(r);
+    for (int j = 0; j < 16; ++j) _mm512_mask_storeu_ps(dst + (k + j) * kMR, store_mask, r[j]);
+  }
+  for (; k < kc; ++k) {
+    float* d = dst + k * kMR;
+    int64_t i = 0;
+    for (; i < m; ++i) d[i] = src[i * rs + k];
+    for (; i < kMR; ++i) d[i] = 0.0f;
+  }
+}
+
+constexpr Microkernel kKernel{Isa::avx512, kMR, kNR, ukernel, pack_a, "avx512 f32 14x32"};
+
+}  // namespace
+
+const Microkernel& microkernel_avx512() { return kKernel; }
+
+}  // namespace loupe::kernels::gemm

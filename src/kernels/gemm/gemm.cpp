@@ -1,0 +1,390 @@
+// The BLIS five-loop SGEMM driver (Van Zee & van de Geijn, "BLIS: A Framework for Rapidly
+// Instantiating BLAS Functionality", TOMS 2015; block sizes after Low et al., "Analytical
+// Modeling Is Enough for High-Performance BLIS", TOMS 2016):
+//
+//   jc over N by NC          B panel KC x NC lives in L3 (shared)
+//     pc over K by KC        pack B panel into NR-wide micro-panels [kc][NR]
+//       ic over M by MC      pack A block into MR-tall micro-panels [kc][MR]; lives in L2
+//         jr over NC by NR   B micro-panel (KC x NR) stays in L1 across the ir loop
+//           ir over MC by MR microkernel: MR x NR tile of C in registers
+//
+// Threads split C into tm x tn blocks (the jc and ic loops); each thread runs the five loops on
+// its block with its own packing buffers, so no synchronisation is needed inside a product.
+#include "kernels/gemm/gemm.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "loupe/error.hpp"
+#include "loupe/thread_pool.hpp"
+
+namespace loupe::kernels {
+
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
+
+const gemm::Microkernel& microkernel_for(Isa isa) {
+  switch (isa) {
+    case Isa::avx512:
+      return gemm::microkernel_avx512();
+    case Isa::avx2:
+      return gemm::microkernel_avx2();
+    default:
+      return gemm::microkernel_scalar();
+  }
+}
+
+// 64-byte aligned float buffer that only grows; one per thread (packing workspace).
+class AlignedBuffer {
+ public:
+  float* get(int64_t floats) {
+    if (floats > capacity_) {
+      const auto bytes = static_cast<size_t>(round_up(floats * 4, 64));
+      ptr_.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
+      if (!ptr_) fail("gemm: cannot allocate {} bytes of packing workspace", bytes);
+      capacity_ = floats;
+    }
+    return ptr_.get();
+  }
+
+ private:
+  struct Free {
+    void operator()(float* p) const { std::free(p); }
+  };
+  std::unique_ptr<float[], Free> ptr_;
+  int64_t capacity_ = 0;
+};
+
+struct Workspace {
+  AlignedBuffer a, b;
+};
+
+Workspace& thread_workspace() {
+  thread_local Workspace ws;
+  return ws;
+}
+
+// KC: the B micro-panel (KC x NR floats) and the A micro-panel streaming past it (KC x MR) must
+// share L1 without evicting each other: with W ways, B gets about half of them (Low et al.
+// 2016: C_B ways for B, C_A for A, C_A + C_B <= W - 1). On a 32 KiB 8-way L1 with 14 x 32 that
+// is KC = 16 KiB / 128 B = 128. K is then cut into equal blocks so that no block is a sliver.
+int64_t choose_kc(const GemmDesc& d, const gemm::Microkernel& k) {
+  if (d.kc > 0) return d.kc;
+  const CacheSizes& cache = cache_sizes();
+  const int64_t panel_bytes = static_cast<int64_t>(k.nr) * 4;
+  int64_t kc_max = std::clamp<int64_t>(cache.l1d / 2 / panel_bytes, 64, 512);
+  // Short K on AVX-512: a few extra rows are cheaper than a second pass over C.
+  kc_max = std::max<int64_t>(kc_max, 192);
+  const int64_t blocks = std::max<int64_t>(1, ceil_div(d.K, kc_max));
+  return std::max<int64_t>(1, round_up(ceil_div(d.K, blocks), 4));
+}
+
+// MC: the packed A block (MC x KC) fills about half of L2, the rest holding the B micro-panels
+// and C tiles passing through. NC: the packed B panel (KC x NC) takes a share of L3 per
+// thread, and large NC means A is packed fewer times.
+GemmBlocking choose_blocking(const GemmDesc& d, const gemm::Microkernel& k, int threads) {
+  const CacheSizes& cache = cache_sizes();
+  GemmBlocking b;
+  b.mr = k.mr;
+  b.nr = k.nr;
+  b.kc = choose_kc(d, k);
+  if (d.mc > 0) {
+    b.mc = round_up(d.mc, k.mr);
+  } else {
+    b.mc = std::max<int64_t>(k.mr, (cache.l2 / 2 / (b.kc * 4)) / k.mr * k.mr);
+  }
+  if (d.nc > 0) {
+    b.nc = round_up(d.nc, k.nr);
+  } else {
+    const int64_t share = cache.l3 / (2 * std::max(1, threads));
+    b.nc = std::clamp<int64_t>(share / (b.kc * 4) / k.nr * k.nr, k.nr, 8192);
+  }
+  return b;
+}
+
+// Packs rows [0, m) x [0, kc) of A into dst[k][MR] with zero rows m..MR.
+void pack_a_generic(int mr, int64_t m, int64_t kc, const float* src, int64_t rs, int64_t cs,
+                    float* dst) {
+  if (cs == 1) {
+    for (int64_t i = 0; i < m; ++i) {
+      const float* s = src + i * rs;
+      for (int64_t k = 0; k < kc; ++k) dst[k * mr + i] = s[k];
+    }
+    for (int64_t i = m; i < mr; ++i) {
+      for (int64_t k = 0; k < kc; ++k) dst[k * mr + i] = 0.0f;
+    }
+    return;
+  }
+  for (int64_t k = 0; k < kc; ++k) {
+    const float* s = src + k * cs;
+    float* o = dst + k * mr;
+    int64_t i = 0;
+    for (; i < m; ++i) o[i] = s[i * rs];
+    for (; i < mr; ++i) o[i] = 0.0f;
+  }
+}
+
+// Packs [0, kc) x columns [0, n) of B (element (k, j) at src[k*rs + j*cs]) into dst[k][NR]
+// with zero columns n..NR.
+// `prefetch_next`: also fetch the next micro-panel's rows (the jit_b path below, where B rows
+// lie ldb apart and the hardware prefetcher does not follow that stride far enough ahead).
+void pack_b_panel(int nr, int64_t n, int64_t kc, const float* src, int64_t rs, int64_t cs,
+                  float* dst, bool prefetch_next = false) {
+  if (cs == 1) {
+    for (int64_t k = 0; k < kc; ++k) {
+      float* o = dst + k * nr;
+      if (prefetch_next) {
+        for (int line = 0; line < nr; line += 16) __builtin_prefetch(src + k * rs + nr + line);
+      }
+      std::memcpy(o, src + k * rs, static_cast<size_t>(n) * 4);
+      for (int64_t j = n; j < nr; ++j) o[j] = 0.0f;
+    }
+    return;
+  }
+  for (int64_t j = 0; j < n; ++j) {
+    const float* s = src + j * cs;
+    for (int64_t k = 0; k < kc; ++k) dst[k * nr + j] = s[k * rs];
+  }
+  for (int64_t j = n; j < nr; ++j) {
+    for (int64_t k = 0; k < kc; ++k) dst[k * nr + j] = 0.0f;
+  }
+}
+
+// Packs the kc x nc block of B at (k0, j0) as consecutive micro-panels.
+void pack_b_block(int nr, int64_t kc, int64_t nc, const float* b, int64_t rs, int64_t cs,
+                  float* dst) {
+  for (int64_t jr = 0; jr < nc; jr += nr) {
+    pack_b_panel(nr, std::min<int64_t>(nr, nc - jr), kc, b + jr * cs, rs, cs, dst + jr * kc);
+  }
+}
+
+}  // namespace
+
+// Where B's packed micro-panels come from: packed here per (jc, pc) block, or pre-packed.
+struct GemmPlan::BSource {
+  const float* b = nullptr;  // raw B, element (k, j) at b[k*rs + j*cs]
+  int64_t rs = 0, cs = 0;
+  const PackedB* packed = nullptr;
+};
+
+GemmPlan plan_gemm(const GemmDesc& desc) {
+  GemmDesc d = desc;
+  if (d.M < 0 || d.N < 0 || d.K < 0) fail("gemm: negative size M={} N={} K={}", d.M, d.N, d.K);
+  const int64_t a_cols = d.trans_a ? d.M : d.K;
+  const int64_t b_cols = d.trans_b ? d.K : d.N;
+  if (d.lda == 0) d.lda = std::max<int64_t>(1, a_cols);
+  if (d.ldb == 0) d.ldb = std::max<int64_t>(1, b_cols);
+  if (d.ldc == 0) d.ldc = std::max<int64_t>(1, d.N);
+  if (d.lda < a_cols || d.ldb < b_cols || d.ldc < d.N) {
+    fail("gemm: leading dimension too small (lda={} ldb={} ldc={} for M={} N={} K={})", d.lda,
+         d.ldb, d.ldc, d.M, d.N, d.K);
+  }
+  if (d.epilogue.clamp && !(d.epilogue.lo <= d.epilogue.hi)) {
+    fail("gemm: clamp range [{}, {}] is empty", d.epilogue.lo, d.epilogue.hi);
+  }
+  GemmPlan plan;
+  plan.kernel_ = &microkernel_for(resolve_isa(d.isa));
+  const gemm::Microkernel& k = *plan.kernel_;
+  int threads = d.threads > 0 ? d.threads : ThreadPool::global().size();
+  // A product this small is over before a sleeping worker wakes up.
+  if (d.M * d.N * d.K < 32 * 1024) threads = 1;
+  plan.blocking_ = choose_blocking(d, k, threads);
+
+  // Split C into tm x tn blocks (whole micro-tiles each) minimising the slowest thread's cost:
+  // its padded FMAs plus the packing it does (splitting N repacks A in every thread, splitting
+  // M repacks B).
+  const int64_t m_tiles = ceil_div(std::max<int64_t>(d.M, 1), k.mr);
+  const int64_t n_tiles = ceil_div(std::max<int64_t>(d.N, 1), k.nr);
+  double best = -1.0;
+  for (int tm = 1; tm <= threads; ++tm) {
+    if (threads % tm != 0) continue;
+    const int tn = threads / tm;
+    if (tm > m_tiles || tn > n_tiles) continue;
+    const double mt = static_cast<double>(ceil_div(m_tiles, tm) * k.mr);
+    const double nt = static_cast<double>(ceil_div(n_tiles, tn) * k.nr);
+    const double kk = static_cast<double>(d.K);
+    const double cost =
+        2.0 * mt * nt * kk +
+        16.0 *
+            (mt * kk * static_cast<double>(ceil_div(static_cast<int64_t>(nt), plan.blocking_.nc)) +
+             kk * nt);
+    if (best < 0.0 || cost < best) {
+      best = cost;
+      plan.tm_ = tm;
+      plan.tn_ = tn;
+    }
+  }
+  if (best < 0.0) {  // fewer tiles than threads in both directions
+    plan.tm_ = static_cast<int>(std::min<int64_t>(threads, m_tiles));
+    plan.tn_ = 1;
+  }
+  plan.desc_ = d;
+  return plan;
+}
+
+PackedB pack_b(const GemmPlan& plan, const float* b) {
+  const GemmDesc& d = plan.desc_;
+  const GemmBlocking& bl = plan.blocking_;
+  PackedB p;
+  p.K_ = d.K;
+  p.N_ = d.N;
+  p.kc_ = bl.kc;
+  p.nr_ = bl.nr;
+  p.isa_ = plan.isa();
+  p.n_padded_ = round_up(std::max<int64_t>(d.N, 1), bl.nr);
+  const auto bytes = static_cast<size_t>(round_up(std::max<int64_t>(d.K, 1) * p.n_padded_ * 4, 64));
+  p.data_ = std::shared_ptr<float[]>(static_cast<float*>(std::aligned_alloc(64, bytes)),
+                                     [](float* q) { std::free(q); });
+  if (!p.data_) fail("gemm: cannot allocate {} bytes for packed B", bytes);
+  const int64_t rs = d.trans_b ? 1 : d.ldb;
+  const int64_t cs = d.trans_b ? d.ldb : 1;
+  // Layout: K blocks of kc rows one after another; inside a block, micro-panels [kc][NR] over
+  // all of N. Block pc starts at pc * n_padded, so any jc range (a multiple of NR) of any block
+  // is one contiguous run of micro-panels, exactly what the driver packs on the fly.
+  for (int64_t pc = 0; pc < d.K; pc += bl.kc) {
+    const int64_t kc = std::min(bl.kc, d.K - pc);
+    pack_b_block(bl.nr, kc, d.N, b + pc * rs, rs, cs, p.data_.get() + pc * p.n_padded_);
+  }
+  return p;
+}
+
+void GemmPlan::run(const float* a, const float* b, float* c, const GemmEpilogueData& e) const {
+  BSource src;
+  src.b = b;
+  src.rs = desc_.trans_b ? 1 : desc_.ldb;
+  src.cs = desc_.trans_b ? desc_.ldb : 1;
+  execute(a, src, c, e);
+}
+
+void GemmPlan::run(const float* a, const PackedB& b, float* c, const GemmEpilogueData& e) const {
+  if (b.isa_ != isa() || b.K_ != desc_.K || b.N_ != desc_.N || b.kc_ != blocking_.kc ||
+      b.nr_ != blocking_.nr) {
+    fail("gemm: packed B ({}, K={}, N={}, kc={}) does not fit this plan ({}, K={}, N={}, kc={})",
+         isa_name(b.isa_), b.K_, b.N_, b.kc_, isa_name(isa()), desc_.K, desc_.N, blocking_.kc);
+  }
+  BSource src;
+  src.packed = &b;
+  execute(a, src, c, e);
+}
+
+void GemmPlan::execute(const float* a, const BSource& bsrc, float* c,
+                       const GemmEpilogueData& e) const {
+  const GemmDesc& d = desc_;
+  if (d.M == 0 || d.N == 0) return;
+  const GemmEpilogue& ep = d.epilogue;
+  if (ep.bias != BiasKind::none && e.bias == nullptr) fail("gemm: epilogue bias pointer missing");
+  if (ep.residual && e.residual == nullptr) fail("gemm: epilogue residual pointer missing");
+  const int64_t ldr = e.ldr > 0 ? e.ldr : d.N;
+  const bool has_epilogue = ep.bias != BiasKind::none || ep.residual || ep.clamp;
+
+  if (d.K == 0) {  // no product: C = act(beta * C + bias + residual)
+    for (int64_t i = 0; i < d.M; ++i) {
+      for (int64_t j = 0; j < d.N; ++j) {
+        float& x = c[i * d.ldc + j];
+        float v = d.beta == 0.0f ? 0.0f : d.beta * x;
+        if (ep.bias == BiasKind::per_row) v += e.bias[i];
+        if (ep.bias == BiasKind::per_col) v += e.bias[j];
+        if (ep.residual) v += e.residual[i * ldr + j];
+        if (ep.clamp) v = std::min(std::max(v, ep.lo), ep.hi);
+        x = v;
+      }
+    }
+    return;
+  }
+
+  const gemm::Microkernel& k = *kernel_;
+  const GemmBlocking& bl = blocking_;
+  const int mr = k.mr, nr = k.nr;
+  const int64_t a_rs = d.trans_a ? 1 : d.lda;
+  const int64_t a_cs = d.trans_a ? d.lda : 1;
+  const int64_t m_tiles = ceil_div(d.M, mr), n_tiles = ceil_div(d.N, nr);
+
+  auto block = [&](int64_t task) {
+    const int64_t bi = task / tn_, bj = task % tn_;
+    const int64_t m0 = std::min(d.M, ceil_div(m_tiles, tm_) * bi * mr);
+    const int64_t m1 = std::min(d.M, ceil_div(m_tiles, tm_) * (bi + 1) * mr);
+    const int64_t n0 = std::min(d.N, ceil_div(n_tiles, tn_) * bj * nr);
+    const int64_t n1 = std::min(d.N, ceil_div(n_tiles, tn_) * (bj + 1) * nr);
+    if (m0 >= m1 || n0 >= n1) return;
+    Workspace& ws = thread_workspace();
+    float* a_buf = ws.a.get(round_up(std::min(bl.mc, m1 - m0), mr) * bl.kc);
+    // When this thread's rows fit one MC block, a packed B panel would be read exactly once, so
+    // each micro-panel is packed just before its ir loop instead: it goes from B straight into
+    // L1 and is used there, rather than round-tripping a KC x NC panel through L2/L3.
+    const bool jit_b = bsrc.packed == nullptr && m1 - m0 <= bl.mc;
+    float* b_buf = bsrc.packed != nullptr ? nullptr
+                   : jit_b                ? ws.b.get(bl.kc * nr)
+                           : ws.b.get(bl.kc * round_up(std::min(bl.nc, n1 - n0), nr));
+
+    gemm::UkrArgs args;
+    args.ldc = d.ldc;
+    args.alpha = d.alpha;
+    args.ldr = ldr;
+    args.clamp = ep.clamp;
+    args.lo = ep.lo;
+    args.hi = ep.hi;
+    for (int64_t jc = n0; jc < n1; jc += bl.nc) {
+      const int64_t nc = std::min(bl.nc, n1 - jc);
+      for (int64_t pc = 0; pc < d.K; pc += bl.kc) {
+        const int64_t kc = std::min(bl.kc, d.K - pc);
+        const float* b_src = bsrc.packed ? nullptr : bsrc.b + pc * bsrc.rs + jc * bsrc.cs;
+        const float* bp = b_buf;
+        if (bsrc.packed) {
+          bp = bsrc.packed->data() + pc * bsrc.packed->n_padded_ + jc * kc;
+        } else if (!jit_b) {
+          pack_b_block(nr, kc, nc, b_src, bsrc.rs, bsrc.cs, b_buf);
+        }
+        // beta scales C once, in the first K block; later blocks accumulate onto it.
+        args.beta = pc == 0 ? d.beta : 1.0f;
+        args.epilogue = has_epilogue && pc + kc == d.K;
+        args.kc = kc;
+        for (int64_t ic = m0; ic < m1; ic += bl.mc) {
+          const int64_t mc = std::min(bl.mc, m1 - ic);
+          for (int64_t ir = 0; ir < mc; ir += mr) {
+            const int64_t m = std::min<int64_t>(mr, mc - ir);
+            const float* src = a + (ic + ir) * a_rs + pc * a_cs;
+            if (k.pack_a != nullptr) {
+              k.pack_a(m, kc, src, a_rs, a_cs, a_buf + ir * kc);
+            } else {
+              pack_a_generic(mr, m, kc, src, a_rs, a_cs, a_buf + ir * kc);
+            }
+          }
+          for (int64_t jr = 0; jr < nc; jr += nr) {
+            const int64_t j = jc + jr;
+            args.n = static_cast<int>(std::min<int64_t>(nr, nc - jr));
+            if (jit_b) {
+              pack_b_panel(nr, args.n, kc, b_src + jr * bsrc.cs, bsrc.rs, bsrc.cs, b_buf,
+                           jr + nr < nc);
+              args.b = b_buf;
+            } else {
+              args.b = bp + jr * kc;
+            }
+            args.col_bias = ep.bias == BiasKind::per_col ? e.bias + j : nullptr;
+            for (int64_t ir = 0; ir < mc; ir += mr) {
+              const int64_t i = ic + ir;
+              args.a = a_buf + ir * kc;
+              args.m = static_cast<int>(std::min<int64_t>(mr, mc - ir));
+              args.c = c + i * d.ldc + j;
+              args.row_bias = ep.bias == BiasKind::per_row ? e.bias + i : nullptr;
+              args.residual = ep.residual ? e.residual + i * ldr + j : nullptr;
+              k.fn(args);
+            }
+          }
+        }
+      }
+    }
+  };
+
+  const int tasks = tm_ * tn_;
+  if (tasks == 1) {
+    block(0);
+  } else {
+    ThreadPool::global().parallel_for(tasks, block, tasks);
+  }
+}
+
+}  // namespace loupe::kernels

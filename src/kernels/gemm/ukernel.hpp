@@ -1,0 +1,56 @@
+#pragma once
+// The contract between the GEMM driver (gemm.cpp, the BLIS loops) and the per-ISA microkernels
+// (avx512/, avx2/, scalar/). A microkernel computes one MR x NR tile of C from packed panels:
+//
+//   acc = sum_k a[k][0..MR) (outer) b[k][0..NR)        a: packed A micro-panel, kc x MR
+//                                                      b: packed B micro-panel, kc x NR
+//   C[0..m)[0..n) = alpha * acc + beta * C            (beta == 0: C is not read, may hold NaN)
+//   and, when `epilogue` is set (the last kc block), before the store:
+//   C += row_bias[i] + col_bias[j] + residual[i][j];  C = min(max(C, lo), hi)
+//
+// m <= MR and n <= NR are the valid rows and columns of an edge tile; rows >= m and columns >= n
+// of C are never touched (the packed panels are zero-padded there, so the FMAs are harmless).
+#include <cstdint>
+
+#include "kernels/isa.hpp"
+
+namespace loupe::kernels::gemm {
+
+struct UkrArgs {
+  int64_t kc = 0;
+  const float* a = nullptr;
+  const float* b = nullptr;
+  float* c = nullptr;
+  int64_t ldc = 0;
+  int m = 0, n = 0;
+  float alpha = 1.0f, beta = 0.0f;
+  bool epilogue = false;
+  const float* row_bias = nullptr;  // points at this tile's first row, or null
+  const float* col_bias = nullptr;  // points at this tile's first column, or null
+  const float* residual = nullptr;  // points at this tile's top-left element, or null
+  int64_t ldr = 0;
+  bool clamp = false;
+  float lo = 0.0f, hi = 0.0f;
+};
+
+using UkrFn = void (*)(const UkrArgs&);
+
+// Packs rows [0, m) x columns [0, kc) of A (element (i, k) at src[i*rs + k*cs]) into an
+// MR-tall micro-panel dst[k][MR], zero-filling rows m..MR. An ISA may provide a faster one.
+using PackAFn = void (*)(int64_t m, int64_t kc, const float* src, int64_t rs, int64_t cs,
+                         float* dst);
+
+struct Microkernel {
+  Isa isa = Isa::scalar;
+  int mr = 0, nr = 0;
+  UkrFn fn = nullptr;
+  PackAFn pack_a = nullptr;  // null: the driver's generic packing
+  const char* name = "";
+};
+
+// One per ISA file; only called after dispatch has checked that the CPU supports the ISA.
+const Microkernel& microkernel_avx512();
+const Microkernel& microkernel_avx2();
+const Microkernel& microkernel_scalar();
+
+}  // namespace loupe::kernels::gemm

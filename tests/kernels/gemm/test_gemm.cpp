@@ -1,0 +1,332 @@
+// Every SGEMM path this CPU can run (scalar, avx2, avx512) against the fp64-accumulating oracle
+// ops::gemm_reference, on a generated list of shapes: odd sizes, 1, primes, sizes straddling
+// MR / NR / KC / MC / NC (small block overrides make multi-block loops cheap to reach),
+// transposes, padded leading dimensions, alpha / beta, each epilogue, pre-packed B, and
+// threads 1 and 2.
+//
+// Tolerance: with entries in [-1, 1] the K products are zero-mean terms of size <= P =
+// |alpha| max|a| max|b|. The partial sums grow like sqrt(k) P / 3, and each fp32 addition
+// errs by at most u = 2^-24 of its partial sum; those errors are independent, so they add in
+// quadrature to about u K P / 3 (6e-6 P at K = 300). |err| <= 1e-5 sqrt(K) P is above that
+// for every K <= 2.5e5 (>= 10x margin at the sizes here), while a single dropped or
+// duplicated product (|a b| ~ P / 4 on average) is far above it.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "kernels/gemm/gemm.hpp"
+#include "loupe/error.hpp"
+#include "loupe/random.hpp"
+#include "loupe/tensor.hpp"
+#include "ops/gemm.hpp"
+
+namespace loupe::kernels {
+namespace {
+
+struct Case {
+  int64_t M, N, K;
+  bool ta = false, tb = false;
+  int64_t pad_a = 0, pad_b = 0, pad_c = 0;  // extra leading-dimension elements
+  float alpha = 1.0f, beta = 0.0f;
+  GemmEpilogue ep;
+  int threads = 1;
+  int64_t mc = 0, nc = 0, kc = 0;
+  bool prepack = false;
+
+  Case(int64_t m, int64_t n, int64_t k) : M(m), N(n), K(k) {}
+  Case() : Case(1, 1, 1) {}
+
+  std::string str() const {
+    return fmt::format(
+        "M={} N={} K={} ta={} tb={} pads={},{},{} alpha={} beta={} bias={} res={} clamp={}[{},{}] "
+        "threads={} blocks={},{},{} prepack={}",
+        M, N, K, ta, tb, pad_a, pad_b, pad_c, alpha, beta, static_cast<int>(ep.bias), ep.residual,
+        ep.clamp, ep.lo, ep.hi, threads, mc, nc, kc, prepack);
+  }
+};
+
+std::vector<Case> make_cases() {
+  std::vector<Case> cases;
+  // Hand-picked edges: 1, primes, around MR (4, 6, 14) and NR (8, 16, 32).
+  const int64_t edge[] = {1, 2, 3, 5, 6, 7, 13, 14, 15, 16, 17, 29, 31, 32, 33, 47};
+  for (int64_t m : edge) cases.emplace_back(m, 17, 9);
+  for (int64_t n : edge) cases.emplace_back(13, n, 11);
+  for (int64_t k : {1, 2, 3, 7, 64, 127, 129, 191, 193, 257}) cases.emplace_back(15, 33, k);
+  cases.emplace_back(0, 5, 3);
+  cases.emplace_back(5, 0, 3);
+  Case no_k(5, 7, 0);
+  no_k.beta = 0.5f;
+  no_k.ep = GemmEpilogue::relu();
+  cases.push_back(no_k);
+  Case r50(64, 49, 301);
+  r50.threads = 2;
+  cases.push_back(r50);
+  Case all(97, 131, 67);
+  all.ta = all.tb = all.prepack = true;
+  all.pad_a = 3;
+  all.pad_b = 5;
+  all.pad_c = 7;
+  all.alpha = -0.5f;
+  all.beta = 2.0f;
+  all.threads = 2;
+  all.mc = 28;
+  all.nc = 64;
+  all.kc = 16;
+  cases.push_back(all);
+
+  Rng rng(20240605);
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return lo + static_cast<int64_t>(rng.uniform() * static_cast<double>(hi - lo + 1));
+  };
+  while (cases.size() < 240) {
+    Case c;
+    c.M = pick(1, 90);
+    c.N = pick(1, 110);
+    c.K = pick(1, 5) == 1 ? pick(150, 420) : pick(1, 80);
+    c.ta = rng.uniform() < 0.4;
+    c.tb = rng.uniform() < 0.4;
+    if (rng.uniform() < 0.3) {
+      c.pad_a = pick(1, 9);
+      c.pad_b = pick(1, 9);
+      c.pad_c = pick(1, 9);
+    }
+    const double ab = rng.uniform();
+    if (ab < 0.2) {
+      c.alpha = -1.5f;
+      c.beta = 0.75f;
+    } else if (ab < 0.4) {
+      c.beta = 1.0f;
+    } else if (ab < 0.5) {
+      c.alpha = 0.5f;
+    }
+    switch (pick(0, 5)) {
+      case 1:
+        c.ep.bias = BiasKind::per_row;
+        break;
+      case 2:
+        c.ep = GemmEpilogue::relu();
+        c.ep.bias = BiasKind::per_col;
+        break;
+      case 3:
+        c.ep = GemmEpilogue::relu6();
+        c.ep.residual = true;
+        break;
+      case 4:
+        c.ep = GemmEpilogue::clamped(-0.5f, 0.5f);
+        c.ep.bias = BiasKind::per_row;
+        c.ep.residual = true;
+        break;
+      default:
+        break;
+    }
+    c.threads = rng.uniform() < 0.5 ? 1 : 2;
+    if (rng.uniform() < 0.4) {  // small blocks: several jc, pc and ic iterations
+      c.mc = pick(1, 3) * 14;
+      c.nc = pick(1, 3) * 32;
+      c.kc = pick(5, 60);
+    }
+    c.prepack = rng.uniform() < 0.3;
+    cases.push_back(c);
+  }
+  return cases;
+}
+
+GemmDesc desc(int64_t M, int64_t N, int64_t K, Isa isa = Isa::automatic) {
+  GemmDesc d;
+  d.M = M;
+  d.N = N;
+  d.K = K;
+  d.isa = isa;
+  return d;
+}
+
+std::vector<Isa> available_isas() {
+  std::vector<Isa> isas{Isa::scalar};
+  if (isa_supported(Isa::avx2)) isas.push_back(Isa::avx2);
+  if (isa_supported(Isa::avx512)) isas.push_back(Isa::avx512);
+  return isas;
+}
+
+std::vector<float> random_floats(Rng& rng, int64_t n) {
+  std::vector<float> v(static_cast<size_t>(n));
+  for (float& x : v) x = static_cast<float>(rng.uniform(-1.0, 1.0));
+  return v;
+}
+
+// Copies a dense rows x cols matrix into one with leading dimension ld.
+std::vector<float> with_ld(const std::vector<float>& dense, int64_t rows, int64_t cols,
+                           int64_t ld) {
+  std::vector<float> out(static_cast<size_t>(std::max<int64_t>(rows * ld, 1)), 1e30f);
+  for (int64_t i = 0; i < rows; ++i) {
+    std::copy_n(dense.begin() + i * cols, cols, out.begin() + i * ld);
+  }
+  return out;
+}
+
+void check_case(const Case& c, const std::vector<Isa>& isas, uint64_t seed) {
+  Rng rng(seed);
+  const int64_t a_rows = c.ta ? c.K : c.M, a_cols = c.ta ? c.M : c.K;
+  const int64_t b_rows = c.tb ? c.N : c.K, b_cols = c.tb ? c.K : c.N;
+  const std::vector<float> a = random_floats(rng, a_rows * a_cols);
+  const std::vector<float> b = random_floats(rng, b_rows * b_cols);
+  const std::vector<float> c0 = random_floats(rng, c.M * c.N);
+  const std::vector<float> bias = random_floats(rng, std::max(c.M, c.N));
+  const std::vector<float> residual = random_floats(rng, c.M * c.N);
+
+  // Reference: alpha*AB + beta*C0 from the oracle, then the epilogue in double.
+  std::vector<double> ref(static_cast<size_t>(c.M * c.N));
+  if (c.M > 0 && c.N > 0) {
+    ops::GemmParams p{c.alpha, c.beta, c.ta, c.tb};
+    Tensor ta = Tensor::from({a_rows, a_cols}, a);
+    Tensor tb = Tensor::from({b_rows, b_cols}, b);
+    Tensor tc = Tensor::from({c.M, c.N}, c0);
+    Tensor y({c.M, c.N});
+    if (c.K == 0) {
+      for (int64_t i = 0; i < c.M * c.N; ++i) y.data<float>()[i] = c.beta * c0[i];
+    } else {
+      ops::gemm_reference(p, ta, tb, c.beta != 0.0f ? &tc : nullptr, y);
+    }
+    for (int64_t i = 0; i < c.M; ++i) {
+      for (int64_t j = 0; j < c.N; ++j) {
+        double v = y.data<float>()[i * c.N + j];
+        if (c.ep.bias == BiasKind::per_row) v += bias[i];
+        if (c.ep.bias == BiasKind::per_col) v += bias[j];
+        if (c.ep.residual) v += residual[i * c.N + j];
+        if (c.ep.clamp) v = std::min(std::max(v, double{c.ep.lo}), double{c.ep.hi});
+        ref[i * c.N + j] = v;
+      }
+    }
+  }
+  const double tol =
+      1e-5 * std::sqrt(static_cast<double>(std::max<int64_t>(c.K, 1))) * std::abs(c.alpha) +
+      1e-6 * (1.0 + std::abs(c.beta)) + 1e-6;
+
+  const int64_t lda = a_cols + c.pad_a, ldb = b_cols + c.pad_b, ldc = c.N + c.pad_c;
+  const std::vector<float> a_ld = with_ld(a, a_rows, a_cols, lda);
+  const std::vector<float> b_ld = with_ld(b, b_rows, b_cols, ldb);
+  for (Isa isa : isas) {
+    GemmDesc d;
+    d.M = c.M;
+    d.N = c.N;
+    d.K = c.K;
+    d.trans_a = c.ta;
+    d.trans_b = c.tb;
+    d.lda = lda;
+    d.ldb = ldb;
+    d.ldc = ldc;
+    d.alpha = c.alpha;
+    d.beta = c.beta;
+    d.epilogue = c.ep;
+    d.threads = c.threads;
+    d.isa = isa;
+    d.mc = c.mc;
+    d.nc = c.nc;
+    d.kc = c.kc;
+    const GemmPlan plan = plan_gemm(d);
+    ASSERT_EQ(plan.isa(), isa);
+    std::vector<float> out = with_ld(c0, c.M, c.N, ldc);
+    if (c.beta == 0.0f) {  // C is write-only: garbage (NaN) in it must not leak through
+      for (int64_t i = 0; i < c.M; ++i) std::fill_n(out.begin() + i * ldc, c.N, NAN);
+    }
+    GemmEpilogueData e{bias.data(), residual.data(), c.N};
+    if (c.prepack) {
+      const PackedB packed = pack_b(plan, b_ld.data());
+      plan.run(a_ld.data(), packed, out.data(), e);
+    } else {
+      plan.run(a_ld.data(), b_ld.data(), out.data(), e);
+    }
+    double worst = 0.0;
+    for (int64_t i = 0; i < c.M; ++i) {
+      for (int64_t j = 0; j < c.N; ++j) {
+        const double err = std::abs(out[i * ldc + j] - ref[i * c.N + j]);
+        worst = std::isnan(err) ? INFINITY : std::max(worst, err);
+      }
+      // The padding between rows of C is never written.
+      for (int64_t j = c.N; j < ldc && i + 1 < c.M; ++j) {
+        ASSERT_EQ(out[i * ldc + j], 1e30f) << isa_name(isa) << " wrote C padding; " << c.str();
+      }
+    }
+    EXPECT_LE(worst, tol) << isa_name(isa) << " (" << plan.kernel_name() << "): " << c.str();
+  }
+}
+
+TEST(Gemm, AllIsasMatchReferenceOnGeneratedShapes) {
+  const std::vector<Case> cases = make_cases();
+  ASSERT_GE(cases.size(), 200u);
+  const std::vector<Isa> isas = available_isas();
+  for (size_t i = 0; i < cases.size(); ++i) check_case(cases[i], isas, 1000 + i);
+}
+
+TEST(Gemm, LargeShapesAcrossDefaultBlocks) {
+  // Default (cache-derived) blocks on shapes large enough to cross KC and MC, both threads.
+  const std::vector<Isa> isas = available_isas();
+  Case a(301, 67, 517);
+  a.threads = 2;
+  check_case(a, isas, 7);
+  Case b(33, 530, 263);
+  b.tb = true;
+  b.beta = 1.0f;
+  b.ep = GemmEpilogue::relu();
+  b.threads = 2;
+  check_case(b, isas, 8);
+  Case c(1100, 40, 70);
+  c.ta = true;
+  check_case(c, isas, 9);
+}
+
+TEST(Gemm, ThreadsGiveIdenticalResults) {
+  // The split never changes the order of a C element's accumulation: 1 and 2 threads agree
+  // bit for bit.
+  Rng rng(3);
+  const int64_t M = 77, N = 301, K = 211;
+  const std::vector<float> a = random_floats(rng, M * K), b = random_floats(rng, K * N);
+  std::vector<float> c1(M * N), c2(M * N);
+  for (Isa isa : available_isas()) {
+    GemmDesc d = desc(M, N, K, isa);
+    d.threads = 1;
+    plan_gemm(d).run(a.data(), b.data(), c1.data());
+    d.threads = 2;
+    const GemmPlan p2 = plan_gemm(d);
+    EXPECT_EQ(p2.threads(), 2);
+    p2.run(a.data(), b.data(), c2.data());
+    EXPECT_EQ(c1, c2) << isa_name(isa);
+  }
+}
+
+TEST(Gemm, RejectsBadDescriptionsAndMismatchedPackedB) {
+  EXPECT_THROW(plan_gemm(desc(-1, 2, 3)), Error);
+  GemmDesc bad_ld = desc(4, 2, 3);
+  bad_ld.lda = 2;
+  EXPECT_THROW(plan_gemm(bad_ld), Error);
+  GemmDesc d = desc(4, 8, 3, Isa::scalar);
+  const std::vector<float> b(24, 1.0f);
+  const PackedB packed = pack_b(plan_gemm(d), b.data());
+  d.K = 4;
+  std::vector<float> a(16), c(32);
+  EXPECT_THROW(plan_gemm(d).run(a.data(), packed, c.data()), Error);
+  EXPECT_THROW(parse_isa("sse9"), Error);
+}
+
+TEST(Gemm, PackedBServesAnyM) {
+  // Weights packed once at load serve every batch size.
+  Rng rng(5);
+  const int64_t N = 45, K = 70;
+  const std::vector<float> b = random_floats(rng, K * N);
+  for (Isa isa : available_isas()) {
+    const PackedB packed = pack_b(plan_gemm(desc(1, N, K, isa)), b.data());
+    for (int64_t M : {1, 3, 29}) {
+      const std::vector<float> a = random_floats(rng, M * K);
+      std::vector<float> c1(M * N), c2(M * N);
+      const GemmPlan plan = plan_gemm(desc(M, N, K, isa));
+      plan.run(a.data(), b.data(), c1.data());
+      plan.run(a.data(), packed, c2.data());
+      EXPECT_EQ(c1, c2) << isa_name(isa) << " M=" << M;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace loupe::kernels
