@@ -1,0 +1,71 @@
+#pragma once
+// The fast executor. A Session compiles a finalized Graph once — batch-norm folding, conv + bias
+// + activation (+ residual add) fusion, one kernel primitive per step with its algorithm chosen
+// by the heuristic (or forced / tuned), weights pre-packed, activation buffers assigned by
+// liveness — and then runs it any number of times. The ReferenceExecutor stays the oracle: every
+// Session result is tested against it.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/executor.hpp"
+#include "graph/graph.hpp"
+#include "kernels/isa.hpp"
+#include "ops/op.hpp"
+
+namespace loupe::graph {
+
+struct SessionOptions {
+  int threads = 0;  // 0: every core (ThreadPool::global())
+  kernels::Isa isa = kernels::Isa::automatic;
+  bool fuse = true;  // BN folding and conv/gemm epilogue fusion
+  // Algorithm forced for every conv step that supports it ("" = heuristic); per step name wins.
+  std::string conv_algorithm;
+  std::map<std::string, std::string, std::less<>> step_algorithm;
+};
+
+// One executed step: a fused group of graph nodes run by one kernel (or by the op's reference
+// when loupe has no fast kernel for it, algorithm "reference").
+struct StepInfo {
+  std::string name;                      // the first node's name
+  std::string op;                        // "Conv", "Conv+Relu", "Conv+Add+Relu", "MaxPool", ...
+  std::vector<size_t> nodes;             // indices into Graph::nodes()
+  std::string algorithm;                 // "im2col_gemm", "winograd_f4x3", "gemm", "reference", ...
+  std::optional<ops::LayerShape> layer;  // CONV / FC nest (for MACs, roofline, accel)
+  int64_t macs = 0;
+  int64_t flops = 0;
+  int64_t input_bytes = 0;      // activations read
+  int64_t output_bytes = 0;     // activations written
+  int64_t weight_bytes = 0;     // parameters read
+  int64_t workspace_bytes = 0;  // the algorithm's scratch
+};
+
+struct StepTiming {
+  double ms = 0;
+};
+
+class Session {
+ public:
+  Session(const Graph& g, SessionOptions options = {});
+  ~Session();
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+
+  // Same contract as ReferenceExecutor::run. With `timings`, it is resized to steps().size() and
+  // each step's wall time of this run is stored.
+  TensorMap run(const TensorMap& inputs, RunStats* stats = nullptr,
+                std::vector<StepTiming>* timings = nullptr) const;
+
+  const std::vector<StepInfo>& steps() const;
+  // Bytes of the activation arena (buffers reused by liveness) and of the largest workspace.
+  int64_t arena_bytes() const;
+  int threads() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace loupe::graph
