@@ -66,6 +66,9 @@ class Tensor {
 
   // A plain f32 tensor holding the given values (size must match the shape).
   static Tensor from(Shape shape, std::span<const float> values);
+  // A plain tensor over memory it does not own (an executor's arena); `data` must stay valid,
+  // 64-byte aligned and large enough while the tensor or any copy of it is used.
+  static Tensor wrap(Shape shape, DType dtype, void* data);
 
   // False only for a default-constructed Tensor (an absent optional input).
   bool defined() const { return defined_; }

@@ -5,8 +5,6 @@
 #include "cli/commands.hpp"
 #include "graph/executor.hpp"
 #include "io/npy.hpp"
-#include "io/onnx_import.hpp"
-#include "loupe/random.hpp"
 
 namespace loupe::cli {
 namespace {
@@ -19,66 +17,6 @@ struct RunOpts {
   int64_t batch = 1;
   uint64_t seed = 1;
 };
-
-Tensor read_input(const std::string& path) {
-  if (path.ends_with(".npy")) return io::read_npy(path);
-  if (path.ends_with(".pb")) return io::read_tensor_proto(path);
-  fail("{}: unsupported input file type (expected .npy or an ONNX TensorProto .pb)", path);
-}
-
-// NAME=FILE binds by name; a bare FILE fills the next unbound input in the model's order.
-graph::TensorMap bind_inputs(const graph::Graph& g, const RunOpts& o) {
-  const std::vector<graph::GraphInput> wanted = graph::feed_inputs(g);
-  graph::TensorMap feeds;
-  size_t next = 0;
-  for (const std::string& arg : o.inputs) {
-    const size_t eq = arg.find('=');
-    std::string name;
-    std::string path = arg;
-    if (eq != std::string::npos) {
-      name = arg.substr(0, eq);
-      path = arg.substr(eq + 1);
-      const bool known = std::any_of(wanted.begin(), wanted.end(),
-                                     [&](const graph::GraphInput& in) { return in.name == name; });
-      if (!known) {
-        std::vector<std::string> names;
-        for (const auto& in : wanted) names.push_back(in.name);
-        fail("--input {}: the model has no input named \"{}\" (its inputs: {})", arg, name,
-             fmt::join(names, ", "));
-      }
-    } else {
-      while (next < wanted.size() && feeds.count(wanted[next].name) != 0) ++next;
-      if (next == wanted.size())
-        fail("--input {}: the model has only {} input(s)", arg, wanted.size());
-      name = wanted[next].name;
-    }
-    if (feeds.count(name) != 0) fail("--input {}: input \"{}\" is given twice", arg, name);
-    Tensor t = read_input(path);
-    // Name the file as well as the input when the shape is wrong: the user fixes the file.
-    for (const auto& in : wanted) {
-      if (in.name == name && (t.shape() != in.shape || t.dtype() != in.dtype)) {
-        fail("{}: input \"{}\" expects {} {}, the file holds {} {}", path, name,
-             dtype_name(in.dtype), shape_str(in.shape), dtype_name(t.dtype()),
-             shape_str(t.shape()));
-      }
-    }
-    feeds.emplace(name, std::move(t));
-  }
-  // Inputs with no file get seeded N(0,1) values so that a model can be tried with no data.
-  Rng rng(o.seed);
-  for (const auto& in : wanted) {
-    if (feeds.count(in.name) != 0) continue;
-    if (in.dtype != DType::f32)
-      fail("input \"{}\" ({}) needs a file: --input {}=FILE.npy", in.name, dtype_name(in.dtype),
-           in.name);
-    Tensor t(in.shape);
-    for (float& v : t.span<float>()) v = static_cast<float>(rng.normal());
-    fmt::print(stderr, "input \"{}\": no file given, using seeded N(0,1) values {} (seed {})\n",
-               in.name, shape_str(in.shape), o.seed);
-    feeds.emplace(in.name, std::move(t));
-  }
-  return feeds;
-}
 
 std::string file_name_for(const std::string& value) {
   std::string s = value;
@@ -122,7 +60,7 @@ int run(const RunOpts& o) {
   // Only the reference loop nests exist so far; --reference names that choice explicitly.
   // The executor checks the memory plan first, so inputs are allocated only for a model that fits.
   const graph::ReferenceExecutor executor(g);
-  const graph::TensorMap feeds = bind_inputs(g, o);
+  const graph::TensorMap feeds = bind_inputs(g, o.inputs, o.seed);
   const graph::TensorMap outs = executor.run(feeds, &stats);
   fmt::print("model {}  path reference  batch {}  peak activations {:.2f} MB\n", g.name(), o.batch,
              static_cast<double>(stats.peak_activation_bytes) / 1e6);

@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 
+#include "graph/executor.hpp"
 #include "graph/graph.hpp"
 
 namespace loupe::cli {
@@ -15,8 +16,14 @@ void add_zoo(CLI::App& app, Action& action);
 void add_summary(CLI::App& app, Action& action);
 void add_run(CLI::App& app, Action& action);
 void add_eval(CLI::App& app, Action& action);
+void add_bench(CLI::App& app, Action& action);
 
 // MODEL is a zoo name or a path to a model file; fails with one line naming it.
 graph::Graph load_model(const std::string& model, int64_t batch);
+
+// --input arguments: NAME=FILE binds by name, a bare FILE fills the next unbound input in the
+// model's order (.npy or ONNX TensorProto .pb); inputs left out get seeded N(0,1) values (f32).
+graph::TensorMap bind_inputs(const graph::Graph& g, const std::vector<std::string>& inputs,
+                             uint64_t seed);
 
 }  // namespace loupe::cli

@@ -118,6 +118,19 @@ Tensor Tensor::clone() const {
   return t;
 }
 
+Tensor Tensor::wrap(Shape shape, DType dtype, void* data) {
+  Tensor t;
+  t.defined_ = true;
+  t.shape_ = std::move(shape);
+  t.dtype_ = dtype;
+  t.numel_ = checked_numel(t.shape_, "tensor shape " + shape_str(t.shape_));
+  t.storage_elems_ = t.numel_;
+  // Aliasing constructor: shares no ownership, so the arena keeps the memory.
+  t.storage_ =
+      std::shared_ptr<std::byte[]>(std::shared_ptr<std::byte[]>(), static_cast<std::byte*>(data));
+  return t;
+}
+
 Tensor Tensor::reshaped(Shape shape) const {
   if (layout_ != Layout::NCHW) fail("reshape of a {} tensor", layout_name(layout_));
   const int64_t n = checked_numel(shape, "reshape target " + shape_str(shape));

@@ -33,8 +33,6 @@ ReferenceExecutor::ReferenceExecutor(const Graph& g) : g_(g) {
   }
 }
 
-namespace {
-
 void check_feeds(const Graph& g, const TensorMap& inputs) {
   const std::vector<GraphInput> wanted = feed_inputs(g);
   std::set<std::string, std::less<>> names;
@@ -59,9 +57,16 @@ void check_feeds(const Graph& g, const TensorMap& inputs) {
   }
 }
 
-}  // namespace
-
 TensorMap ReferenceExecutor::run(const TensorMap& inputs, RunStats* stats) const {
+  return execute(inputs, stats, false);
+}
+
+TensorMap ReferenceExecutor::run_all(const TensorMap& inputs) const {
+  return execute(inputs, nullptr, true);
+}
+
+TensorMap ReferenceExecutor::execute(const TensorMap& inputs, RunStats* stats,
+                                     bool keep_all) const {
   check_feeds(g_, inputs);
   TensorMap live;
   int64_t live_bytes = 0;
@@ -107,12 +112,14 @@ TensorMap ReferenceExecutor::run(const TensorMap& inputs, RunStats* stats) const
       live.insert_or_assign(n.outputs[k], std::move(out[k]));
     }
     peak = std::max(peak, live_bytes);
+    if (keep_all) continue;
     for (const std::string& dead : plan_.free_after[i]) {
       live_bytes -= value_bytes(g_.info(dead));
       live.erase(dead);
     }
   }
 
+  if (keep_all) return live;
   TensorMap result;
   for (const std::string& name : g_.outputs()) {
     auto it = live.find(name);

@@ -23,11 +23,18 @@ class ReferenceExecutor {
   // `inputs` must name every graph input that is not an initializer, with its exact shape and
   // dtype; anything else is an Error naming the input. Returns the graph outputs by name.
   TensorMap run(const TensorMap& inputs, RunStats* stats = nullptr) const;
+  // Every value the graph computes (and the inputs), nothing freed: for per-layer checks.
+  TensorMap run_all(const TensorMap& inputs) const;
 
  private:
+  TensorMap execute(const TensorMap& inputs, RunStats* stats, bool keep_all) const;
+
   const Graph& g_;
   MemoryPlan plan_;
 };
+
+// Fails unless `inputs` names exactly the graph inputs to feed, with their shapes and dtypes.
+void check_feeds(const Graph& g, const TensorMap& inputs);
 
 // The graph inputs a caller must feed (those that are not initializers), in order.
 std::vector<GraphInput> feed_inputs(const Graph& g);

@@ -46,6 +46,13 @@ struct StepTiming {
   double ms = 0;
 };
 
+// A step's output against the fp64 reference loop nests, the step being fed the reference's
+// values of its inputs (so that errors of earlier steps do not accumulate into it).
+struct StepError {
+  double max_abs = 0;
+  double rel_l2 = 0;  // ||y - ref||_2 / ||ref||_2 (the absolute norm when ref is all zeros)
+};
+
 class Session {
  public:
   Session(const Graph& g, SessionOptions options = {});
@@ -57,6 +64,9 @@ class Session {
   // each step's wall time of this run is stored.
   TensorMap run(const TensorMap& inputs, RunStats* stats = nullptr,
                 std::vector<StepTiming>* timings = nullptr) const;
+
+  // Runs the reference executor on `inputs`, then every step on the reference's inputs to it.
+  std::vector<StepError> check(const TensorMap& inputs) const;
 
   const std::vector<StepInfo>& steps() const;
   // Bytes of the activation arena (buffers reused by liveness) and of the largest workspace.

@@ -106,4 +106,15 @@ const CacheSizes& cache_sizes() {
   return sizes;
 }
 
+const std::string& cpu_name() {
+  static const std::string name = [] {
+    std::string n;
+    if (cpuinfo_ready()) {
+      if (const cpuinfo_package* p = cpuinfo_get_package(0); p != nullptr) n = p->name;
+    }
+    return n.empty() ? std::string("unknown CPU") : n;
+  }();
+  return name;
+}
+
 }  // namespace loupe::kernels

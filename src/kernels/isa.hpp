@@ -5,6 +5,7 @@
 // LOUPE_ISA=avx512|avx2|scalar forces a path (tests use it to cover every microkernel on one
 // machine); forcing an ISA this CPU lacks is an Error, never a silent fallback.
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace loupe::kernels {
@@ -34,5 +35,9 @@ struct CacheSizes {
   int l1d_ways = 8;
 };
 const CacheSizes& cache_sizes();
+
+// The CPU's marketing name as cpuinfo reports it ("unknown CPU" when it cannot tell); benchmark
+// records carry it.
+const std::string& cpu_name();
 
 }  // namespace loupe::kernels
