@@ -1,0 +1,143 @@
+// Pooling driver: ISA dispatch, the separable two-pass window (see pool.hpp), threading over
+// planes.
+#include "kernels/pool/pool.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <vector>
+
+#include "kernels/pool/ukernel.hpp"
+#include "loupe/error.hpp"
+#include "loupe/thread_pool.hpp"
+
+namespace loupe::kernels::pool {
+namespace {
+
+const PoolMicrokernels& microkernels_for(Isa isa) {
+  switch (resolve_isa(isa)) {
+    case Isa::avx512:
+      return pool_microkernels_avx512();
+    case Isa::avx2:
+      return pool_microkernels_avx2();
+    default:
+      return pool_microkernels_scalar();
+  }
+}
+
+// Runs body(first, last) over [0, planes) split in contiguous chunks, a few per thread so that
+// an uneven split costs little.
+template <typename Body>
+void for_planes(int64_t planes, int64_t work_per_plane, int threads, const Body& body) {
+  if (threads <= 0) threads = ThreadPool::global().size();
+  // Below ~64k touched elements the pool's wake-up costs more than the work.
+  if (planes * work_per_plane < 65536) threads = 1;
+  const int64_t chunks = std::min<int64_t>(planes, threads == 1 ? 1 : 4 * threads);
+  if (chunks <= 1) {
+    body(0, planes);
+    return;
+  }
+  ThreadPool::global().parallel_for(
+      chunks, [&](int64_t i) { body(planes * i / chunks, planes * (i + 1) / chunks); }, threads);
+}
+
+// Count of window taps k < K at positions o*stride - pad + k*dil that fall in [lo, hi).
+int64_t taps_inside(int64_t o, int64_t stride, int64_t pad, int64_t dil, int64_t K, int64_t lo,
+                    int64_t hi) {
+  int64_t n = 0;
+  for (int64_t k = 0; k < K; ++k) {
+    const int64_t p = o * stride - pad + k * dil;
+    n += p >= lo && p < hi;
+  }
+  return n;
+}
+
+}  // namespace
+
+PoolDesc pool_desc(const ops::PoolParams& p, const Shape& x) {
+  PoolDesc d;
+  d.kind = p.kind;
+  d.shape = ops::pool_layer_shape(p, x);
+  d.count_include_pad = p.count_include_pad;
+  return d;
+}
+
+void pool(const PoolDesc& d, const float* x, float* y, int threads, Isa isa) {
+  const ops::LayerShape& s = d.shape;
+  for (int64_t v : {s.N, s.C, s.H, s.W, s.E, s.F, s.R, s.S, s.U, s.U_w, s.dil_h, s.dil_w}) {
+    if (v < 1) fail("pool: non-positive size in the window description");
+  }
+  if (std::min({s.pad_top, s.pad_left, s.pad_bottom, s.pad_right}) < 0) {
+    fail("pool: negative padding");
+  }
+  const PoolMicrokernels& k = microkernels_for(isa);
+  const bool is_max = d.kind == ops::PoolKind::max;
+  const float fill = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
+  // The row buffer spans every column any window reaches: [-pad_left, reach).
+  const int64_t reach = (s.F - 1) * s.U_w + (s.S - 1) * s.dil_w + 1;  // from -pad_left
+  const int64_t row_len = std::max(reach, s.pad_left + s.W);
+  // Average divisor, separable: rows counted x columns counted. count_include_pad counts the
+  // explicit padding but not what ceil_mode reaches beyond it (as ops::pool_reference).
+  std::vector<float> inv_cols;
+  std::vector<float> inv_rows;
+  if (!is_max) {
+    const int64_t w_lo = d.count_include_pad ? -s.pad_left : 0;
+    const int64_t w_hi = d.count_include_pad ? s.W + s.pad_right : s.W;
+    const int64_t h_lo = d.count_include_pad ? -s.pad_top : 0;
+    const int64_t h_hi = d.count_include_pad ? s.H + s.pad_bottom : s.H;
+    inv_cols.resize(s.F);
+    inv_rows.resize(s.E);
+    for (int64_t f = 0; f < s.F; ++f) {
+      inv_cols[f] =
+          1.0f / static_cast<float>(taps_inside(f, s.U_w, s.pad_left, s.dil_w, s.S, w_lo, w_hi));
+    }
+    for (int64_t e = 0; e < s.E; ++e) {
+      inv_rows[e] =
+          1.0f / static_cast<float>(taps_inside(e, s.U, s.pad_top, s.dil_h, s.R, h_lo, h_hi));
+    }
+  }
+  const int64_t planes = s.N * s.C;
+  for_planes(planes, s.H * s.W + s.E * s.F * s.S, threads, [&](int64_t first, int64_t last) {
+    std::vector<float> row(row_len, fill);
+    float* interior = row.data() + s.pad_left;
+    for (int64_t p = first; p < last; ++p) {
+      const float* xp = x + p * s.H * s.W;
+      float* yp = y + p * s.E * s.F;
+      for (int64_t e = 0; e < s.E; ++e) {
+        bool first_row = true;
+        for (int64_t r = 0; r < s.R; ++r) {
+          const int64_t h = e * s.U - s.pad_top + r * s.dil_h;
+          if (h < 0 || h >= s.H) continue;
+          if (first_row) {
+            std::copy(xp + h * s.W, xp + (h + 1) * s.W, interior);
+            first_row = false;
+          } else if (is_max) {
+            k.vmax(interior, xp + h * s.W, s.W);
+          } else {
+            k.vadd(interior, xp + h * s.W, s.W);
+          }
+        }
+        if (first_row) std::fill(interior, interior + s.W, fill);  // window holds no row
+        if (is_max) {
+          k.hmax(row.data(), yp + e * s.F, s.F, s.S, s.U_w, s.dil_w);
+        } else {
+          k.hsum(row.data(), yp + e * s.F, s.F, s.S, s.U_w, s.dil_w, inv_rows[e], inv_cols.data());
+        }
+      }
+    }
+  });
+}
+
+void global_pool(ops::PoolKind kind, int64_t planes, int64_t plane, const float* x, float* y,
+                 int threads, Isa isa) {
+  if (planes < 0 || plane < 1) fail("global pool: {} planes of {} elements", planes, plane);
+  const PoolMicrokernels& k = microkernels_for(isa);
+  const float inv = 1.0f / static_cast<float>(plane);
+  for_planes(planes, plane, threads, [&](int64_t first, int64_t last) {
+    for (int64_t p = first; p < last; ++p) {
+      y[p] = kind == ops::PoolKind::max ? k.reduce_max(x + p * plane, plane)
+                                        : k.reduce_sum(x + p * plane, plane) * inv;
+    }
+  });
+}
+
+}  // namespace loupe::kernels::pool
