@@ -1,0 +1,46 @@
+// 1x1 convolutions without padding are a GEMM on the input as it lies: per image and group,
+// B is the C/G x H*W block of x. With a stride > 1 the kept pixels are first gathered into a
+// C/G x E*F buffer (a 1/U^2 of the input: cheap next to the product).
+#include "kernels/conv/gemm_conv.hpp"
+
+namespace loupe::kernels::conv {
+namespace {
+
+class Gemm1x1 : public ConvAlgorithm {
+ public:
+  std::string_view name() const override { return "gemm_1x1"; }
+  bool supports(const ConvDesc& d) const override {
+    const ops::LayerShape& s = d.shape;
+    return valid_shape(s) && s.R == 1 && s.S == 1 && s.pad_top == 0 && s.pad_left == 0 &&
+           s.pad_bottom == 0 && s.pad_right == 0;
+  }
+  std::unique_ptr<ConvPrimitive> create(const ConvDesc& d, const float* weights,
+                                        const float* bias) const override {
+    const ops::LayerShape s = d.shape;
+    if (s.U == 1 && s.U_w == 1) {
+      return std::make_unique<GemmConvPrimitive>(name(), d, weights, bias, 0,
+                                                 [](const float* x, float*) { return x; });
+    }
+    const int64_t floats = s.C / s.G * s.E * s.F;
+    return std::make_unique<GemmConvPrimitive>(
+        name(), d, weights, bias, floats, [s](const float* x, float* buffer) {
+          float* out = buffer;
+          for (int64_t c = 0; c < s.C / s.G; ++c) {
+            for (int64_t e = 0; e < s.E; ++e) {
+              const float* in = x + (c * s.H + e * s.U) * s.W;
+              for (int64_t f = 0; f < s.F; ++f) *out++ = in[f * s.U_w];
+            }
+          }
+          return static_cast<const float*>(buffer);
+        });
+  }
+};
+
+}  // namespace
+
+const ConvAlgorithm& gemm_1x1_algorithm() {
+  static const Gemm1x1 algorithm;
+  return algorithm;
+}
+
+}  // namespace loupe::kernels::conv

@@ -1,0 +1,39 @@
+#pragma once
+// Pieces shared by the conv algorithms (not part of the public interface in conv.hpp): the
+// algorithm singletons the registry lists, thread and ISA resolution, and the scalar epilogue.
+#include <algorithm>
+#include <cstdint>
+
+#include "kernels/conv/conv.hpp"
+
+namespace loupe::kernels::conv {
+
+const ConvAlgorithm& im2col_gemm_algorithm();
+const ConvAlgorithm& gemm_1x1_algorithm();
+const ConvAlgorithm& depthwise_algorithm();
+const ConvAlgorithm& winograd_f2x3_algorithm();
+const ConvAlgorithm& winograd_f4x3_algorithm();
+const ConvAlgorithm& winograd_f6x3_algorithm();
+const ConvAlgorithm& direct_nchw16c_algorithm();
+
+// desc.threads with 0 resolved to the global pool's size.
+int resolve_threads(const ConvDesc& d);
+
+// The GEMM epilogue of a conv: bias per output channel (a GEMM row), residual, clamp.
+GemmEpilogue gemm_epilogue(const ConvDesc& d);
+
+// Whether the shape is well formed (positive sizes, channels divisible by the groups, output
+// size consistent with the input, window and pads): every supports() starts here.
+bool valid_shape(const ops::LayerShape& s);
+
+// y = clamp(v + bias + residual) for one value, the scalar form of the fused epilogue.
+struct ScalarEpilogue {
+  bool clamp = false;
+  float lo = 0.0f, hi = 0.0f;
+  float apply(float v) const { return clamp ? std::min(std::max(v, lo), hi) : v; }
+};
+inline ScalarEpilogue scalar_epilogue(const ConvDesc& d) {
+  return {d.activation.clamp, d.activation.lo, d.activation.hi};
+}
+
+}  // namespace loupe::kernels::conv
