@@ -9,6 +9,7 @@ const std::vector<const ConvAlgorithm*>& algorithms() {
   static const std::vector<const ConvAlgorithm*> all = {
       &im2col_gemm_algorithm(),
       &gemm_1x1_algorithm(),
+      &depthwise_algorithm(),
   };
   return all;
 }

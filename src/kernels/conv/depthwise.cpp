@@ -1,0 +1,141 @@
+// Depthwise convolution (G = C = M): each channel is filtered by its own R x S window, so there
+// is no reduction across channels for a GEMM to exploit. Threads take contiguous ranges of
+// (image, channel) planes; each pads and phase-splits its plane into its own slice of the
+// workspace (depthwise_kernel.hpp) and runs the ISA's plane kernel over it.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "kernels/conv/depthwise_kernel.hpp"
+#include "kernels/conv/internal.hpp"
+#include "loupe/thread_pool.hpp"
+
+namespace loupe::kernels::conv {
+
+void depthwise_plane_scalar(const DepthwisePlane& p) {
+  for (int64_t e = 0; e < p.E; ++e) {
+    const float* row = p.in + e * p.row_step;
+    for (int64_t f = 0; f < p.F; ++f) {
+      float acc = p.bias;
+      for (int64_t t = 0; t < p.taps; ++t) acc += p.weights[t] * row[p.tap_offset[t] + f];
+      if (p.residual != nullptr) acc += p.residual[e * p.F + f];
+      if (p.clamp) acc = std::min(std::max(acc, p.lo), p.hi);
+      p.out[e * p.F + f] = acc;
+    }
+  }
+}
+
+namespace {
+
+class DepthwisePrimitive : public ConvPrimitive {
+ public:
+  DepthwisePrimitive(const ConvDesc& d, const float* weights, const float* bias) : d_(d) {
+    const ops::LayerShape& s = d.shape;
+    weights_.assign(weights, weights + s.M * s.R * s.S);
+    bias_.assign(static_cast<size_t>(s.M), 0.0f);
+    if (d.has_bias) bias_.assign(bias, bias + s.M);
+    switch (resolve_isa(d.isa)) {
+      case Isa::avx512:
+        kernel_ = depthwise_plane_avx512;
+        break;
+      case Isa::avx2:
+        kernel_ = depthwise_plane_avx2;
+        break;
+      default:
+        kernel_ = depthwise_plane_scalar;
+        break;
+    }
+    hp_ = s.H + s.pad_top + s.pad_bottom;
+    const int64_t wp = s.W + s.pad_left + s.pad_right;
+    wq_ = (wp + s.U_w - 1) / s.U_w + 16;  // + one AVX-512 vector of slack (see the header)
+    for (int64_t r = 0; r < s.R; ++r) {
+      for (int64_t q = 0; q < s.S; ++q) {
+        const int64_t col = q * s.dil_w;
+        tap_offset_.push_back(((col % s.U_w) * hp_ + r * s.dil_h) * wq_ + col / s.U_w);
+      }
+    }
+    plane_floats_ = s.U_w * hp_ * wq_;
+    slots_ = static_cast<int>(std::min<int64_t>(resolve_threads(d), s.N * s.C));
+  }
+
+  std::string_view algorithm() const override { return "depthwise"; }
+  int64_t workspace_floats() const override { return slots_ * plane_floats_; }
+
+  void run(const float* x, float* y, const float* residual, float* workspace) const override {
+    const ops::LayerShape& s = d_.shape;
+    const int64_t planes = s.N * s.C;
+    auto slot = [&](int64_t t) {
+      float* buf = workspace + t * plane_floats_;
+      // Padding and slack stay zero across planes: only the interior is rewritten.
+      std::memset(buf, 0, sizeof(float) * plane_floats_);
+      const int64_t begin = planes * t / slots_, end = planes * (t + 1) / slots_;
+      for (int64_t pl = begin; pl < end; ++pl) {
+        const int64_t c = pl % s.C;
+        fill(x + pl * s.H * s.W, buf);
+        DepthwisePlane p;
+        p.in = buf;
+        p.tap_offset = tap_offset_.data();
+        p.weights = weights_.data() + c * s.R * s.S;
+        p.taps = s.R * s.S;
+        p.row_step = s.U * wq_;
+        p.E = s.E;
+        p.F = s.F;
+        p.bias = bias_[static_cast<size_t>(c)];
+        p.residual = d_.residual ? residual + pl * s.E * s.F : nullptr;
+        p.out = y + pl * s.E * s.F;
+        p.clamp = d_.activation.clamp;
+        p.lo = d_.activation.lo;
+        p.hi = d_.activation.hi;
+        kernel_(p);
+      }
+    };
+    if (slots_ == 1) {
+      slot(0);
+    } else {
+      ThreadPool::global().parallel_for(slots_, slot, slots_);
+    }
+  }
+
+ private:
+  // Copies one input plane into the padded, phase-split buffer.
+  void fill(const float* plane, float* buf) const {
+    const ops::LayerShape& s = d_.shape;
+    for (int64_t h = 0; h < s.H; ++h) {
+      const float* in = plane + h * s.W;
+      const int64_t row = h + s.pad_top;
+      for (int64_t w = 0; w < s.W; ++w) {
+        const int64_t col = w + s.pad_left;
+        buf[((col % s.U_w) * hp_ + row) * wq_ + col / s.U_w] = in[w];
+      }
+    }
+  }
+
+  ConvDesc d_;
+  std::vector<float> weights_, bias_;
+  std::vector<int64_t> tap_offset_;
+  void (*kernel_)(const DepthwisePlane&) = depthwise_plane_scalar;
+  int64_t hp_ = 0, wq_ = 0, plane_floats_ = 0;
+  int slots_ = 1;
+};
+
+class Depthwise : public ConvAlgorithm {
+ public:
+  std::string_view name() const override { return "depthwise"; }
+  bool supports(const ConvDesc& d) const override {
+    const ops::LayerShape& s = d.shape;
+    return valid_shape(s) && s.G == s.C && s.M == s.C;
+  }
+  std::unique_ptr<ConvPrimitive> create(const ConvDesc& d, const float* weights,
+                                        const float* bias) const override {
+    return std::make_unique<DepthwisePrimitive>(d, weights, bias);
+  }
+};
+
+}  // namespace
+
+const ConvAlgorithm& depthwise_algorithm() {
+  static const Depthwise algorithm;
+  return algorithm;
+}
+
+}  // namespace loupe::kernels::conv

@@ -1,0 +1,32 @@
+#pragma once
+// The inner loop of the depthwise convolution, one (image, channel) plane at a time, written
+// once per ISA (scalar here, avx2/ and avx512/ beside it).
+//
+// The input plane arrives zero-padded and split into U_w column phases: phase p row i holds the
+// padded columns p, p + U_w, p + 2 U_w, ... of padded row i, `wq` floats per row (with at least
+// one vector of zero slack at the end). Tap (r, s) of output pixel (e, f) then reads
+// in[tap_offset[r*S + s] + e*row_step + f]: contiguous in f for every stride, so the vector
+// kernels need no gathers.
+#include <cstdint>
+
+namespace loupe::kernels::conv {
+
+struct DepthwisePlane {
+  const float* in = nullptr;
+  const int64_t* tap_offset = nullptr;  // R*S offsets into `in`
+  const float* weights = nullptr;       // R*S taps of this channel
+  int64_t taps = 0;
+  int64_t row_step = 0;  // U rows of the phased plane
+  int64_t E = 0, F = 0;
+  float bias = 0.0f;
+  const float* residual = nullptr;  // E x F or null
+  float* out = nullptr;             // E x F
+  bool clamp = false;
+  float lo = 0.0f, hi = 0.0f;
+};
+
+void depthwise_plane_scalar(const DepthwisePlane& p);
+void depthwise_plane_avx2(const DepthwisePlane& p);
+void depthwise_plane_avx512(const DepthwisePlane& p);
+
+}  // namespace loupe::kernels::conv
