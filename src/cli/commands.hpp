@@ -17,6 +17,8 @@ void add_summary(CLI::App& app, Action& action);
 void add_run(CLI::App& app, Action& action);
 void add_eval(CLI::App& app, Action& action);
 void add_bench(CLI::App& app, Action& action);
+void add_peak(CLI::App& app, Action& action);
+void add_profile(CLI::App& app, Action& action);
 
 // MODEL is a zoo name or a path to a model file; fails with one line naming it.
 graph::Graph load_model(const std::string& model, int64_t batch);

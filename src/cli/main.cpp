@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   loupe::cli::add_summary(app, action);
   loupe::cli::add_run(app, action);
   loupe::cli::add_eval(app, action);
+  loupe::cli::add_peak(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
