@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -61,8 +62,10 @@ ConvDesc random_desc(Rng& rng, std::string_view algo) {
     const bool one = algo == "gemm_1x1";
     s.G =
         depthwise ? pick(rng, 1, 19) : (winograd ? 1 : (rng.uniform() < 0.3 ? pick(rng, 2, 4) : 1));
-    const int64_t cg = depthwise ? 1 : pick(rng, 1, 13);
-    const int64_t mg = depthwise ? 1 : pick(rng, 1, 13);
+    // Mostly small; sometimes past 16 and 32 so that the 16-lane channel blocks get tails.
+    const int64_t wide = rng.uniform() < 0.15 ? 40 : 13;
+    const int64_t cg = depthwise ? 1 : pick(rng, 1, wide);
+    const int64_t mg = depthwise ? 1 : pick(rng, 1, wide);
     s.C = s.G * cg;
     s.M = s.G * mg;
     s.R = one ? 1 : (winograd ? 3 : pick(rng, 1, 5));
@@ -190,6 +193,11 @@ std::vector<std::string> algorithm_names() {
 INSTANTIATE_TEST_SUITE_P(All, ConvAlgorithms, ::testing::ValuesIn(algorithm_names()),
                          [](const auto& info) { return info.param; });
 
+bool supports(std::string_view name, const ConvDesc& d) {
+  const ConvAlgorithm* a = find_algorithm(name);
+  return a != nullptr && a->supports(d);
+}
+
 ConvDesc layer(int64_t C, int64_t M, int64_t HW, int64_t R, int64_t U, int64_t pad, int64_t G) {
   ConvDesc d;
   ops::LayerShape& s = d.shape;
@@ -205,9 +213,25 @@ ConvDesc layer(int64_t C, int64_t M, int64_t HW, int64_t R, int64_t U, int64_t p
   return d;
 }
 
-bool supports(std::string_view name, const ConvDesc& d) {
-  const ConvAlgorithm* a = find_algorithm(name);
-  return a != nullptr && a->supports(d);
+// The error bound for the transforms on ResNet / VGG-like layers (more channels than the
+// random shapes): relative L2 <= 1e-4 against the fp64 oracle.
+TEST(ConvWinograd, ErrorOnResNetAndVggLikeLayers) {
+  Rng rng(31337);
+  const ConvDesc layers[] = {layer(64, 64, 28, 3, 1, 1, 1), layer(128, 128, 14, 3, 1, 1, 1),
+                             layer(256, 64, 7, 3, 1, 1, 1), layer(3, 64, 32, 3, 1, 1, 1)};
+  for (const char* name : {"winograd_f2x3", "winograd_f4x3", "winograd_f6x3"}) {
+    const ConvAlgorithm* algo = find_algorithm(name);
+    if (algo == nullptr) continue;
+    for (ConvDesc d : layers) {
+      d.has_bias = true;
+      d.threads = 2;
+      const double err = run_case(*algo, d, rng);
+      EXPECT_LE(err, 1e-4) << name << " " << Case{d}.str();
+      std::printf("%s C=%lld M=%lld HW=%lld: relative L2 error %.2e\n", name,
+                  static_cast<long long>(d.shape.C), static_cast<long long>(d.shape.M),
+                  static_cast<long long>(d.shape.H), err);
+    }
+  }
 }
 
 TEST(ConvRegistry, NamesAreUniqueAndFindable) {

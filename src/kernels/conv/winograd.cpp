@@ -1,0 +1,192 @@
+// Winograd F(m x m, 3 x 3) convolution (m = 2, 4, 6) for 3x3, stride 1, dilation 1, ungrouped
+// layers, any padding. Per image, the output is cut into m x m tiles; chunks of `tb` tiles go
+// through three stages:
+//   1. input transform  V[pos] (tb x C) = B^T d B for every tile and channel,
+//   2. element-wise stage as alpha^2 GEMMs  O[pos] (tb x M) = V[pos] * U[pos] (C x M), where
+//      U = G g G^T was computed and packed as the GEMM's B operand once in create(),
+//   3. output transform  y = A^T O A + bias (+ residual, clamp) into the tile's m x m pixels.
+// Each thread takes a range of (image, chunk) jobs with its own V / O buffers; the chunk size
+// keeps a chunk's buffers near the L2 cache and leaves at least one job per thread.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "kernels/conv/internal.hpp"
+#include "kernels/conv/winograd_kernel.hpp"
+#include "loupe/thread_pool.hpp"
+
+namespace loupe::kernels::conv {
+namespace {
+
+class WinogradPrimitive : public ConvPrimitive {
+ public:
+  WinogradPrimitive(std::string_view name, int m, const ConvDesc& d, const float* weights,
+                    const float* bias)
+      : name_(name), d_(d), mat_(winograd_matrices(m)) {
+    const ops::LayerShape& s = d.shape;
+    const int a = mat_.alpha;
+    if (d.has_bias) bias_.assign(bias, bias + s.M);
+    tiles_w_ = (s.F + m - 1) / m;
+    tiles_ = tiles_w_ * ((s.E + m - 1) / m);
+    const int threads = resolve_threads(d);
+    // ~64 tiles per chunk: V and O then take alpha^2 * 64 * (C + M) floats, and the GEMMs have
+    // enough rows to run at speed; fewer when that would leave a thread idle.
+    tb_ = std::min<int64_t>(64, (tiles_ * s.N + threads - 1) / threads);
+    tb_ = std::max<int64_t>(1, std::min(tb_, tiles_));
+    chunks_ = (tiles_ + tb_ - 1) / tb_;
+    const int64_t jobs = s.N * chunks_;
+    slots_ = static_cast<int>(std::min<int64_t>(threads, jobs));
+    const bool wide = slots_ == 1 && threads > 1;
+
+    const Isa isa = resolve_isa(d.isa);
+    input_ = isa == Isa::avx512 ? winograd_input_avx512
+             : isa == Isa::avx2 ? winograd_input_avx2
+                                : winograd_input_scalar;
+    output_ = isa == Isa::avx512 ? winograd_output_avx512
+              : isa == Isa::avx2 ? winograd_output_avx2
+                                 : winograd_output_scalar;
+
+    GemmDesc g;
+    g.M = tb_;
+    g.N = s.M;
+    g.K = s.C;
+    g.isa = isa;
+    g.threads = wide ? threads : 1;
+    full_ = plan_gemm(g);
+    g.kc = full_.blocking().kc;  // every plan must accept the same packed U
+    g.M = tiles_ % tb_ == 0 ? tb_ : tiles_ % tb_;
+    tail_ = plan_gemm(g);
+
+    // U[pos] (C x M) = (G g G^T)[pos] for every filter m and channel c, then packed.
+    std::vector<float> u(static_cast<size_t>(a * a * s.C * s.M));
+    std::vector<double> gg(static_cast<size_t>(a * 3));
+    for (int64_t f = 0; f < s.M; ++f) {
+      for (int64_t c = 0; c < s.C; ++c) {
+        const float* w = weights + (f * s.C + c) * 9;
+        for (int p = 0; p < a; ++p) {  // G g: alpha x 3
+          for (int k = 0; k < 3; ++k) {
+            double acc = 0.0;
+            for (int q = 0; q < 3; ++q) acc += double{mat_.g[p * 3 + q]} * w[q * 3 + k];
+            gg[p * 3 + k] = acc;
+          }
+        }
+        for (int p = 0; p < a; ++p) {  // (G g) G^T: alpha x alpha
+          for (int q = 0; q < a; ++q) {
+            double acc = 0.0;
+            for (int k = 0; k < 3; ++k) acc += gg[p * 3 + k] * mat_.g[q * 3 + k];
+            u[((p * a + q) * s.C + c) * s.M + f] = static_cast<float>(acc);
+          }
+        }
+      }
+    }
+    for (int pos = 0; pos < a * a; ++pos)
+      packed_.push_back(pack_b(full_, u.data() + pos * s.C * s.M));
+    slot_floats_ = a * a * tb_ * (s.C + s.M);
+  }
+
+  std::string_view algorithm() const override { return name_; }
+  int64_t workspace_floats() const override { return slots_ * slot_floats_; }
+
+  void run(const float* x, float* y, const float* residual, float* workspace) const override {
+    const ops::LayerShape& s = d_.shape;
+    const int a2 = mat_.alpha * mat_.alpha;
+    const int64_t jobs = s.N * chunks_;
+    auto slot = [&](int64_t t) {
+      float* v = workspace + t * slot_floats_;
+      float* o = v + a2 * tb_ * s.C;
+      for (int64_t job = jobs * t / slots_; job < jobs * (t + 1) / slots_; ++job) {
+        const int64_t n = job / chunks_, t_begin = (job % chunks_) * tb_;
+        const int64_t t_count = std::min(tb_, tiles_ - t_begin);
+        WinogradInput in;
+        in.mat = &mat_;
+        in.x = x + n * s.C * s.H * s.W;
+        in.C = s.C;
+        in.H = s.H;
+        in.W = s.W;
+        in.pad_top = s.pad_top;
+        in.pad_left = s.pad_left;
+        in.tiles_w = tiles_w_;
+        in.t_begin = t_begin;
+        in.t_count = t_count;
+        in.v = v;
+        input_(in);
+        const GemmPlan& plan = t_count == tb_ ? full_ : tail_;
+        for (int pos = 0; pos < a2; ++pos) {
+          plan.run(v + pos * t_count * s.C, packed_[static_cast<size_t>(pos)],
+                   o + pos * t_count * s.M);
+        }
+        WinogradOutput out;
+        out.mat = &mat_;
+        out.o = o;
+        out.M = s.M;
+        out.E = s.E;
+        out.F = s.F;
+        out.tiles_w = tiles_w_;
+        out.t_begin = t_begin;
+        out.t_count = t_count;
+        out.bias = d_.has_bias ? bias_.data() : nullptr;
+        const int64_t y_off = n * s.M * s.E * s.F;
+        out.residual = d_.residual ? residual + y_off : nullptr;
+        out.y = y + y_off;
+        out.clamp = d_.activation.clamp;
+        out.lo = d_.activation.lo;
+        out.hi = d_.activation.hi;
+        output_(out);
+      }
+    };
+    if (slots_ == 1) {
+      slot(0);
+    } else {
+      ThreadPool::global().parallel_for(slots_, slot, slots_);
+    }
+  }
+
+ private:
+  std::string_view name_;
+  ConvDesc d_;
+  WinogradMatrices mat_;
+  std::vector<float> bias_;
+  std::vector<PackedB> packed_;
+  GemmPlan full_, tail_;
+  void (*input_)(const WinogradInput&) = nullptr;
+  void (*output_)(const WinogradOutput&) = nullptr;
+  int64_t tiles_w_ = 0, tiles_ = 0, tb_ = 1, chunks_ = 1, slot_floats_ = 0;
+  int slots_ = 1;
+};
+
+class Winograd : public ConvAlgorithm {
+ public:
+  Winograd(const char* name, int m) : name_(name), m_(m) {}
+  std::string_view name() const override { return name_; }
+  bool supports(const ConvDesc& d) const override {
+    const ops::LayerShape& s = d.shape;
+    return valid_shape(s) && s.R == 3 && s.S == 3 && s.U == 1 && s.U_w == 1 && s.dil_h == 1 &&
+           s.dil_w == 1 && s.G == 1;
+  }
+  std::unique_ptr<ConvPrimitive> create(const ConvDesc& d, const float* weights,
+                                        const float* bias) const override {
+    return std::make_unique<WinogradPrimitive>(name_, m_, d, weights, bias);
+  }
+
+ private:
+  const char* name_;
+  int m_;
+};
+
+}  // namespace
+
+const ConvAlgorithm& winograd_f2x3_algorithm() {
+  static const Winograd algorithm("winograd_f2x3", 2);
+  return algorithm;
+}
+const ConvAlgorithm& winograd_f4x3_algorithm() {
+  static const Winograd algorithm("winograd_f4x3", 4);
+  return algorithm;
+}
+const ConvAlgorithm& winograd_f6x3_algorithm() {
+  static const Winograd algorithm("winograd_f6x3", 6);
+  return algorithm;
+}
+
+}  // namespace loupe::kernels::conv
