@@ -1,5 +1,6 @@
 // The list of algorithms and the default per-layer heuristic (docs/kernels.md, "Choosing an
 // algorithm").
+#include "kernels/conv/fft_conv.hpp"
 #include "kernels/conv/internal.hpp"
 #include "loupe/error.hpp"
 
@@ -9,6 +10,7 @@ const std::vector<const ConvAlgorithm*>& algorithms() {
   static const std::vector<const ConvAlgorithm*> all = {
       &im2col_gemm_algorithm(),   &gemm_1x1_algorithm(),      &winograd_f2x3_algorithm(),
       &winograd_f4x3_algorithm(), &winograd_f6x3_algorithm(), &depthwise_algorithm(),
+      &fft_algorithm(),
   };
   return all;
 }

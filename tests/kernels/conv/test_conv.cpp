@@ -60,8 +60,9 @@ ConvDesc random_desc(Rng& rng, std::string_view algo) {
     const bool depthwise = algo == "depthwise";
     const bool winograd = algo.starts_with("winograd");
     const bool one = algo == "gemm_1x1";
-    s.G =
-        depthwise ? pick(rng, 1, 19) : (winograd ? 1 : (rng.uniform() < 0.3 ? pick(rng, 2, 4) : 1));
+    // Transform algorithms: stride 1, dilation 1, groups 1 only.
+    const bool unit = winograd || algo == "fft";
+    s.G = depthwise ? pick(rng, 1, 19) : (unit ? 1 : (rng.uniform() < 0.3 ? pick(rng, 2, 4) : 1));
     // Mostly small; sometimes past 16 and 32 so that the 16-lane channel blocks get tails.
     const int64_t wide = rng.uniform() < 0.15 ? 40 : 13;
     const int64_t cg = depthwise ? 1 : pick(rng, 1, wide);
@@ -70,10 +71,10 @@ ConvDesc random_desc(Rng& rng, std::string_view algo) {
     s.M = s.G * mg;
     s.R = one ? 1 : (winograd ? 3 : pick(rng, 1, 5));
     s.S = one ? 1 : (winograd ? 3 : pick(rng, 1, 5));
-    s.U = winograd ? 1 : pick(rng, 1, 3);
-    s.U_w = winograd ? 1 : (rng.uniform() < 0.7 ? s.U : pick(rng, 1, 3));
-    s.dil_h = (winograd || one) ? 1 : pick(rng, 1, 2);
-    s.dil_w = (winograd || one) ? 1 : pick(rng, 1, 2);
+    s.U = unit ? 1 : pick(rng, 1, 3);
+    s.U_w = unit ? 1 : (rng.uniform() < 0.7 ? s.U : pick(rng, 1, 3));
+    s.dil_h = (unit || one) ? 1 : pick(rng, 1, 2);
+    s.dil_w = (unit || one) ? 1 : pick(rng, 1, 2);
     if (!one) {
       s.pad_top = pick(rng, 0, 2);
       s.pad_left = pick(rng, 0, 2);
