@@ -103,9 +103,15 @@ class DepthwisePrimitive : public ConvPrimitive {
     for (int64_t h = 0; h < s.H; ++h) {
       const float* in = plane + h * s.W;
       const int64_t row = h + s.pad_top;
-      for (int64_t w = 0; w < s.W; ++w) {
-        const int64_t col = w + s.pad_left;
-        buf[((col % s.U_w) * hp_ + row) * wq_ + col / s.U_w] = in[w];
+      if (s.U_w == 1) {
+        std::memcpy(buf + row * wq_ + s.pad_left, in, sizeof(float) * s.W);
+        continue;
+      }
+      for (int64_t phase = 0; phase < s.U_w; ++phase) {
+        // Input columns w with (w + pad_left) % U_w == phase land at (w + pad_left) / U_w.
+        int64_t w = ((phase - s.pad_left) % s.U_w + s.U_w) % s.U_w;
+        float* dst = buf + (phase * hp_ + row) * wq_ + (w + s.pad_left) / s.U_w;
+        for (; w < s.W; w += s.U_w) *dst++ = in[w];
       }
     }
   }

@@ -8,9 +8,9 @@ namespace loupe::kernels::conv {
 
 const std::vector<const ConvAlgorithm*>& algorithms() {
   static const std::vector<const ConvAlgorithm*> all = {
-      &im2col_gemm_algorithm(),   &gemm_1x1_algorithm(),      &winograd_f2x3_algorithm(),
-      &winograd_f4x3_algorithm(), &winograd_f6x3_algorithm(), &depthwise_algorithm(),
-      &fft_algorithm(),
+      &im2col_gemm_algorithm(),   &gemm_1x1_algorithm(),      &direct_nchw16c_algorithm(),
+      &winograd_f2x3_algorithm(), &winograd_f4x3_algorithm(), &winograd_f6x3_algorithm(),
+      &depthwise_algorithm(),     &fft_algorithm(),
   };
   return all;
 }

@@ -1,0 +1,25 @@
+#pragma once
+// The inner loop of direct_nchw16c: 32 output channels x up to 12 output pixels of one row,
+// accumulated over every input channel block and filter tap, from the input in NCHW16c with its
+// padding materialized (no bounds checks) and the weights blocked as
+// [M/32][C/16][R][S][16 input channels][32 output channels].
+#include <cstdint>
+
+namespace loupe::kernels::conv {
+
+constexpr int kDirectMaxPixels = 12;
+
+struct DirectTile {
+  const float* x = nullptr;  // input, [C/16][Hp][Wp][16], this image
+  const float* w = nullptr;  // this 32-channel group's weights, [C/16][R][S][16][32]
+  int64_t cblocks = 0, R = 0, S = 0, Hp = 0, Wp = 0;
+  int64_t U = 1, U_w = 1, dil_h = 1, dil_w = 1;
+  int64_t e = 0, f0 = 0;
+  int pixels = 0;        // <= kDirectMaxPixels
+  float* out = nullptr;  // [pixels][32]
+};
+
+void direct_tile_scalar(const DirectTile& t);
+void direct_tile_avx512(const DirectTile& t);
+
+}  // namespace loupe::kernels::conv

@@ -1,0 +1,175 @@
+// Direct convolution over channel-blocked data (NCHW16c inside), any stride, padding and
+// dilation, groups 1. The primitive takes and returns plain NCHW: run() first reorders the
+// image into NCHW16c with the padding written out as zeros (C rounded up to 16), then each job
+// computes 32 output channels x 12 pixels of one output row in registers (direct_kernel.hpp)
+// and writes them back to NCHW through the fused epilogue (bias, residual, clamp). Weights are
+// blocked once in create(), M rounded up to 32 with zero filters.
+//
+// The blocked tile kernel is AVX-512; other ISAs run the same loop nest in plain C++.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "kernels/conv/direct_kernel.hpp"
+#include "kernels/conv/internal.hpp"
+#include "loupe/thread_pool.hpp"
+
+namespace loupe::kernels::conv {
+
+void direct_tile_scalar(const DirectTile& t) {
+  float acc[kDirectMaxPixels][32] = {};
+  const float* w = t.w;
+  for (int64_t cb = 0; cb < t.cblocks; ++cb) {
+    for (int64_t r = 0; r < t.R; ++r) {
+      const float* row = t.x + ((cb * t.Hp + t.e * t.U + r * t.dil_h) * t.Wp + t.f0 * t.U_w) * 16;
+      for (int64_t s = 0; s < t.S; ++s) {
+        const float* in = row + s * t.dil_w * 16;
+        for (int ci = 0; ci < 16; ++ci, w += 32) {
+          for (int j = 0; j < t.pixels; ++j) {
+            const float xv = in[j * t.U_w * 16 + ci];
+            for (int m = 0; m < 32; ++m) acc[j][m] += xv * w[m];
+          }
+        }
+      }
+    }
+  }
+  for (int j = 0; j < t.pixels; ++j) std::memcpy(t.out + j * 32, acc[j], sizeof(acc[j]));
+}
+
+namespace {
+
+class DirectPrimitive : public ConvPrimitive {
+ public:
+  DirectPrimitive(const ConvDesc& d, const float* weights, const float* bias) : d_(d) {
+    const ops::LayerShape& s = d.shape;
+    cblocks_ = (s.C + 15) / 16;
+    mgroups_ = (s.M + 31) / 32;
+    hp_ = s.H + s.pad_top + s.pad_bottom;
+    wp_ = s.W + s.pad_left + s.pad_right;
+    kernel_ = resolve_isa(d.isa) == Isa::avx512 ? direct_tile_avx512 : direct_tile_scalar;
+    if (d.has_bias) bias_.assign(bias, bias + s.M);
+    // [M/32][C/16][R][S][16][32]
+    w_.assign(static_cast<size_t>(mgroups_ * cblocks_ * s.R * s.S * 16 * 32), 0.0f);
+    for (int64_t m = 0; m < s.M; ++m) {
+      for (int64_t c = 0; c < s.C; ++c) {
+        for (int64_t r = 0; r < s.R; ++r) {
+          for (int64_t q = 0; q < s.S; ++q) {
+            const int64_t blk = (((m / 32 * cblocks_ + c / 16) * s.R + r) * s.S + q) * 16;
+            w_[static_cast<size_t>((blk + c % 16) * 32 + m % 32)] =
+                weights[((m * s.C + c) * s.R + r) * s.S + q];
+          }
+        }
+      }
+    }
+    threads_ = resolve_threads(d);
+  }
+
+  std::string_view algorithm() const override { return "direct_nchw16c"; }
+  int64_t workspace_floats() const override { return cblocks_ * hp_ * wp_ * 16; }
+
+  void run(const float* x, float* y, const float* residual, float* workspace) const override {
+    const ops::LayerShape& s = d_.shape;
+    const int64_t strips = (s.F + kDirectMaxPixels - 1) / kDirectMaxPixels;
+    const int64_t jobs = mgroups_ * s.E * strips;
+    const int slots = static_cast<int>(std::min<int64_t>(threads_, jobs));
+    for (int64_t n = 0; n < s.N; ++n) {
+      const float* xn = x + n * s.C * s.H * s.W;
+      const int64_t y_off = n * s.M * s.E * s.F;
+      run_parallel(static_cast<int>(std::min<int64_t>(threads_, cblocks_)), cblocks_,
+                   [&](int64_t cb) { reorder(xn, cb, workspace); });
+      run_parallel(slots, jobs, [&](int64_t job) {
+        const int64_t mg = job / (s.E * strips), e = job / strips % s.E, strip = job % strips;
+        DirectTile t;
+        t.x = workspace;
+        t.w = w_.data() + mg * cblocks_ * s.R * s.S * 16 * 32;
+        t.cblocks = cblocks_;
+        t.R = s.R;
+        t.S = s.S;
+        t.Hp = hp_;
+        t.Wp = wp_;
+        t.U = s.U;
+        t.U_w = s.U_w;
+        t.dil_h = s.dil_h;
+        t.dil_w = s.dil_w;
+        t.e = e;
+        t.f0 = strip * kDirectMaxPixels;
+        t.pixels = static_cast<int>(std::min<int64_t>(kDirectMaxPixels, s.F - t.f0));
+        alignas(64) float out[kDirectMaxPixels * 32];
+        t.out = out;
+        kernel_(t);
+        store(t, mg, y + y_off, d_.residual ? residual + y_off : nullptr);
+      });
+    }
+  }
+
+ private:
+  template <typename Fn>
+  static void run_parallel(int slots, int64_t jobs, const Fn& fn) {
+    if (slots <= 1) {
+      for (int64_t j = 0; j < jobs; ++j) fn(j);
+      return;
+    }
+    ThreadPool::global().parallel_for(
+        slots,
+        [&](int64_t t) {
+          for (int64_t j = jobs * t / slots; j < jobs * (t + 1) / slots; ++j) fn(j);
+        },
+        slots);
+  }
+
+  // Channel block cb of one image into [Hp][Wp][16] with zeros in the padding and in the
+  // channels past C.
+  void reorder(const float* x, int64_t cb, float* xb) const {
+    const ops::LayerShape& s = d_.shape;
+    float* dst = xb + cb * hp_ * wp_ * 16;
+    std::memset(dst, 0, sizeof(float) * hp_ * wp_ * 16);
+    const int64_t c_end = std::min(s.C, cb * 16 + 16);
+    for (int64_t c = cb * 16; c < c_end; ++c) {
+      const float* plane = x + c * s.H * s.W;
+      for (int64_t h = 0; h < s.H; ++h) {
+        float* row = dst + ((h + s.pad_top) * wp_ + s.pad_left) * 16 + c % 16;
+        for (int64_t w = 0; w < s.W; ++w) row[w * 16] = plane[h * s.W + w];
+      }
+    }
+  }
+
+  void store(const DirectTile& t, int64_t mg, float* y, const float* residual) const {
+    const ops::LayerShape& s = d_.shape;
+    const int64_t m_end = std::min(s.M, mg * 32 + 32);
+    const ScalarEpilogue ep = scalar_epilogue(d_);
+    for (int64_t m = mg * 32; m < m_end; ++m) {
+      const float b = d_.has_bias ? bias_[static_cast<size_t>(m)] : 0.0f;
+      const int64_t off = (m * s.E + t.e) * s.F + t.f0;
+      for (int j = 0; j < t.pixels; ++j) {
+        float v = t.out[j * 32 + m % 32] + b;
+        if (residual != nullptr) v += residual[off + j];
+        y[off + j] = ep.apply(v);
+      }
+    }
+  }
+
+  ConvDesc d_;
+  std::vector<float> w_, bias_;
+  void (*kernel_)(const DirectTile&) = direct_tile_scalar;
+  int64_t cblocks_ = 0, mgroups_ = 0, hp_ = 0, wp_ = 0;
+  int threads_ = 1;
+};
+
+class DirectNchw16c : public ConvAlgorithm {
+ public:
+  std::string_view name() const override { return "direct_nchw16c"; }
+  bool supports(const ConvDesc& d) const override { return valid_shape(d.shape) && d.shape.G == 1; }
+  std::unique_ptr<ConvPrimitive> create(const ConvDesc& d, const float* weights,
+                                        const float* bias) const override {
+    return std::make_unique<DirectPrimitive>(d, weights, bias);
+  }
+};
+
+}  // namespace
+
+const ConvAlgorithm& direct_nchw16c_algorithm() {
+  static const DirectNchw16c algorithm;
+  return algorithm;
+}
+
+}  // namespace loupe::kernels::conv
