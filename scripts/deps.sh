@@ -9,7 +9,11 @@ packages=(
   libgtest-dev libgmock-dev
   zlib1g-dev dataset-fashion-mnist
   libonnx-dev libprotobuf-dev protobuf-compiler
-  libcpuinfo-dev
+  libcpuinfo-dev libyaml-cpp-dev
+  # tools/export_models.py (PyTorch parity tests; they skip without it)
+  python3-torch python3-torchvision python3-onnx python3-numpy
+  # fuzz/ (LOUPE_FUZZ): clang's libFuzzer runtime ships in libclang-rt-14-dev
+  clang libclang-rt-14-dev
 )
 
 missing=()
