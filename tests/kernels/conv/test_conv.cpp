@@ -84,6 +84,13 @@ ConvDesc random_desc(Rng& rng, std::string_view algo) {
     }
     s.H = pick(rng, 1, winograd ? 19 : 13);
     s.W = pick(rng, 1, winograd ? 19 : 13);
+    // Now and then a wide plane, so that output rows get every vector tail (F mod 64 up to 63:
+    // MobileNet's 56-wide rows once fell through the AVX-512 depthwise kernel's tail switch).
+    if (rng.uniform() < 0.15 && (depthwise || s.G == 1)) {
+      s.W = pick(rng, 20, 70);
+      s.C = std::min<int64_t>(s.C, 8 * s.G);
+      s.M = depthwise ? s.C : s.M;
+    }
     if (!finish_shape(s)) continue;
     ConvDesc d;
     d.shape = s;

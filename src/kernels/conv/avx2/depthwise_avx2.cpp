@@ -47,7 +47,10 @@ void depthwise_plane_avx2(const DepthwisePlane& p) {
     float* out = p.out + e * p.F;
     int64_t f0 = 0;
     for (; f0 + 32 <= p.F; f0 += 32) block<4>(p, row, res, out, f0);
-    switch ((p.F - f0 + 7) / 8) {
+    switch ((p.F - f0 + 7) / 8) {  // 0 to 31 columns left
+      case 4:
+        block<4>(p, row, res, out, f0);
+        break;
       case 3:
         block<3>(p, row, res, out, f0);
         break;

@@ -42,7 +42,10 @@ void depthwise_plane_avx512(const DepthwisePlane& p) {
     float* out = p.out + e * p.F;
     int64_t f0 = 0;
     for (; f0 + 64 <= p.F; f0 += 64) block<4>(p, row, res, out, f0);
-    switch ((p.F - f0 + 15) / 16) {
+    switch ((p.F - f0 + 15) / 16) {  // 0 to 63 columns left
+      case 4:
+        block<4>(p, row, res, out, f0);
+        break;
       case 3:
         block<3>(p, row, res, out, f0);
         break;
