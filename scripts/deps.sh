@@ -10,6 +10,7 @@ packages=(
   zlib1g-dev dataset-fashion-mnist
   libonnx-dev libprotobuf-dev protobuf-compiler
   libcpuinfo-dev libyaml-cpp-dev
+  chromium  # headless rendering of the HTML lab report in tests (test_report_html)
   # tools/export_models.py (PyTorch parity tests; they skip without it)
   python3-torch python3-torchvision python3-onnx python3-numpy
   # fuzz/ (LOUPE_FUZZ): clang's libFuzzer runtime ships in libclang-rt-14-dev
