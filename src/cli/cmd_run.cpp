@@ -1,10 +1,13 @@
 #include <algorithm>
 #include <filesystem>
 #include <numeric>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "graph/executor.hpp"
+#include "graph/session.hpp"
 #include "io/npy.hpp"
+#include "kernels/conv/conv.hpp"
 
 namespace loupe::cli {
 namespace {
@@ -14,6 +17,11 @@ struct RunOpts {
   std::vector<std::string> inputs;
   std::string output_dir;
   bool reference = false;
+  bool check = false;
+  int threads = 0;
+  std::string algorithm;
+  bool tune = false;
+  std::string tune_cache;
   int64_t batch = 1;
   uint64_t seed = 1;
 };
@@ -54,15 +62,48 @@ void print_output(const std::string& name, const Tensor& t) {
   }
 }
 
+void print_check(const graph::Session& session, const graph::TensorMap& feeds) {
+  const std::vector<graph::StepError> errors = session.check(feeds);
+  fmt::print(
+      "\nper-step error against the fp64 reference loop nests (each step fed the "
+      "reference's inputs):\n");
+  fmt::print("{:<32} {:<26} {:<16} {:>12} {:>12}\n", "step", "op", "algorithm", "max abs",
+             "rel L2");
+  for (size_t i = 0; i < errors.size(); ++i) {
+    const graph::StepInfo& st = session.steps()[i];
+    fmt::print("{:<32} {:<26} {:<16} {:>12.3e} {:>12.3e}\n", st.name, st.op, st.algorithm,
+               errors[i].max_abs, errors[i].rel_l2);
+  }
+}
+
 int run(const RunOpts& o) {
+  if (o.threads < 0 || o.threads > 1024)
+    fail("--threads {}: must be between 1 and 1024", o.threads);
   const graph::Graph g = load_model(o.model, o.batch);
   graph::RunStats stats;
-  // Only the reference loop nests exist so far; --reference names that choice explicitly.
-  // The executor checks the memory plan first, so inputs are allocated only for a model that fits.
-  const graph::ReferenceExecutor executor(g);
-  const graph::TensorMap feeds = bind_inputs(g, o.inputs, o.seed);
-  const graph::TensorMap outs = executor.run(feeds, &stats);
-  fmt::print("model {}  path reference  batch {}  peak activations {:.2f} MB\n", g.name(), o.batch,
+  graph::TensorMap outs;
+  std::string path = "reference";
+  std::optional<graph::Session> session;
+  if (o.reference) {
+    // The executor checks the memory plan first, so inputs are allocated only for a model that
+    // fits.
+    const graph::ReferenceExecutor executor(g);
+    outs = executor.run(bind_inputs(g, o.inputs, o.seed), &stats);
+  } else {
+    graph::SessionOptions so;
+    so.threads = o.threads;
+    so.conv_algorithm = o.algorithm;
+    so.tune = o.tune;
+    so.tune_cache = o.tune ? tune_cache_path(o.tune_cache) : "";
+    if (!o.algorithm.empty() && kernels::conv::find_algorithm(o.algorithm) == nullptr)
+      fail("--algorithm {}: unknown conv algorithm", o.algorithm);
+    session.emplace(g, so);
+    const graph::TensorMap feeds = bind_inputs(g, o.inputs, o.seed);
+    outs = session->run(feeds, &stats);
+    path = fmt::format("fast ({} threads)", session->threads());
+    if (o.check) print_check(*session, feeds);
+  }
+  fmt::print("model {}  path {}  batch {}  peak activations {:.2f} MB\n", g.name(), path, o.batch,
              static_cast<double>(stats.peak_activation_bytes) / 1e6);
   for (const std::string& name : g.outputs()) print_output(name, outs.at(name));
   if (!o.output_dir.empty()) {
@@ -70,9 +111,9 @@ int run(const RunOpts& o) {
     std::filesystem::create_directories(o.output_dir, ec);
     if (ec) fail("{}: cannot create directory: {}", o.output_dir, ec.message());
     for (const std::string& name : g.outputs()) {
-      const std::string path = (std::filesystem::path(o.output_dir) / file_name_for(name)).string();
-      io::write_npy(path, outs.at(name));
-      fmt::print("wrote {}\n", path);
+      const std::string p = (std::filesystem::path(o.output_dir) / file_name_for(name)).string();
+      io::write_npy(p, outs.at(name));
+      fmt::print("wrote {}\n", p);
     }
   }
   return 0;
@@ -89,7 +130,21 @@ void add_run(CLI::App& app, Action& action) {
                   "NAME=FILE (.npy or ONNX TensorProto .pb), or FILE to fill inputs in order; "
                   "inputs left out get seeded random N(0,1) values");
   cmd->add_option("--output-dir", o->output_dir, "Write each output to DIR/<output name>.npy");
-  cmd->add_flag("--reference", o->reference, "Run the reference loop nests (the oracle)");
+  cmd->add_flag("--reference", o->reference,
+                "Run the reference loop nests (the oracle) instead of the fast kernels");
+  cmd->add_option("--threads", o->threads, "Threads for the fast kernels (0: every core)")
+      ->capture_default_str();
+  cmd->add_flag("--check", o->check,
+                "Also print each step's max abs and relative L2 error against the fp64 "
+                "reference loop nests");
+  cmd->add_flag("--tune", o->tune,
+                "Time every applicable conv algorithm per layer once and keep the fastest "
+                "(remembered in the tuning cache)");
+  cmd->add_option("--tune-cache", o->tune_cache,
+                  "Tuning cache file (default: $XDG_CACHE_HOME/loupe/tune.tsv or "
+                  "~/.cache/loupe/tune.tsv)");
+  cmd->add_option("--algorithm", o->algorithm,
+                  "Force a conv algorithm wherever it applies (im2col_gemm, winograd_f4x3, ...)");
   cmd->add_option("--batch", o->batch,
                   "Batch size N (zoo models; the symbolic batch dim of ONNX inputs)")
       ->capture_default_str();

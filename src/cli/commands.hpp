@@ -18,10 +18,15 @@ void add_run(CLI::App& app, Action& action);
 void add_eval(CLI::App& app, Action& action);
 void add_bench(CLI::App& app, Action& action);
 void add_peak(CLI::App& app, Action& action);
+void add_accel(CLI::App& app, Action& action);
 void add_profile(CLI::App& app, Action& action);
 
 // MODEL is a zoo name or a path to a model file; fails with one line naming it.
 graph::Graph load_model(const std::string& model, int64_t batch);
+
+// The --tune cache file: `given` when set, else $XDG_CACHE_HOME/loupe/tune.tsv (or
+// ~/.cache/loupe/tune.tsv); its directory is created.
+std::string tune_cache_path(const std::string& given);
 
 // --input arguments: NAME=FILE binds by name, a bare FILE fills the next unbound input in the
 // model's order (.npy or ONNX TensorProto .pb); inputs left out get seeded N(0,1) values (f32).

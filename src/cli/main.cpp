@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   loupe::cli::add_run(app, action);
   loupe::cli::add_eval(app, action);
   loupe::cli::add_peak(app, action);
+  loupe::cli::add_accel(app, action);
+  loupe::cli::add_profile(app, action);
+  loupe::cli::add_bench(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -27,7 +27,7 @@ std::optional<size_t> sole_consumer(const Consumers& consumers, const Graph& g,
   }
   auto it = consumers.find(v);
   if (it == consumers.end() || it->second.size() != 1) return std::nullopt;
-  return it->second[0];
+  return it->second[0];  // the caller checks it is not already in another step
 }
 
 bool single_output(const Node& n) {
@@ -81,6 +81,7 @@ std::vector<StepPlan> plan_steps(const Graph& g, bool fuse) {
       std::string cur = s.output;
       const Shape& shape = g.info(cur).shape;
       auto next = sole_consumer(consumers, g, cur);
+      if (next && taken[*next]) next.reset();
       // Batch norm folds into a conv's weights (per output channel m).
       if (next && nodes[i].op_type == "Conv") {
         const Node& bn = nodes[*next];
@@ -91,6 +92,7 @@ std::vector<StepPlan> plan_steps(const Graph& g, bool fuse) {
           taken[*next] = true;
           cur = bn.outputs[0];
           next = sole_consumer(consumers, g, cur);
+          if (next && taken[*next]) next.reset();
         }
       }
       if (next) {
@@ -107,6 +109,7 @@ std::vector<StepPlan> plan_steps(const Graph& g, bool fuse) {
             taken[*next] = true;
             cur = add.outputs[0];
             next = sole_consumer(consumers, g, cur);
+            if (next && taken[*next]) next.reset();
           }
         }
       }

@@ -24,6 +24,10 @@ struct SessionOptions {
   // Algorithm forced for every conv step that supports it ("" = heuristic); per step name wins.
   std::string conv_algorithm;
   std::map<std::string, std::string, std::less<>> step_algorithm;
+  // --tune: time every algorithm that supports a conv layer and keep the fastest, remembered in
+  // `tune_cache` (graph/tuning.hpp) when a path is given. Forced algorithms still win.
+  bool tune = false;
+  std::string tune_cache;
 };
 
 // One executed step: a fused group of graph nodes run by one kernel (or by the op's reference

@@ -1,0 +1,77 @@
+#include <fmt/core.h>
+
+#include "analysis/bench.hpp"
+#include "cli/commands.hpp"
+#include "graph/session.hpp"
+#include "kernels/conv/conv.hpp"
+
+namespace loupe::cli {
+namespace {
+
+struct BenchOpts {
+  std::string model;
+  std::vector<std::string> inputs;
+  int threads = 0;
+  int64_t batch = 1;
+  int warmup = 3;
+  int runs = 10;
+  std::string algorithm;
+  bool tune = false;
+  std::string tune_cache;
+  bool json = false;
+};
+
+int bench(const BenchOpts& o) {
+  if (o.threads < 0 || o.threads > 1024)
+    fail("--threads {}: must be between 1 and 1024", o.threads);
+  if (!o.algorithm.empty() && kernels::conv::find_algorithm(o.algorithm) == nullptr)
+    fail("--algorithm {}: unknown conv algorithm", o.algorithm);
+  const graph::Graph g = load_model(o.model, o.batch);
+  graph::SessionOptions so;
+  so.threads = o.threads;
+  so.conv_algorithm = o.algorithm;
+  so.tune = o.tune;
+  so.tune_cache = o.tune ? tune_cache_path(o.tune_cache) : "";
+  const graph::Session session(g, so);
+  const graph::TensorMap feeds = bind_inputs(g, o.inputs, 1);
+  analysis::BenchResult r = analysis::bench(session, feeds, o.batch, {o.warmup, o.runs});
+  r.model = g.name();
+  if (o.json) {
+    fmt::print("{}\n", analysis::bench_json(r).dump(2));
+    return 0;
+  }
+  fmt::print("model {}  batch {}  threads {}  warm-up {}  runs {}\n", r.model, r.batch, r.threads,
+             r.warmup, r.runs);
+  fmt::print("cpu {}  isa {}\n", r.cpu, r.isa);
+  fmt::print("latency ms    min {:.3f}  p10 {:.3f}  median {:.3f}  p90 {:.3f}\n", r.latency_ms.min,
+             r.latency_ms.p10, r.latency_ms.median, r.latency_ms.p90);
+  fmt::print("throughput    {:.2f} inferences/s (batch {} / median latency)\n", r.throughput_per_s,
+             r.batch);
+  return 0;
+}
+
+}  // namespace
+
+void add_bench(CLI::App& app, Action& action) {
+  auto* cmd = app.add_subcommand(
+      "bench",
+      "Time a model on the fast kernels: warm-up, N runs, latency percentiles, throughput");
+  auto o = std::make_shared<BenchOpts>();
+  cmd->add_option("MODEL", o->model, "Zoo model name (loupe zoo) or model file")->required();
+  cmd->add_option("--input", o->inputs, "NAME=FILE or FILE (.npy / .pb); default seeded N(0,1)");
+  cmd->add_option("--threads", o->threads, "Threads (0: every core)")->capture_default_str();
+  cmd->add_option("--batch", o->batch, "Batch size N")->capture_default_str();
+  cmd->add_option("--warmup", o->warmup, "Untimed runs first")->capture_default_str();
+  cmd->add_option("--runs", o->runs, "Timed runs")->capture_default_str();
+  cmd->add_flag("--tune", o->tune,
+                "Time every applicable conv algorithm per layer once and keep the fastest "
+                "(remembered in the tuning cache)");
+  cmd->add_option("--tune-cache", o->tune_cache,
+                  "Tuning cache file (default: $XDG_CACHE_HOME/loupe/tune.tsv or "
+                  "~/.cache/loupe/tune.tsv)");
+  cmd->add_option("--algorithm", o->algorithm, "Force a conv algorithm wherever it applies");
+  cmd->add_flag("--json", o->json, "One JSON document on stdout (DESIGN.md keys)");
+  cmd->callback([&action, o] { action = [o] { return bench(*o); }; });
+}
+
+}  // namespace loupe::cli

@@ -1,0 +1,492 @@
+#include "graph/session.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <mutex>
+#include <set>
+
+#include "graph/arena.hpp"
+#include "graph/fusion.hpp"
+#include "graph/tuning.hpp"
+#include "kernels/conv/conv.hpp"
+#include "kernels/gemm/gemm.hpp"
+#include "loupe/thread_pool.hpp"
+#include "ops/conv.hpp"
+#include "ops/gemm.hpp"
+
+namespace loupe::graph {
+
+namespace {
+
+enum class SlotKind { feed, constant, arena };
+
+// Where a value lives while the session runs.
+struct Slot {
+  SlotKind kind = SlotKind::arena;
+  std::string name;
+  const Tensor* constant = nullptr;
+  int64_t offset = 0;
+  Shape shape;
+  DType dtype = DType::f32;
+  int64_t bytes = 0;
+};
+
+enum class StepKind { conv, gemm, reference };
+
+struct Step {
+  StepKind kind = StepKind::reference;
+  StepInfo info;
+  std::vector<int> in;   // slots of the external inputs the kernel reads (-1: absent)
+  std::vector<int> out;  // slots written
+  int residual = -1;
+  // conv
+  std::unique_ptr<kernels::conv::ConvPrimitive> conv;
+  // gemm
+  std::optional<kernels::GemmPlan> gemm;
+  kernels::PackedB packed;
+  std::vector<float> bias;
+  // reference
+  const Node* node = nullptr;
+};
+
+struct Weights {
+  std::vector<float> w;
+  std::vector<float> b;
+};
+
+// W' = W * s, b' = (b - mean) * s + beta with s = scale / sqrt(var + eps) per output channel m,
+// computed in double: the folded conv equals conv followed by inference batch norm exactly up to
+// one rounding per weight.
+void fold_batch_norm(const Graph& g, const Node& bn, int64_t M, Weights& wb) {
+  const float eps = bn.attrs.get_float("epsilon", 1e-5f);
+  const float* scale = g.info(bn.inputs[1]).constant->data<float>();
+  const float* beta = g.info(bn.inputs[2]).constant->data<float>();
+  const float* mean = g.info(bn.inputs[3]).constant->data<float>();
+  const float* var = g.info(bn.inputs[4]).constant->data<float>();
+  const int64_t per_m = static_cast<int64_t>(wb.w.size()) / M;
+  for (int64_t m = 0; m < M; ++m) {
+    const double s = static_cast<double>(scale[m]) /
+                     std::sqrt(static_cast<double>(var[m]) + static_cast<double>(eps));
+    for (int64_t k = 0; k < per_m; ++k) {
+      wb.w[m * per_m + k] = static_cast<float>(wb.w[m * per_m + k] * s);
+    }
+    wb.b[m] = static_cast<float>((static_cast<double>(wb.b[m]) - mean[m]) * s + beta[m]);
+  }
+}
+
+bool f32_constant(const Graph& g, const std::string& v) {
+  if (v.empty()) return false;
+  const ops::ValueInfo& i = g.info(v);
+  return i.constant != nullptr && i.dtype == DType::f32;
+}
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+struct Session::Impl {
+  const Graph& g;
+  SessionOptions options;
+  std::vector<Slot> slots;
+  std::map<std::string, int, std::less<>> slot_of;
+  std::vector<Step> steps;
+  std::vector<StepInfo> infos;
+  int64_t arena_bytes = 0;
+  int64_t workspace_floats = 0;
+  int threads = 1;
+  std::unique_ptr<TuningCache> tuning;
+
+  mutable std::mutex mutex;  // one run at a time: the arena and workspace are shared
+  mutable Tensor arena;
+  mutable Tensor workspace;
+  mutable std::vector<Tensor> feeds;  // by slot, for this run
+
+  Impl(const Graph& graph, SessionOptions opt) : g(graph), options(std::move(opt)) {}
+
+  int slot(const std::string& name) {
+    if (name.empty()) return -1;
+    auto it = slot_of.find(name);
+    if (it != slot_of.end()) return it->second;
+    const ops::ValueInfo& info = g.info(name);
+    Slot s;
+    s.name = name;
+    s.shape = info.shape;
+    s.dtype = info.dtype;
+    s.bytes = value_bytes(info);
+    if (info.constant != nullptr) {
+      s.kind = SlotKind::constant;
+      s.constant = info.constant;
+    }
+    slots.push_back(std::move(s));
+    slot_of.emplace(name, static_cast<int>(slots.size() - 1));
+    return static_cast<int>(slots.size() - 1);
+  }
+
+  void compile();
+  void build_step(const StepPlan& plan, Step& step);
+  bool build_conv(const StepPlan& plan, Step& step);
+  bool build_gemm(const StepPlan& plan, Step& step);
+  void plan_memory();
+
+  std::byte* base() const { return static_cast<std::byte*>(arena.raw()); }
+  void* ptr(int s) const {
+    const Slot& sl = slots[static_cast<size_t>(s)];
+    switch (sl.kind) {
+      case SlotKind::constant:
+        return const_cast<void*>(sl.constant->raw());
+      case SlotKind::feed:
+        return feeds[static_cast<size_t>(s)].raw();
+      case SlotKind::arena:
+        return base() + sl.offset;
+    }
+    return nullptr;
+  }
+  Tensor tensor(int s) const {
+    if (s < 0) return Tensor();
+    const Slot& sl = slots[static_cast<size_t>(s)];
+    if (sl.kind == SlotKind::constant) return *sl.constant;
+    if (sl.kind == SlotKind::feed) return feeds[static_cast<size_t>(s)];
+    return Tensor::wrap(sl.shape, sl.dtype, base() + sl.offset);
+  }
+  void execute(const Step& step) const;
+};
+
+bool Session::Impl::build_conv(const StepPlan& plan, Step& step) {
+  const Node& n = g.nodes()[plan.nodes[0]];
+  if (n.op_type != "Conv" || !f32_constant(g, n.inputs[1])) return false;
+  if (n.inputs.size() > 2 && !n.inputs[2].empty() && !f32_constant(g, n.inputs[2])) return false;
+  const std::vector<ops::ValueInfo> infos = g.input_infos(n);
+  if (infos[0].dtype != DType::f32 || infos[0].shape.size() != 4) return false;
+  const ops::ConvParams p = ops::parse_conv(n.attrs);
+  kernels::conv::ConvDesc d;
+  d.shape = ops::conv_layer_shape(p, infos[0].shape, infos[1].shape);
+  d.threads = options.threads;
+  d.isa = options.isa;
+  d.residual = !plan.residual.empty();
+  if (plan.clamp) d.activation = kernels::GemmEpilogue::clamped(plan.lo, plan.hi);
+
+  const Tensor& w = *infos[1].constant;
+  Weights wb;
+  wb.w.assign(w.data<float>(), w.data<float>() + w.numel());
+  wb.b.assign(static_cast<size_t>(d.shape.M), 0.0f);
+  const bool has_bias = n.inputs.size() > 2 && !n.inputs[2].empty();
+  if (has_bias) {
+    const float* b = g.info(n.inputs[2]).constant->data<float>();
+    std::copy(b, b + d.shape.M, wb.b.begin());
+  }
+  if (plan.batch_norm) fold_batch_norm(g, g.nodes()[*plan.batch_norm], d.shape.M, wb);
+  d.has_bias = has_bias || plan.batch_norm.has_value();
+
+  const kernels::conv::ConvAlgorithm* algo = nullptr;
+  auto forced = options.step_algorithm.find(n.name);
+  if (forced != options.step_algorithm.end()) {
+    algo = kernels::conv::find_algorithm(forced->second);
+    if (algo == nullptr) fail("unknown conv algorithm \"{}\"", forced->second);
+    if (!algo->supports(d)) fail("algorithm \"{}\" does not support this layer", forced->second);
+  } else if (!options.conv_algorithm.empty()) {
+    algo = kernels::conv::find_algorithm(options.conv_algorithm);
+    if (algo == nullptr) fail("unknown conv algorithm \"{}\"", options.conv_algorithm);
+    if (!algo->supports(d)) algo = nullptr;
+  }
+  if (algo == nullptr && tuning != nullptr) {
+    std::string name = tuning->lookup(d);
+    if (name.empty()) {
+      name = measure_fastest(d, wb.w.data(), d.has_bias ? wb.b.data() : nullptr);
+      tuning->store(d, name);
+    }
+    algo = kernels::conv::find_algorithm(name);
+  }
+  if (algo == nullptr) algo = &kernels::conv::choose_algorithm(d);
+  step.conv = algo->create(d, wb.w.data(), d.has_bias ? wb.b.data() : nullptr);
+  step.kind = StepKind::conv;
+  step.info.algorithm = std::string(step.conv->algorithm());
+  step.info.layer = d.shape;
+  step.info.workspace_bytes = step.conv->workspace_floats() * 4;
+  workspace_floats = std::max(workspace_floats, step.conv->workspace_floats());
+  step.in = {slot(n.inputs[0])};
+  return true;
+}
+
+bool Session::Impl::build_gemm(const StepPlan& plan, Step& step) {
+  const Node& n = g.nodes()[plan.nodes[0]];
+  const bool is_gemm = n.op_type == "Gemm";
+  if (!is_gemm && n.op_type != "MatMul") return false;
+  if (n.inputs.size() < 2 || !f32_constant(g, n.inputs[1])) return false;
+  const std::vector<ops::ValueInfo> infos = g.input_infos(n);
+  if (infos[0].dtype != DType::f32 || infos[0].shape.size() != 2 || infos[1].shape.size() != 2)
+    return false;
+  ops::GemmParams p;
+  if (is_gemm) p = ops::parse_gemm(n.attrs);
+  const ops::GemmDims dims = ops::gemm_dims(p, infos[0].shape, infos[1].shape, nullptr);
+
+  // Gemm's C becomes a per-column bias when it is a constant broadcast along the rows.
+  std::vector<float> bias;
+  if (is_gemm && n.inputs.size() > 2 && !n.inputs[2].empty()) {
+    if (!f32_constant(g, n.inputs[2])) return false;
+    const Tensor& c = *infos[2].constant;
+    const Shape& cs = c.shape();
+    const bool row =
+        (cs.size() == 1 && cs[0] == dims.N) || (cs.size() == 2 && cs[0] == 1 && cs[1] == dims.N);
+    const bool scalar = c.numel() == 1;
+    if (!row && !scalar) return false;
+    bias.resize(static_cast<size_t>(dims.N));
+    for (int64_t j = 0; j < dims.N; ++j) bias[j] = p.beta * c.data<float>()[scalar ? 0 : j];
+  }
+
+  kernels::GemmDesc d;
+  d.M = dims.M;
+  d.N = dims.N;
+  d.K = dims.K;
+  d.trans_a = p.trans_a;
+  d.trans_b = p.trans_b;
+  d.alpha = p.alpha;
+  d.threads = options.threads;
+  d.isa = options.isa;
+  if (!bias.empty()) d.epilogue.bias = kernels::BiasKind::per_col;
+  d.epilogue.residual = !plan.residual.empty();
+  if (plan.clamp) {
+    d.epilogue.clamp = true;
+    d.epilogue.lo = plan.lo;
+    d.epilogue.hi = plan.hi;
+  }
+  step.gemm = kernels::plan_gemm(d);
+  step.packed = kernels::pack_b(*step.gemm, infos[1].constant->data<float>());
+  step.bias = std::move(bias);
+  step.kind = StepKind::gemm;
+  step.info.algorithm = "gemm";
+  step.info.layer = n.op->layer_shape(infos);
+  step.in = {slot(n.inputs[0])};
+  return true;
+}
+
+void Session::Impl::build_step(const StepPlan& plan, Step& step) {
+  const Node& first = g.nodes()[plan.nodes[0]];
+  step.info.name = first.name;
+  for (size_t k = 0; k < plan.nodes.size(); ++k) {
+    const Node& n = g.nodes()[plan.nodes[k]];
+    if (k > 0) step.info.op += "+";
+    step.info.op += n.op_type;
+    step.info.nodes.push_back(plan.nodes[k]);
+    const auto in = g.input_infos(n);
+    const auto out = g.output_infos(n);
+    const ops::Counts c = n.op->count(in, out);
+    step.info.macs += c.macs;
+    step.info.flops += c.flops;
+  }
+  bool fast = false;
+  if (plan.nodes.size() > 1 || first.op_type == "Conv" || first.op_type == "Gemm" ||
+      first.op_type == "MatMul") {
+    try {
+      fast = build_conv(plan, step) || build_gemm(plan, step);
+    } catch (const Error& e) {
+      throw e.prefixed(node_context(first));
+    }
+  }
+  // The fusion pass only groups nodes a fast kernel can take.
+  LOUPE_CHECK(fast || plan.nodes.size() == 1);
+  if (fast) {
+    step.residual = slot(plan.residual);
+    step.out = {slot(plan.output)};
+  } else {
+    step.kind = StepKind::reference;
+    step.node = &first;
+    step.info.algorithm = "reference";
+    for (const std::string& v : first.inputs) step.in.push_back(slot(v));
+    for (const std::string& v : first.outputs) step.out.push_back(slot(v));
+  }
+  // Bytes: activations read (the residual too) and parameters read, from outside the group.
+  std::set<std::string, std::less<>> internal;
+  for (size_t k : plan.nodes) {
+    for (const std::string& o : g.nodes()[k].outputs) internal.insert(o);
+  }
+  std::set<std::string, std::less<>> counted;
+  for (size_t k : plan.nodes) {
+    for (const std::string& v : g.nodes()[k].inputs) {
+      if (v.empty() || internal.count(v) != 0 || !counted.insert(v).second) continue;
+      const ops::ValueInfo& i = g.info(v);
+      (i.constant != nullptr ? step.info.weight_bytes : step.info.input_bytes) += value_bytes(i);
+    }
+  }
+  for (int s : step.out) {
+    if (s >= 0) step.info.output_bytes += slots[static_cast<size_t>(s)].bytes;
+  }
+}
+
+void Session::Impl::plan_memory() {
+  // Feeds are the caller's tensors; everything computed lives in the arena.
+  for (const GraphInput& in : feed_inputs(g)) {
+    const int s = slot(in.name);
+    slots[static_cast<size_t>(s)].kind = SlotKind::feed;
+  }
+  std::vector<int64_t> first(slots.size(), -1), last(slots.size(), -1);
+  const int64_t end = static_cast<int64_t>(steps.size());
+  for (int64_t i = 0; i < end; ++i) {
+    const Step& st = steps[static_cast<size_t>(i)];
+    for (int s : st.out) {
+      if (s >= 0 && first[s] < 0) first[s] = i;
+      if (s >= 0) last[s] = std::max(last[s], i);
+    }
+    for (int s : st.in) {
+      if (s >= 0) last[s] = std::max(last[s], i);
+    }
+    if (st.residual >= 0) last[st.residual] = std::max(last[st.residual], i);
+  }
+  for (const std::string& out : g.outputs()) {
+    auto it = slot_of.find(out);
+    if (it != slot_of.end()) last[it->second] = end;
+  }
+  std::vector<ArenaRequest> requests;
+  std::vector<int> which;
+  for (size_t s = 0; s < slots.size(); ++s) {
+    if (slots[s].kind != SlotKind::arena) continue;
+    LOUPE_CHECK(first[s] >= 0);  // every arena value has a producing step
+    requests.push_back({slots[s].bytes, first[s], last[s]});
+    which.push_back(static_cast<int>(s));
+  }
+  const ArenaPlan plan = plan_arena(requests);
+  for (size_t r = 0; r < which.size(); ++r) slots[which[r]].offset = plan.offsets[r];
+  arena_bytes = plan.bytes;
+}
+
+void Session::Impl::compile() {
+  if (!g.finalized()) fail("graph \"{}\" must be finalized before it runs", g.name());
+  threads = options.threads > 0 ? options.threads : ThreadPool::global().size();
+  for (const std::string& out : g.outputs()) slot(out);
+  if (options.tune) tuning = std::make_unique<TuningCache>(options.tune_cache);
+  const std::vector<StepPlan> plans = plan_steps(g, options.fuse);
+  steps.resize(plans.size());
+  for (size_t i = 0; i < plans.size(); ++i) build_step(plans[i], steps[i]);
+  if (tuning) tuning->save();
+  plan_memory();
+  if (arena_bytes > 0) arena = Tensor({arena_bytes}, DType::u8);
+  if (workspace_floats > 0) workspace = Tensor({workspace_floats}, DType::f32);
+  feeds.resize(slots.size());
+  for (const Step& s : steps) infos.push_back(s.info);
+}
+
+void Session::Impl::execute(const Step& step) const {
+  switch (step.kind) {
+    case StepKind::conv: {
+      const float* residual =
+          step.residual >= 0 ? static_cast<const float*>(ptr(step.residual)) : nullptr;
+      step.conv->run(static_cast<const float*>(ptr(step.in[0])),
+                     static_cast<float*>(ptr(step.out[0])), residual,
+                     workspace_floats > 0 ? workspace.data<float>() : nullptr);
+      return;
+    }
+    case StepKind::gemm: {
+      kernels::GemmEpilogueData e;
+      e.bias = step.bias.empty() ? nullptr : step.bias.data();
+      e.residual = step.residual >= 0 ? static_cast<const float*>(ptr(step.residual)) : nullptr;
+      step.gemm->run(static_cast<const float*>(ptr(step.in[0])), step.packed,
+                     static_cast<float*>(ptr(step.out[0])), e);
+      return;
+    }
+    case StepKind::reference: {
+      std::vector<Tensor> in;
+      in.reserve(step.in.size());
+      for (int s : step.in) in.push_back(tensor(s));
+      std::vector<Tensor> out;
+      out.reserve(step.out.size());
+      for (int s : step.out) {
+        out.push_back(tensor(s));
+        // The op interface hands references zero-filled outputs.
+        if (s >= 0) std::memset(out.back().raw(), 0, static_cast<size_t>(slots[s].bytes));
+      }
+      try {
+        step.node->op->reference(in, out);
+      } catch (const Error& e) {
+        throw e.prefixed(node_context(*step.node));
+      }
+      return;
+    }
+  }
+}
+
+Session::Session(const Graph& g, SessionOptions options)
+    : impl_(std::make_unique<Impl>(g, std::move(options))) {
+  impl_->compile();
+}
+
+Session::~Session() = default;
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+
+const std::vector<StepInfo>& Session::steps() const { return impl_->infos; }
+int64_t Session::arena_bytes() const { return impl_->arena_bytes; }
+int Session::threads() const { return impl_->threads; }
+
+TensorMap Session::run(const TensorMap& inputs, RunStats* stats,
+                       std::vector<StepTiming>* timings) const {
+  const Impl& m = *impl_;
+  check_feeds(m.g, inputs);
+  std::lock_guard lock(m.mutex);
+  int64_t feed_bytes = 0;
+  for (const auto& [name, t] : inputs) {
+    auto it = m.slot_of.find(name);
+    if (it == m.slot_of.end()) continue;  // an input nothing reads
+    m.feeds[static_cast<size_t>(it->second)] = t;
+    feed_bytes += m.slots[static_cast<size_t>(it->second)].bytes;
+  }
+  if (timings != nullptr) timings->assign(m.steps.size(), StepTiming{});
+  for (size_t i = 0; i < m.steps.size(); ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    m.execute(m.steps[i]);
+    if (timings != nullptr) (*timings)[i].ms = ms_since(t0);
+  }
+  TensorMap result;
+  for (const std::string& name : m.g.outputs()) {
+    const int s = m.slot_of.at(name);
+    result.emplace(name, m.tensor(s).clone());
+  }
+  for (Tensor& f : m.feeds) f = Tensor();
+  if (stats != nullptr) stats->peak_activation_bytes = m.arena_bytes + feed_bytes;
+  return result;
+}
+
+std::vector<StepError> Session::check(const TensorMap& inputs) const {
+  const Impl& m = *impl_;
+  const TensorMap ref = ReferenceExecutor(m.g).run_all(inputs);
+  std::lock_guard lock(m.mutex);
+  std::vector<StepError> errors;
+  for (const Step& step : m.steps) {
+    // Feed the step the reference's values of everything it reads.
+    std::vector<int> reads = step.in;
+    if (step.residual >= 0) reads.push_back(step.residual);
+    for (int s : reads) {
+      if (s < 0) continue;
+      const Slot& sl = m.slots[static_cast<size_t>(s)];
+      if (sl.kind == SlotKind::constant) continue;
+      const Tensor& v = ref.at(sl.name);
+      if (sl.kind == SlotKind::feed) {
+        m.feeds[static_cast<size_t>(s)] = v;
+      } else {
+        std::memcpy(m.base() + sl.offset, v.raw(), static_cast<size_t>(sl.bytes));
+      }
+    }
+    m.execute(step);
+    StepError e;
+    const int out = step.out.empty() ? -1 : step.out[0];
+    if (out >= 0 && m.slots[static_cast<size_t>(out)].dtype == DType::f32) {
+      const Tensor got = m.tensor(out);
+      const Tensor& want = ref.at(m.slots[static_cast<size_t>(out)].name);
+      double diff2 = 0, ref2 = 0;
+      for (int64_t k = 0; k < want.numel(); ++k) {
+        const double d = static_cast<double>(got.data<float>()[k]) - want.data<float>()[k];
+        e.max_abs = std::max(e.max_abs, std::abs(d));
+        diff2 += d * d;
+        ref2 += static_cast<double>(want.data<float>()[k]) * want.data<float>()[k];
+      }
+      e.rel_l2 = ref2 > 0 ? std::sqrt(diff2 / ref2) : std::sqrt(diff2);
+    }
+    errors.push_back(e);
+  }
+  for (Tensor& f : m.feeds) f = Tensor();
+  return errors;
+}
+
+}  // namespace loupe::graph

@@ -1,0 +1,239 @@
+// The fast executor against the oracle: every Session result is compared with the
+// ReferenceExecutor's on the same graph and inputs (relative L2 <= 1e-5; 1e-4 for Winograd and
+// FFT, whose error grows with the tile, REFERENCE.md §2).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include "graph/arena.hpp"
+#include "graph/builder.hpp"
+#include "graph/executor.hpp"
+#include "graph/fusion.hpp"
+#include "graph/session.hpp"
+#include "kernels/conv/conv.hpp"
+#include "loupe/random.hpp"
+#include "test_util.hpp"
+#include "zoo/zoo.hpp"
+
+namespace loupe::graph {
+namespace {
+
+using loupe::testing::error_of;
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+
+TensorMap random_feeds(const Graph& g, uint64_t seed) {
+  Rng rng(seed);
+  TensorMap feeds;
+  for (const GraphInput& in : feed_inputs(g)) {
+    Tensor t(in.shape, DType::f32);
+    for (float& v : t.span<float>()) v = static_cast<float>(rng.normal());
+    feeds.emplace(in.name, std::move(t));
+  }
+  return feeds;
+}
+
+double rel_l2(const Tensor& got, const Tensor& want) {
+  EXPECT_EQ(got.shape(), want.shape());
+  double d2 = 0, r2 = 0;
+  for (int64_t i = 0; i < want.numel(); ++i) {
+    const double d = static_cast<double>(got.data<float>()[i]) - want.data<float>()[i];
+    d2 += d * d;
+    r2 += static_cast<double>(want.data<float>()[i]) * want.data<float>()[i];
+  }
+  return r2 > 0 ? std::sqrt(d2 / r2) : std::sqrt(d2);
+}
+
+double tolerance(std::string_view algorithm) {
+  return algorithm.starts_with("winograd") || algorithm.starts_with("fft") ? 1e-4 : 1e-5;
+}
+
+void expect_matches_reference(const Graph& g, const SessionOptions& opt, uint64_t seed,
+                              double tol) {
+  const TensorMap feeds = random_feeds(g, seed);
+  const TensorMap want = ReferenceExecutor(g).run(feeds);
+  const Session s(g, opt);
+  // Twice: the second run reuses the arena and must not depend on what the first left there.
+  for (int pass = 0; pass < 2; ++pass) {
+    const TensorMap got = s.run(feeds);
+    for (const auto& [name, w] : want) {
+      EXPECT_LE(rel_l2(got.at(name), w), tol) << g.name() << " output " << name << " pass " << pass;
+    }
+  }
+}
+
+// A ResNet bottleneck with a projection shortcut (BN after every conv, Add, ReLU), odd channel
+// counts, batch 2: exercises BN folding, residual fusion and the step order it forces.
+Graph residual_block(int64_t C, int64_t H, int64_t M, int64_t stride) {
+  GraphBuilder b("block", 7);
+  const std::string x = b.input("data", {2, C, H, H});
+  std::string y = b.relu(b.batch_norm(b.conv(x, {.M = M / 2, .R = 1, .bias = false}, "a"), "a/bn"));
+  y = b.relu(b.batch_norm(
+      b.conv(y, {.M = M / 2, .R = 3, .stride = stride, .pad = 1, .bias = false}, "b"), "b/bn"));
+  y = b.batch_norm(b.conv(y, {.M = M, .R = 1, .bias = false}, "c"), "c/bn");
+  const std::string s =
+      b.batch_norm(b.conv(x, {.M = M, .R = 1, .stride = stride, .bias = false}, "proj"), "proj/bn");
+  const std::string out = b.relu(b.add(y, s, "sum"), "out");
+  b.output(out);
+  return b.finish();
+}
+
+TEST(Arena, LiveValuesNeverShareMemory) {
+  Rng rng(3);
+  for (int trial = 0; trial < 50; ++trial) {
+    std::vector<ArenaRequest> req;
+    const int n = 1 + static_cast<int>(rng.next_u64() % 40);
+    for (int i = 0; i < n; ++i) {
+      const int64_t first = static_cast<int64_t>(rng.next_u64() % 30);
+      req.push_back({static_cast<int64_t>(1 + rng.next_u64() % 5000), first,
+                     first + static_cast<int64_t>(rng.next_u64() % 8)});
+    }
+    const ArenaPlan plan = plan_arena(req);
+    int64_t max_live = 0;
+    for (int64_t t = 0; t < 40; ++t) {
+      int64_t live = 0;
+      for (const auto& r : req) live += (r.first <= t && t <= r.last) ? r.bytes : 0;
+      max_live = std::max(max_live, live);
+    }
+    EXPECT_GE(plan.bytes, max_live);
+    for (int i = 0; i < n; ++i) {
+      EXPECT_EQ(plan.offsets[i] % 64, 0);
+      EXPECT_LE(plan.offsets[i] + req[i].bytes, plan.bytes);
+      for (int j = i + 1; j < n; ++j) {
+        const bool time = !(req[i].last < req[j].first || req[j].last < req[i].first);
+        const bool space = plan.offsets[i] < plan.offsets[j] + req[j].bytes &&
+                           plan.offsets[j] < plan.offsets[i] + req[i].bytes;
+        EXPECT_FALSE(time && space) << "requests " << i << " and " << j;
+      }
+    }
+  }
+}
+
+TEST(Fusion, BottleneckGroupsConvBnAddRelu) {
+  const Graph g = residual_block(8, 9, 16, 2);
+  const std::vector<StepPlan> steps = plan_steps(g, true);
+  std::vector<std::string> ops;
+  for (const StepPlan& s : steps) {
+    std::string op;
+    for (size_t k : s.nodes) op += (op.empty() ? "" : "+") + g.nodes()[k].op_type;
+    ops.push_back(g.nodes()[s.nodes[0]].name + ":" + op);
+  }
+  // The projection must run before the step that adds it.
+  const std::vector<std::string> expected = {
+      "a:Conv+BatchNormalization+Relu", "b:Conv+BatchNormalization+Relu",
+      "proj:Conv+BatchNormalization", "c:Conv+BatchNormalization+Add+Relu"};
+  EXPECT_EQ(ops, expected);
+  EXPECT_EQ(plan_steps(g, false).size(), g.nodes().size());
+}
+
+TEST(Session, ResidualBlockMatchesReference) {
+  for (int64_t stride : {1, 2}) {
+    expect_matches_reference(residual_block(7, 11, 18, stride), {}, 11, 1e-5);
+    SessionOptions unfused;
+    unfused.fuse = false;
+    expect_matches_reference(residual_block(7, 11, 18, stride), unfused, 12, 1e-5);
+  }
+}
+
+TEST(Session, EveryConvAlgorithmOnTheBlock) {
+  for (const kernels::conv::ConvAlgorithm* a : kernels::conv::algorithms()) {
+    SessionOptions opt;
+    opt.conv_algorithm = std::string(a->name());
+    SCOPED_TRACE(opt.conv_algorithm);
+    expect_matches_reference(residual_block(5, 12, 20, 1), opt, 13, tolerance(a->name()));
+  }
+}
+
+TEST(Session, EveryIsaOnLeNet) {
+  const Graph g = zoo::build("lenet5", 3);
+  for (kernels::Isa isa : {kernels::Isa::scalar, kernels::Isa::avx2, kernels::Isa::avx512}) {
+    if (!kernels::isa_supported(isa)) continue;
+    SessionOptions opt;
+    opt.isa = isa;
+    SCOPED_TRACE(std::string(kernels::isa_name(isa)));
+    expect_matches_reference(g, opt, 5, 1e-5);
+  }
+}
+
+TEST(Session, SingleThreadMatchesToo) {
+  SessionOptions opt;
+  opt.threads = 1;
+  expect_matches_reference(residual_block(6, 10, 12, 2), opt, 21, 1e-5);
+}
+
+TEST(Session, StepsDescribeTheWork) {
+  const Graph g = residual_block(8, 9, 16, 1);
+  const Session s(g);
+  ASSERT_EQ(s.steps().size(), 4u);
+  int64_t macs = 0;
+  for (const StepInfo& st : s.steps()) {
+    ASSERT_TRUE(st.layer.has_value()) << st.name;
+    EXPECT_EQ(st.macs, st.layer->macs()) << st.name;
+    EXPECT_GT(st.weight_bytes, 0) << st.name;
+    EXPECT_NE(st.algorithm, "reference") << st.name;
+    macs += st.macs;
+  }
+  // 2 x (8*8*81 + 8*8*9*81 + 16*8*81 + 16*8*81): the four convs at batch 2, E = F = 9.
+  EXPECT_EQ(macs, 2 * (8 * 8 * 81 + 8 * 8 * 9 * 81 + 16 * 8 * 81 + 16 * 8 * 81));
+  EXPECT_GT(s.arena_bytes(), 0);
+}
+
+TEST(Session, CheckReportsPerStepError) {
+  const Graph g = residual_block(6, 8, 12, 1);
+  const Session s(g);
+  const std::vector<StepError> e = s.check(random_feeds(g, 2));
+  ASSERT_EQ(e.size(), s.steps().size());
+  for (size_t i = 0; i < e.size(); ++i) {
+    EXPECT_LE(e[i].rel_l2, tolerance(s.steps()[i].algorithm)) << s.steps()[i].name;
+    EXPECT_GE(e[i].max_abs, 0.0);
+  }
+}
+
+TEST(Session, ForcingAnUnknownAlgorithmNamesTheNode) {
+  const Graph g = residual_block(6, 8, 12, 1);
+  SessionOptions opt;
+  opt.step_algorithm["b"] = "magic";
+  EXPECT_EQ(error_of([&] { Session s(g, opt); }),
+            "node \"b\" (Conv): unknown conv algorithm \"magic\"");
+}
+
+TEST(Session, MissingInputIsAnError) {
+  const Graph g = residual_block(6, 8, 12, 1);
+  const Session s(g);
+  EXPECT_NE(error_of([&] { s.run({}); }).find("input \"data\": not given"), std::string::npos);
+}
+
+// The zoo end to end (issue 5 acceptance). Minutes at -O1 under the sanitizers; the release run
+// covers them.
+class ZooSession : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ZooSession, MatchesReference) {
+  if (kSanitized && GetParam() != "lenet5")
+    GTEST_SKIP() << "skipped under ASan (the reference nest at -O1 takes minutes)";
+  const Graph g = zoo::build(GetParam(), 1);
+  const TensorMap feeds = random_feeds(g, 17);
+  const TensorMap want = ReferenceExecutor(g).run(feeds);
+  const Session s(g);
+  double tol = 1e-5;
+  for (const StepInfo& st : s.steps()) tol = std::max(tol, tolerance(st.algorithm));
+  const TensorMap got = s.run(feeds);
+  for (const auto& [name, w] : want) EXPECT_LE(rel_l2(got.at(name), w), tol) << name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Zoo, ZooSession,
+                         ::testing::Values("lenet5", "alexnet", "vgg16", "googlenet", "resnet50",
+                                           "resnet50_v1.5", "mobilenet_v1", "squeezenet"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           for (char& c : n)
+                             c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return n;
+                         });
+
+}  // namespace
+}  // namespace loupe::graph
