@@ -82,30 +82,42 @@ class FftConvPrimitive final : public ConvPrimitive {
     for_slots(s.N * s.C, threads_, [&](int64_t nc, int64_t slot) {
       float* re = xs + nc * 2 * B;
       fft_.forward(x + nc * s.H * s.W, s.H, s.W, s.W, s.pad_top, s.pad_left, re, re + B,
-                   slots + slot * slot_floats() + round16(2 * B));
+                   slots + slot * slot_floats() + round16(s.N * 2 * B));
     });
+    // One task per output channel m, all images at once: each weight spectrum W_mc is read
+    // once per run and reused from cache for the N images (it is the largest stream: M C bins
+    // complex floats, far more than the M C R S weights).
     const ScalarEpilogue ep = scalar_epilogue(d_);
-    for_slots(s.N * s.M, threads_, [&](int64_t nm, int64_t slot) {
-      const int64_t n = nm / s.M, m = nm % s.M;
-      float* acc = slots + slot * slot_floats();
-      std::fill(acc, acc + 2 * B, 0.0f);
+    for_slots(s.M, threads_, [&](int64_t m, int64_t slot) {
+      float* acc = slots + slot * slot_floats();  // N spectra (re[B], im[B])
+      float* scratch = acc + round16(s.N * 2 * B);
+      std::fill(acc, acc + s.N * 2 * B, 0.0f);
       for (int64_t c = 0; c < s.C; ++c) {
-        const float* xr = xs + (n * s.C + c) * 2 * B;
         const float* wr = spectra_.data() + (m * s.C + c) * 2 * B;
-        cmac_(xr, xr + B, wr, wr + B, acc, acc + B, B);
+        for (int64_t n = 0; n < s.N; ++n) {
+          const float* xr = xs + (n * s.C + c) * 2 * B;
+          float* a = acc + n * 2 * B;
+          cmac_(xr, xr + B, wr, wr + B, a, a + B, B);
+        }
       }
-      float* yp = y + nm * s.E * s.F;
-      fft_.inverse(acc, acc + B, yp, s.E, s.F, s.F, acc + round16(2 * B));
       const float b = bias_.empty() ? 0.0f : bias_[m];
-      const float* rp = residual != nullptr && d_.residual ? residual + nm * s.E * s.F : nullptr;
-      for (int64_t i = 0; i < s.E * s.F; ++i) {
-        yp[i] = ep.apply(yp[i] + b + (rp ? rp[i] : 0.0f));
+      for (int64_t n = 0; n < s.N; ++n) {
+        const int64_t nm = n * s.M + m;
+        float* yp = y + nm * s.E * s.F;
+        fft_.inverse(acc + n * 2 * B, acc + n * 2 * B + B, yp, s.E, s.F, s.F, scratch);
+        const float* rp = residual != nullptr && d_.residual ? residual + nm * s.E * s.F : nullptr;
+        for (int64_t i = 0; i < s.E * s.F; ++i) {
+          yp[i] = ep.apply(yp[i] + b + (rp ? rp[i] : 0.0f));
+        }
       }
     });
   }
 
  private:
-  int64_t slot_floats() const { return round16(2 * z_.bins) + round16(fft_.scratch_floats()); }
+  // Per thread: the N accumulated spectra of one output channel, then transform scratch.
+  int64_t slot_floats() const {
+    return round16(d_.shape.N * 2 * z_.bins) + round16(fft_.scratch_floats());
+  }
 
   ConvDesc d_;
   FftSizes z_;

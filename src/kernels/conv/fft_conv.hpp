@@ -6,8 +6,9 @@
 // correlation equals the linear one on every output that is kept.
 //
 // create() transforms the weights once (M x C spectra of P x (Q/2 + 1) bins, scaled by 1/(PQ));
-// run() transforms the N x C input planes (threads over planes), then for each (n, m) sums the
-// C products bin by bin, transforms back, crops E x F and applies bias, residual and clamp.
+// run() transforms the N x C input planes (threads over planes), then for each m (threads over
+// output channels) sums the C products bin by bin for every image (so each weight spectrum is
+// read once per batch), transforms back, crops E x F and applies bias, residual and clamp.
 // Supports stride 1, dilation 1, groups 1, any padding; the weight spectra cost M C P (Q/2+1)
 // complex floats, so supports() refuses layers whose spectra would pass 1 GiB.
 #include "kernels/conv/conv.hpp"

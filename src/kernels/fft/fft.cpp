@@ -65,8 +65,53 @@ void FftPlan::step(const cf* in, int64_t stride, cf* out, int64_t n, size_t leve
   }
   const int p = factors_[level];
   const int64_t m = n / p;
-  for (int q = 0; q < p; ++q) step(in + q * stride, stride * p, out + q * m, m, level + 1, inv);
+  if (m == 1) {  // the last factor: its inputs are the leaves, no call per element
+    for (int q = 0; q < p; ++q) out[q] = in[q * stride];
+  } else {
+    for (int q = 0; q < p; ++q) step(in + q * stride, stride * p, out + q * m, m, level + 1, inv);
+  }
   const int64_t tw = n_ / n;  // roots_[tw * j] = exp(-2 pi i j / n)
+  // times -i (forward) or +i (inverse): the rotation every odd-radix butterfly needs.
+  auto rot = [inv](cf x) { return inv ? cf(-x.imag(), x.real()) : cf(x.imag(), -x.real()); };
+  if (p == 3) {
+    // y1,2 = a0 - (a1 + a2) / 2 -+ i sin(2 pi / 3) (a1 - a2) (forward signs).
+    constexpr float kS = 0.866025403784438647f;
+    for (int64_t k = 0; k < m; ++k) {
+      const cf a0 = out[k];
+      const cf a1 = mul(out[k + m], conj_if(roots_[tw * k], inv));
+      const cf a2 = mul(out[k + 2 * m], conj_if(roots_[2 * tw * k], inv));
+      const cf t = a1 + a2;
+      const cf c = a0 - 0.5f * t;
+      const cf r = rot(kS * (a1 - a2));
+      out[k] = a0 + t;
+      out[k + m] = c + r;
+      out[k + 2 * m] = c - r;
+    }
+    return;
+  }
+  if (p == 5) {
+    // With b1 = a1 + a4, b2 = a2 + a3, d1 = a1 - a4, d2 = a2 - a3 and c_j = cos(2 pi j / 5),
+    // s_j = sin(2 pi j / 5): y1,4 = a0 + c1 b1 + c2 b2 -+ i (s1 d1 + s2 d2) and
+    // y2,3 = a0 + c2 b1 + c1 b2 -+ i (s2 d1 - s1 d2) (forward signs).
+    constexpr float kC1 = 0.309016994374947424f, kC2 = -0.809016994374947424f;
+    constexpr float kS1 = 0.951056516295153572f, kS2 = 0.587785252292473129f;
+    for (int64_t k = 0; k < m; ++k) {
+      const cf a0 = out[k];
+      const cf a1 = mul(out[k + m], conj_if(roots_[tw * k], inv));
+      const cf a2 = mul(out[k + 2 * m], conj_if(roots_[2 * tw * k], inv));
+      const cf a3 = mul(out[k + 3 * m], conj_if(roots_[3 * tw * k], inv));
+      const cf a4 = mul(out[k + 4 * m], conj_if(roots_[4 * tw * k], inv));
+      const cf b1 = a1 + a4, b2 = a2 + a3, d1 = a1 - a4, d2 = a2 - a3;
+      const cf e1 = a0 + kC1 * b1 + kC2 * b2, e2 = a0 + kC2 * b1 + kC1 * b2;
+      const cf r1 = rot(kS1 * d1 + kS2 * d2), r2 = rot(kS2 * d1 - kS1 * d2);
+      out[k] = a0 + b1 + b2;
+      out[k + m] = e1 + r1;
+      out[k + 4 * m] = e1 - r1;
+      out[k + 2 * m] = e2 + r2;
+      out[k + 3 * m] = e2 - r2;
+    }
+    return;
+  }
   if (p == 2) {
     for (int64_t k = 0; k < m; ++k) {
       const cf a = out[k];
@@ -83,16 +128,15 @@ void FftPlan::step(const cf* in, int64_t stride, cf* out, int64_t n, size_t leve
       const cf a2 = mul(out[k + 2 * m], conj_if(roots_[2 * tw * k], inv));
       const cf a3 = mul(out[k + 3 * m], conj_if(roots_[3 * tw * k], inv));
       const cf s02 = a0 + a2, d02 = a0 - a2, s13 = a1 + a3, d13 = a1 - a3;
-      // d13 times -i (forward) or +i (inverse).
-      const cf rot = inv ? cf(-d13.imag(), d13.real()) : cf(d13.imag(), -d13.real());
+      const cf r = rot(d13);
       out[k] = s02 + s13;
-      out[k + m] = d02 + rot;
+      out[k + m] = d02 + r;
       out[k + 2 * m] = s02 - s13;
-      out[k + 3 * m] = d02 - rot;
+      out[k + 3 * m] = d02 - r;
     }
     return;
   }
-  // Any other radix: a direct size-p DFT per butterfly (p <= 5 in fast sizes).
+  // Any other (prime) radix: a direct size-p DFT per butterfly; fast sizes never get here.
   cf small[8];
   std::vector<cf> large;
   cf* t = small;
