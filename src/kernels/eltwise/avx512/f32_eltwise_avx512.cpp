@@ -1,7 +1,8 @@
 // AVX-512 element-wise kernels: simd_impl.hpp over 16-float vectors.
 // GCC 12's intrinsics pass _mm512_undefined_ps() as the unused merge operand, which
-// -Wmaybe-uninitialized flags (GCC PR 105593, fixed in GCC 13): a header issue, not this code.
+// -W(maybe-)uninitialized flags (GCC PR 105593, fixed in GCC 13): a header issue, not this code.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 #include "kernels/eltwise/simd_impl.hpp"
@@ -42,7 +43,9 @@ struct V512 {
   static float reduce_max(T v) {
     alignas(64) float l[kWidth];
     _mm512_store_ps(l, v);
-    return *std::max_element(l, l + kWidth);
+    float m = l[0];
+    for (float f : l) m = m > f ? m : f;
+    return m;
   }
   static float reduce_add(T v) {
     alignas(64) float l[kWidth];

@@ -2,8 +2,9 @@
 // strides gather (stride 2 is the common case, and a gather of 16 from two cache lines is
 // still far cheaper than 16 scalar loads). Tails use masked loads, never reading past the row.
 // GCC 12's intrinsics pass _mm512_undefined_ps() as the unused merge operand, which
-// -Wmaybe-uninitialized flags (GCC PR 105593, fixed in GCC 13): a header issue, not this code.
+// -W(maybe-)uninitialized flags (GCC PR 105593, fixed in GCC 13): a header issue, not this code.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 #include "kernels/pool/ukernel.hpp"
