@@ -32,6 +32,7 @@ class GemmConvPrimitive : public ConvPrimitive {
   std::string_view name_;
   ConvDesc d_;
   std::vector<float> weights_, bias_;
+  std::vector<PackedA> packed_;  // the filters of each group, packed for the plan in use
   int64_t lower_floats_;
   Lower lower_;
   int threads_ = 1;

@@ -252,12 +252,60 @@ PackedB pack_b(const GemmPlan& plan, const float* b) {
   return p;
 }
 
+PackedA pack_a(const GemmPlan& plan, const float* a) {
+  const GemmDesc& d = plan.desc_;
+  const GemmBlocking& bl = plan.blocking_;
+  const gemm::Microkernel& k = *plan.kernel_;
+  PackedA p;
+  p.M_ = d.M;
+  p.K_ = d.K;
+  p.kc_ = bl.kc;
+  p.mr_ = bl.mr;
+  p.isa_ = plan.isa();
+  p.m_padded_ = round_up(std::max<int64_t>(d.M, 1), bl.mr);
+  const auto bytes = static_cast<size_t>(round_up(std::max<int64_t>(d.K, 1) * p.m_padded_ * 4, 64));
+  p.data_ = std::shared_ptr<float[]>(static_cast<float*>(std::aligned_alloc(64, bytes)),
+                                     [](float* q) { std::free(q); });
+  if (!p.data_) fail("gemm: cannot allocate {} bytes for packed A", bytes);
+  const int64_t rs = d.trans_a ? 1 : d.lda;
+  const int64_t cs = d.trans_a ? d.lda : 1;
+  // Block pc starts at pc * m_padded and its row panel i at i * kc inside it: any MC block of any
+  // K block is then one contiguous run of micro-panels, as the driver packs them on the fly.
+  for (int64_t pc = 0; pc < d.K; pc += bl.kc) {
+    const int64_t kc = std::min(bl.kc, d.K - pc);
+    float* block = p.data_.get() + pc * p.m_padded_;
+    for (int64_t i = 0; i < d.M; i += bl.mr) {
+      const int64_t m = std::min<int64_t>(bl.mr, d.M - i);
+      const float* src = a + i * rs + pc * cs;
+      if (k.pack_a != nullptr) {
+        k.pack_a(m, kc, src, rs, cs, block + i * kc);
+      } else {
+        pack_a_generic(bl.mr, m, kc, src, rs, cs, block + i * kc);
+      }
+    }
+  }
+  return p;
+}
+
 void GemmPlan::run(const float* a, const float* b, float* c, const GemmEpilogueData& e) const {
   BSource src;
   src.b = b;
   src.rs = desc_.trans_b ? 1 : desc_.ldb;
   src.cs = desc_.trans_b ? desc_.ldb : 1;
-  execute(a, src, c, e);
+  execute(a, nullptr, src, c, e);
+}
+
+void GemmPlan::run(const PackedA& a, const float* b, float* c, const GemmEpilogueData& e) const {
+  if (a.isa_ != isa() || a.M_ != desc_.M || a.K_ != desc_.K || a.kc_ != blocking_.kc ||
+      a.mr_ != blocking_.mr) {
+    fail("gemm: packed A ({}, M={}, K={}, kc={}) does not fit this plan ({}, M={}, K={}, kc={})",
+         isa_name(a.isa_), a.M_, a.K_, a.kc_, isa_name(isa()), desc_.M, desc_.K, blocking_.kc);
+  }
+  BSource src;
+  src.b = b;
+  src.rs = desc_.trans_b ? 1 : desc_.ldb;
+  src.cs = desc_.trans_b ? desc_.ldb : 1;
+  execute(nullptr, &a, src, c, e);
 }
 
 void GemmPlan::run(const float* a, const PackedB& b, float* c, const GemmEpilogueData& e) const {
@@ -268,10 +316,10 @@ void GemmPlan::run(const float* a, const PackedB& b, float* c, const GemmEpilogu
   }
   BSource src;
   src.packed = &b;
-  execute(a, src, c, e);
+  execute(a, nullptr, src, c, e);
 }
 
-void GemmPlan::execute(const float* a, const BSource& bsrc, float* c,
+void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& bsrc, float* c,
                        const GemmEpilogueData& e) const {
   const GemmDesc& d = desc_;
   if (d.M == 0 || d.N == 0) return;
@@ -311,7 +359,8 @@ void GemmPlan::execute(const float* a, const BSource& bsrc, float* c,
     const int64_t n1 = std::min(d.N, ceil_div(n_tiles, tn_) * (bj + 1) * nr);
     if (m0 >= m1 || n0 >= n1) return;
     Workspace& ws = thread_workspace();
-    float* a_buf = ws.a.get(round_up(std::min(bl.mc, m1 - m0), mr) * bl.kc);
+    float* a_buf =
+        packed_a != nullptr ? nullptr : ws.a.get(round_up(std::min(bl.mc, m1 - m0), mr) * bl.kc);
     // When this thread's rows fit one MC block, a packed B panel would be read exactly once, so
     // each micro-panel is packed just before its ir loop instead: it goes from B straight into
     // L1 and is used there, rather than round-tripping a KC x NC panel through L2/L3.
@@ -344,7 +393,9 @@ void GemmPlan::execute(const float* a, const BSource& bsrc, float* c,
         args.kc = kc;
         for (int64_t ic = m0; ic < m1; ic += bl.mc) {
           const int64_t mc = std::min(bl.mc, m1 - ic);
-          for (int64_t ir = 0; ir < mc; ir += mr) {
+          if (packed_a != nullptr)
+            a_buf = packed_a->data_.get() + pc * packed_a->m_padded_ + ic * kc;
+          for (int64_t ir = 0; packed_a == nullptr && ir < mc; ir += mr) {
             const int64_t m = std::min<int64_t>(mr, mc - ir);
             const float* src = a + (ic + ir) * a_rs + pc * a_cs;
             if (k.pack_a != nullptr) {

@@ -67,6 +67,7 @@ struct GemmBlocking {
   int mr = 0, nr = 0;
 };
 
+class PackedA;
 class PackedB;
 
 class GemmPlan {
@@ -81,12 +82,18 @@ class GemmPlan {
   void run(const float* a, const float* b, float* c, const GemmEpilogueData& e = {}) const;
   // B packed by pack_b() for a compatible plan (same ISA, K, N; trans_b / ldb as packed).
   void run(const float* a, const PackedB& b, float* c, const GemmEpilogueData& e = {}) const;
+  // A packed by pack_a() for a compatible plan (same ISA, M, K, kc; trans_a / lda as packed):
+  // a conv's weights, so that a product with few columns (a 7x7 feature map) does not spend its
+  // time repacking them on every run.
+  void run(const PackedA& a, const float* b, float* c, const GemmEpilogueData& e = {}) const;
 
  private:
   friend GemmPlan plan_gemm(const GemmDesc& desc);
+  friend PackedA pack_a(const GemmPlan& plan, const float* a);
   friend PackedB pack_b(const GemmPlan& plan, const float* b);
   struct BSource;
-  void execute(const float* a, const BSource& b, float* c, const GemmEpilogueData& e) const;
+  void execute(const float* a, const PackedA* packed_a, const BSource& b, float* c,
+               const GemmEpilogueData& e) const;
 
   GemmDesc desc_;
   const gemm::Microkernel* kernel_ = nullptr;
@@ -116,5 +123,26 @@ class PackedB {
 };
 
 PackedB pack_b(const GemmPlan& plan, const float* b);
+
+// A (M x K after op) packed into the plan's MR-tall micro-panels: K blocks of kc columns one
+// after another, each holding every row panel [kc][MR] of M (padded to MR).
+class PackedA {
+ public:
+  PackedA() = default;
+  int64_t M() const { return M_; }
+  int64_t K() const { return K_; }
+  Isa isa() const { return isa_; }
+  const float* data() const { return data_.get(); }
+
+ private:
+  friend PackedA pack_a(const GemmPlan& plan, const float* a);
+  friend class GemmPlan;
+  int64_t M_ = 0, K_ = 0, kc_ = 0, m_padded_ = 0;
+  int mr_ = 0;
+  Isa isa_ = Isa::scalar;
+  std::shared_ptr<float[]> data_;
+};
+
+PackedA pack_a(const GemmPlan& plan, const float* a);
 
 }  // namespace loupe::kernels

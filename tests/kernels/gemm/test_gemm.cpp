@@ -232,7 +232,10 @@ void check_case(const Case& c, const std::vector<Isa>& isas, uint64_t seed) {
       for (int64_t i = 0; i < c.M; ++i) std::fill_n(out.begin() + i * ldc, c.N, NAN);
     }
     GemmEpilogueData e{bias.data(), residual.data(), c.N};
-    if (c.prepack) {
+    if (c.prepack && seed % 2 == 1) {  // the weights as A instead (a conv's filters)
+      const PackedA packed = pack_a(plan, a_ld.data());
+      plan.run(packed, b_ld.data(), out.data(), e);
+    } else if (c.prepack) {
       const PackedB packed = pack_b(plan, b_ld.data());
       plan.run(a_ld.data(), packed, out.data(), e);
     } else {
@@ -308,6 +311,24 @@ TEST(Gemm, RejectsBadDescriptionsAndMismatchedPackedB) {
   std::vector<float> a(16), c(32);
   EXPECT_THROW(plan_gemm(d).run(a.data(), packed, c.data()), Error);
   EXPECT_THROW(parse_isa("sse9"), Error);
+}
+
+TEST(Gemm, PackedAServesAnyN) {
+  // A conv's filters packed once at load serve every feature-map size.
+  Rng rng(6);
+  const int64_t M = 37, K = 70;
+  const std::vector<float> a = random_floats(rng, M * K);
+  for (Isa isa : available_isas()) {
+    const PackedA packed = pack_a(plan_gemm(desc(M, 1, K, isa)), a.data());
+    for (int64_t N : {1, 3, 49, 100}) {
+      const std::vector<float> b = random_floats(rng, K * N);
+      std::vector<float> c1(M * N), c2(M * N);
+      const GemmPlan plan = plan_gemm(desc(M, N, K, isa));
+      plan.run(a.data(), b.data(), c1.data());
+      plan.run(packed, b.data(), c2.data());
+      EXPECT_EQ(c1, c2) << isa_name(isa) << " N=" << N;
+    }
+  }
 }
 
 TEST(Gemm, PackedBServesAnyM) {
