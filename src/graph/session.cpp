@@ -9,6 +9,7 @@
 
 #include "graph/arena.hpp"
 #include "graph/fusion.hpp"
+#include "graph/node_kernels.hpp"
 #include "graph/tuning.hpp"
 #include "kernels/conv/conv.hpp"
 #include "kernels/gemm/gemm.hpp"
@@ -33,7 +34,7 @@ struct Slot {
   int64_t bytes = 0;
 };
 
-enum class StepKind { conv, gemm, reference };
+enum class StepKind { conv, gemm, node, reference };
 
 struct Step {
   StepKind kind = StepKind::reference;
@@ -47,7 +48,8 @@ struct Step {
   std::optional<kernels::GemmPlan> gemm;
   kernels::PackedB packed;
   std::vector<float> bias;
-  // reference
+  // node (a fast kernel bound to one node) and reference
+  NodeFn fn;
   const Node* node = nullptr;
 };
 
@@ -292,9 +294,16 @@ void Session::Impl::build_step(const StepPlan& plan, Step& step) {
     step.residual = slot(plan.residual);
     step.out = {slot(plan.output)};
   } else {
-    step.kind = StepKind::reference;
     step.node = &first;
-    step.info.algorithm = "reference";
+    std::optional<NodeKernel> k;
+    try {
+      k = node_kernel(g, first, options.threads, options.isa);
+    } catch (const Error& e) {
+      throw e.prefixed(node_context(first));
+    }
+    step.kind = k ? StepKind::node : StepKind::reference;
+    step.info.algorithm = k ? k->algorithm : "reference";
+    if (k) step.fn = std::move(k->fn);
     for (const std::string& v : first.inputs) step.in.push_back(slot(v));
     for (const std::string& v : first.outputs) step.out.push_back(slot(v));
   }
@@ -384,6 +393,18 @@ void Session::Impl::execute(const Step& step) const {
       e.residual = step.residual >= 0 ? static_cast<const float*>(ptr(step.residual)) : nullptr;
       step.gemm->run(static_cast<const float*>(ptr(step.in[0])), step.packed,
                      static_cast<float*>(ptr(step.out[0])), e);
+      return;
+    }
+    case StepKind::node: {
+      std::vector<const void*> in;
+      for (int s : step.in) in.push_back(s >= 0 ? ptr(s) : nullptr);
+      std::vector<void*> out;
+      for (int s : step.out) out.push_back(s >= 0 ? ptr(s) : nullptr);
+      try {
+        step.fn(in, out);
+      } catch (const Error& e) {
+        throw e.prefixed(node_context(*step.node));
+      }
       return;
     }
     case StepKind::reference: {

@@ -83,6 +83,71 @@ Graph residual_block(int64_t C, int64_t H, int64_t M, int64_t stride) {
   return b.finish();
 }
 
+// Every node kind with a fast kernel besides CONV / FC, none of them fusable: a batch norm on a
+// graph input, activations, broadcast Mul / Add, pooling with padding and ceil_mode, Concat,
+// global pools, Flatten, Softmax and LogSoftmax.
+Graph eltwise_graph() {
+  Graph g("eltwise");
+  const int64_t C = 6;
+  g.add_input("x", {2, C, 11, 11});
+  Rng rng(9);
+  auto vec = [&](Shape shape, double lo, double hi) {
+    Tensor t(std::move(shape));
+    for (float& v : t.span<float>()) v = static_cast<float>(rng.uniform(lo, hi));
+    return t;
+  };
+  g.add_initializer("s", vec({C}, 0.5, 1.5));
+  g.add_initializer("b", vec({C}, -0.2, 0.2));
+  g.add_initializer("m", vec({C}, -0.2, 0.2));
+  g.add_initializer("v", vec({C}, 0.5, 1.5));
+  g.add_initializer("k", vec({1, C, 1, 1}, -2.0, 2.0));
+  g.add_initializer("lo", Tensor::from({}, std::vector<float>{-0.2f}));
+  g.add_initializer("hi", Tensor::from({}, std::vector<float>{0.5f}));
+  using ops::Attributes;
+  g.add_node("BatchNormalization", "bn", {"x", "s", "b", "m", "v"}, {"bn"});
+  g.add_node("LeakyRelu", "leaky", {"bn"}, {"leaky"}, Attributes{{"alpha", 0.1f}});
+  g.add_node("Sigmoid", "sig", {"leaky"}, {"sig"});
+  g.add_node("Mul", "mul", {"sig", "k"}, {"mul"});
+  g.add_node("Add", "add", {"mul", "x"}, {"add"});
+  g.add_node("Tanh", "tanh", {"add"}, {"tanh"});
+  g.add_node("HardSwish", "hswish", {"tanh"}, {"hswish"});
+  g.add_node("Clip", "clip", {"hswish", "lo", "hi"}, {"clip"});
+  g.add_node("AveragePool", "ap", {"clip"}, {"ap"},
+             Attributes{{"kernel_shape", std::vector<int64_t>{3, 3}},
+                        {"strides", std::vector<int64_t>{2, 2}},
+                        {"pads", std::vector<int64_t>{1, 1, 1, 1}},
+                        {"count_include_pad", int64_t{1}}});
+  g.add_node("MaxPool", "mp", {"add"}, {"mp"},
+             Attributes{{"kernel_shape", std::vector<int64_t>{2, 2}},
+                        {"strides", std::vector<int64_t>{2, 2}},
+                        {"ceil_mode", int64_t{1}}});
+  g.add_node("Concat", "cat", {"ap", "mp"}, {"cat"}, Attributes{{"axis", int64_t{1}}});
+  g.add_node("GlobalMaxPool", "gmp", {"cat"}, {"gmp"});
+  g.add_node("GlobalAveragePool", "gap", {"cat"}, {"gap"});
+  g.add_node("Flatten", "f1", {"gmp"}, {"f1"});
+  g.add_node("Flatten", "f2", {"gap"}, {"f2"});
+  g.add_node("Softmax", "sm", {"f1"}, {"sm"}, Attributes{{"axis", int64_t{-1}}});
+  g.add_node("LogSoftmax", "lsm", {"f2"}, {"lsm"}, Attributes{{"axis", int64_t{-1}}});
+  g.add_output("sm");
+  g.add_output("lsm");
+  g.add_output("cat");
+  g.finalize();
+  return g;
+}
+
+TEST(Session, NodeKernelsMatchReference) {
+  const Graph g = eltwise_graph();
+  for (kernels::Isa isa : {kernels::Isa::scalar, kernels::Isa::avx2, kernels::Isa::avx512}) {
+    if (!kernels::isa_supported(isa)) continue;
+    SessionOptions opt;
+    opt.isa = isa;
+    SCOPED_TRACE(std::string(kernels::isa_name(isa)));
+    expect_matches_reference(g, opt, 4, 1e-5);
+  }
+  const Session s(g);
+  for (const StepInfo& st : s.steps()) EXPECT_NE(st.algorithm, "reference") << st.name;
+}
+
 TEST(Arena, LiveValuesNeverShareMemory) {
   Rng rng(3);
   for (int trial = 0; trial < 50; ++trial) {
