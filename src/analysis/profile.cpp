@@ -184,7 +184,7 @@ std::string profile_table(const ProfileResult& r) {
       r.ceilings.peak_gflops, r.ceilings.isa, r.ceilings.threads, r.ceilings.dram_gb_per_s,
       r.ceilings.ridge());
   s += fmt::format("{:<28} {:<16} {:<15} {:>9} {:>8} {:>6} {:>8} {:>6} {:<7} {:>5}\n", "step", "op",
-                   "algorithm", "time ms", "GMAC", "eff%", "GFLOP/s", "%peak", "bound", "AI");
+                   "algorithm", "time ms", "MMAC", "eff%", "GFLOP/s", "%peak", "bound", "AI");
   for (const StepProfile& p : r.steps) {
     const std::string eff =
         p.effectual_macs >= 0 && p.info.macs > 0
@@ -192,9 +192,9 @@ std::string profile_table(const ProfileResult& r) {
                                         static_cast<double>(p.info.macs))
             : "-";
     s += fmt::format(
-        "{:<28.28} {:<16.16} {:<15.15} {:>9.3f} {:>8.3f} {:>6} {:>8.1f} {:>6.1f} "
+        "{:<28.28} {:<16.16} {:<15.15} {:>9.3f} {:>8.2f} {:>6} {:>8.1f} {:>6.1f} "
         "{:<7} {:>5.1f}\n",
-        p.info.name, p.info.op, p.info.algorithm, p.time_ms, static_cast<double>(p.info.macs) / 1e9,
+        p.info.name, p.info.op, p.info.algorithm, p.time_ms, static_cast<double>(p.info.macs) / 1e6,
         eff, p.gflops, p.percent_of_peak, p.bound, p.arithmetic_intensity);
     for (const AlgorithmTrial& t : p.algorithms) {
       s += fmt::format("    {:<24} {:>9.3f} ms  max|err| {:.2e}  rel L2 {:.2e}\n", t.algorithm,
@@ -204,8 +204,8 @@ std::string profile_table(const ProfileResult& r) {
   s += fmt::format("\nlatency    {:.3f} ms (median of {} runs; sum of step medians {:.3f} ms)\n",
                    r.latency_ms, r.runs, r.sum_step_ms);
   s += fmt::format("throughput {:.1f} inferences/s at batch {}\n", r.throughput_per_s, r.batch);
-  s += fmt::format("MACs       {:.3f} G, effectual {:.3f} G ({:.1f}%)\n",
-                   static_cast<double>(r.macs) / 1e9, static_cast<double>(r.effectual_macs) / 1e9,
+  s += fmt::format("MACs       {:.2f} M, effectual {:.2f} M ({:.1f}%)\n",
+                   static_cast<double>(r.macs) / 1e6, static_cast<double>(r.effectual_macs) / 1e6,
                    r.macs > 0
                        ? 100.0 * static_cast<double>(r.effectual_macs) / static_cast<double>(r.macs)
                        : 0.0);

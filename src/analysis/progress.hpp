@@ -19,6 +19,7 @@ class Progress {
   Progress& operator=(const Progress&) = delete;
 
   void update(int64_t done, const std::string& what = "");
+  void set_total(int64_t total) { total_ = total; }
   bool active() const { return active_; }
 
   // The line update() would draw, without the carriage return (for tests).

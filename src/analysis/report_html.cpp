@@ -263,8 +263,8 @@ std::string render_html(const ProfileResult& r) {
                                   r.ceilings.peak_gflops, r.ceilings.isa, r.ceilings.threads,
                                   r.ceilings.dram_gb_per_s, r.ceilings.ridge()));
   kv("MACs (effectual)",
-     fmt::format("{:.3f} G ({:.3f} G effectual)", static_cast<double>(r.macs) / 1e9,
-                 static_cast<double>(r.effectual_macs) / 1e9));
+     fmt::format("{:.2f} M ({:.2f} M effectual)", static_cast<double>(r.macs) / 1e6,
+                 static_cast<double>(r.effectual_macs) / 1e6));
   kv("weights / peak activations",
      fmt::format("{:.1f} MiB / {:.1f} MiB", static_cast<double>(r.weight_bytes) / (1 << 20),
                  static_cast<double>(r.peak_activation_bytes) / (1 << 20)));
