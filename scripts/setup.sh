@@ -20,4 +20,12 @@ echo
 echo "== loupe eval models/lenet5-fashion.onnx   (LeNet-5 trained on Fashion-MNIST, 10,000 test images)"
 "$loupe" eval models/lenet5-fashion.onnx --dataset fashion-mnist
 echo
+echo "== loupe peak   (the roofline's ceilings, measured on this machine)"
+"$loupe" peak
+echo
+echo "== loupe profile resnet50 --html build/demo/resnet50.html   (per-layer lab report)"
+mkdir -p build/demo
+"$loupe" profile resnet50 --html build/demo/resnet50.html | tail -n 8
+echo
 echo "loupe is built: $loupe   (try: $loupe --help)"
+echo "ResNet-50 lab report (open in a browser): $(pwd)/build/demo/resnet50.html"
