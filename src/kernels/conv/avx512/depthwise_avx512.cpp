@@ -5,8 +5,9 @@
 #include "kernels/conv/depthwise_kernel.hpp"
 
 // GCC 12's _mm512_max_ps / _mm512_min_ps pass _mm512_undefined_ps() as the unused merge operand,
-// which -Wmaybe-uninitialized flags (GCC PR 105593).
+// which -Wmaybe-uninitialized (and, at -O1 with sanitizers, -Wuninitialized) flags (GCC PR 105593).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 
 namespace loupe::kernels::conv {
 namespace {
