@@ -191,7 +191,7 @@ Analysis analyze_unchecked(const Arch& arch, const Workload& w, const Mapping& m
           block;
       // The NoC hop: words entering this level from its parent or leaving for it.
       const int64_t up = (t == TensorKind::outputs && i > 0) ? drains[i][ti] * w.G : 0;
-      lr.energy += n * en.network * static_cast<double>(ta.fills + up);
+      a.noc_energy += n * en.network * static_cast<double>(ta.fills + up);
       lr.accesses += inst[i] * (ta.reads + ta.fills + ta.updates);
     }
   }
@@ -216,7 +216,23 @@ Analysis analyze_unchecked(const Arch& arch, const Workload& w, const Mapping& m
   a.utilization =
       cycles ? static_cast<double>(a.macs) / (static_cast<double>(cycles) * a.total_pes) : 0;
   a.mac_energy = static_cast<double>(a.macs) * arch.compute.energy;
-  a.energy = a.mac_energy;
+  // Tensors no PE-level store keeps reach the MACs straight through the network.
+  size_t fan = L;
+  for (size_t i = 0; i < L; ++i) {
+    if (arch.fanout_x(i) * arch.fanout_y(i) > 1) {
+      fan = i;
+      break;
+    }
+  }
+  if (fan + 1 < L) {
+    const double network = arch.levels[fan + 1].energy.network;
+    for (TensorKind t : kAllTensorKinds) {
+      bool kept = false;
+      for (size_t i = fan + 1; i < L; ++i) kept = kept || arch.levels[i].keeps_tensor(t);
+      if (!kept) a.noc_energy += network * static_cast<double>(a.padded_macs);
+    }
+  }
+  a.energy = a.mac_energy + a.noc_energy;
   for (const LevelResult& lr : a.levels) a.energy += lr.energy;
   a.dram_accesses = a.levels.empty() ? 0 : a.levels[0].accesses;
   return a;

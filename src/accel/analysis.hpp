@@ -49,6 +49,10 @@ struct Analysis {
   int64_t total_pes = 0;
   std::vector<LevelResult> levels;
   double mac_energy = 0;
+  // The array's network (Eyeriss's inter-PE / NoC cost, the PE levels' `network` energy): every
+  // word that enters or leaves a PE, once per PE; with no PE-level store for a tensor, every
+  // operand a MAC takes (or partial sum it passes on) crosses it.
+  double noc_energy = 0;
   double energy = 0;
   int64_t dram_accesses = 0;  // words at level 0, all tensors
   double energy_per_mac() const { return macs ? energy / static_cast<double>(macs) : 0; }

@@ -192,9 +192,9 @@ namespace {
 constexpr const char* kEyeriss = R"(name: eyeriss
 energy_unit: mac
 levels:
-  - {name: DRAM, word_bits: 16, block_size: 4, keeps: [weights, inputs, outputs],
+  - {name: DRAM, word_bits: 16, keeps: [weights, inputs, outputs],
      energy: {read: 200, fill: 200, update: 200}}
-  - {name: GLB, words: 55296, word_bits: 16, block_size: 4, keeps: [inputs, outputs],
+  - {name: GLB, words: 55296, word_bits: 16, keeps: [inputs, outputs],
      energy: {read: 6, fill: 6, update: 6}}
   - {name: ifmap_spad, words: 12, word_bits: 16, mesh_x: 14, mesh_y: 12, keeps: [inputs],
      energy: {read: 1, fill: 1, update: 1, network: 2}}
@@ -210,9 +210,9 @@ compute: {name: mac, mesh_x: 14, mesh_y: 12, word_bits: 16, energy: 1}
 constexpr const char* kEyerissIsca16 = R"(name: eyeriss-isca16
 energy_unit: mac
 levels:
-  - {name: DRAM, word_bits: 16, block_size: 4, keeps: [weights, inputs, outputs],
+  - {name: DRAM, word_bits: 16, keeps: [weights, inputs, outputs],
      energy: {read: 200, fill: 200, update: 200}}
-  - {name: GLB, words: 65536, word_bits: 16, block_size: 4, keeps: [weights, inputs, outputs],
+  - {name: GLB, words: 65536, word_bits: 16, keeps: [weights, inputs, outputs],
      energy: {read: 6, fill: 6, update: 6}}
   - {name: RF, words: 256, word_bits: 16, mesh_x: 16, mesh_y: 16,
      keeps: [weights, inputs, outputs], energy: {read: 1, fill: 1, update: 1, network: 2}}

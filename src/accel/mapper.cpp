@@ -1,0 +1,338 @@
+#include "accel/mapper.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <unordered_set>
+
+#include "loupe/error.hpp"
+#include "loupe/thread_pool.hpp"
+
+namespace loupe::accel {
+
+Objective parse_objective(std::string_view text) {
+  if (text == "energy") return Objective::energy;
+  if (text == "delay") return Objective::delay;
+  if (text == "edp") return Objective::edp;
+  fail("--search {}: expected energy, delay or edp", text);
+}
+
+namespace {
+
+// The level whose spatial loops reach the PEs: the first with a fanout.
+size_t fanout_level(const Arch& arch) {
+  for (size_t i = 0; i < arch.levels.size(); ++i) {
+    if (arch.fanout_x(i) * arch.fanout_y(i) > 1) return i;
+  }
+  return arch.levels.size() - 1;
+}
+
+std::vector<int64_t> divisors(int64_t n) {
+  std::vector<int64_t> d;
+  for (int64_t i = 1; i * i <= n; ++i) {
+    if (n % i == 0) {
+      d.push_back(i);
+      if (i != n / i) d.push_back(n / i);
+    }
+  }
+  std::sort(d.begin(), d.end());
+  return d;
+}
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+struct Spatial {
+  std::vector<Loop> x, y;
+  std::array<int64_t, kDims> factor = {1, 1, 1, 1, 1, 1, 1};
+};
+
+bool contains(const std::vector<Dim>& v, Dim d) {
+  return std::find(v.begin(), v.end(), d) != v.end();
+}
+
+// Spatial splits for one axis over `dims` (largest products first, at most `keep`), each factor
+// a divisor of what is left of the dim, or the whole remainder padded when it fits.
+void axis_options(const Workload& w, const std::vector<Dim>& dims, int64_t fanout,
+                  const std::array<int64_t, kDims>& used, std::vector<std::vector<Loop>>& out,
+                  size_t keep) {
+  std::vector<std::pair<int64_t, std::vector<Loop>>> all;
+  std::vector<Loop> cur;
+  auto rec = [&](auto&& self, size_t k, int64_t prod) -> void {
+    if (k == dims.size()) {
+      all.emplace_back(prod, cur);
+      return;
+    }
+    const Dim d = dims[k];
+    const int64_t left = ceil_div(w.dim(d), used[static_cast<int>(d)]);
+    std::vector<int64_t> opts = divisors(left);
+    if (left <= fanout / prod) opts.push_back(left);
+    // Padded fold: the largest factor that fits, Eyeriss's strips.
+    const int64_t cap = fanout / prod;
+    if (cap > 1 && left > cap) opts.push_back(cap);
+    std::sort(opts.begin(), opts.end());
+    opts.erase(std::unique(opts.begin(), opts.end()), opts.end());
+    for (int64_t f : opts) {
+      if (prod * f > fanout) break;
+      if (f > 1) cur.push_back({d, f});
+      self(self, k + 1, prod * f);
+      if (f > 1) cur.pop_back();
+    }
+  };
+  rec(rec, 0, 1);
+  std::stable_sort(all.begin(), all.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (size_t i = 0; i < all.size() && out.size() < keep; ++i) out.push_back(all[i].second);
+}
+
+std::vector<Spatial> spatial_options(const Workload& w, const DataflowSpec& spec, int64_t fx,
+                                     int64_t fy) {
+  std::vector<Spatial> out;
+  if (spec.row_stationary) {
+    // Eyeriss: PE rows take filter rows R, columns take output rows E (a strip of at most the
+    // array's width); strips that fit are stacked vertically, the rest are folded in time; the
+    // remaining rows and columns replicate the set over C / M / N (JSSC 2017 §IV).
+    const int64_t R = w.dim(Dim::R), E = w.dim(Dim::E);
+    if (R > fy) return out;  // the set does not fit: no RS mapping on this array
+    const int64_t strips = ceil_div(E, fx);
+    const int64_t ex = ceil_div(E, strips);
+    const int64_t stacked = R * strips <= fy ? strips : 1;
+    const int64_t rep_y = fy / (R * stacked);
+    const int64_t rep_x = fx / ex;
+    for (Dim ry : {Dim::C, Dim::M, Dim::N}) {
+      for (Dim rx : {Dim::M, Dim::N, Dim::C}) {
+        Spatial s;
+        auto put = [&](std::vector<Loop>& axis, Dim d, int64_t f) {
+          if (f > 1) axis.push_back({d, f});
+          s.factor[static_cast<int>(d)] *= f;
+        };
+        put(s.x, Dim::E, ex);
+        put(s.y, Dim::R, R);
+        put(s.y, Dim::E, stacked);
+        // The largest divisor of the replication dim that fits.
+        auto best_div = [&](Dim d, int64_t cap) {
+          int64_t best = 1;
+          const int64_t left = ceil_div(w.dim(d), s.factor[static_cast<int>(d)]);
+          for (int64_t v : divisors(left)) {
+            if (v <= cap) best = v;
+          }
+          return best;
+        };
+        put(s.y, ry, best_div(ry, rep_y));
+        put(s.x, rx, best_div(rx, rep_x));
+        out.push_back(s);
+      }
+    }
+    return out;
+  }
+  std::vector<std::vector<Loop>> xs, ys;
+  const std::array<int64_t, kDims> none = {1, 1, 1, 1, 1, 1, 1};
+  axis_options(w, spec.x_dims, fx, none, xs, 6);
+  for (const auto& x : xs) {
+    std::array<int64_t, kDims> used = none;
+    for (const Loop& l : x) used[static_cast<int>(l.dim)] *= l.factor;
+    ys.clear();
+    axis_options(w, spec.y_dims, fy, used, ys, 6);
+    for (const auto& y : ys) {
+      Spatial s;
+      s.x = x;
+      s.y = y;
+      s.factor = used;
+      for (const Loop& l : y) s.factor[static_cast<int>(l.dim)] *= l.factor;
+      out.push_back(s);
+    }
+  }
+  return out;
+}
+
+double score(const Analysis& a, Objective o) {
+  switch (o) {
+    case Objective::energy:
+      return a.energy + 1e-9 * static_cast<double>(a.cycles);
+    case Objective::delay:
+      return static_cast<double>(a.cycles) + 1e-12 * a.energy;
+    case Objective::edp:
+      return a.energy * static_cast<double>(a.cycles);
+  }
+  return 0;
+}
+
+// One candidate: spatial choice, per dim the PE / buffer / DRAM temporal factors, and the loop
+// orders of the DRAM and buffer levels.
+struct Candidate {
+  size_t spatial = 0;
+  std::array<int64_t, kDims> pe = {1, 1, 1, 1, 1, 1, 1};
+  std::array<int64_t, kDims> buf = {1, 1, 1, 1, 1, 1, 1};
+  std::array<int, kDims> order_dram = {0, 1, 2, 3, 4, 5, 6};
+  std::array<int, kDims> order_buf = {0, 1, 2, 3, 4, 5, 6};
+};
+
+class Search {
+ public:
+  Search(const Arch& arch, const Workload& w, Dataflow d, const MapperOptions& o)
+      : arch_(arch_for_dataflow(arch, d)),
+        w_(w),
+        spec_(dataflow_spec(d)),
+        o_(o),
+        rng_(o.seed * 0x9E3779B97F4A7C15ull + static_cast<uint64_t>(d) * 1000003ull +
+             std::hash<std::string>()(w.name)) {
+    f_ = fanout_level(arch_);
+    spatial_ = spatial_options(w, spec_, arch_.fanout_x(f_), arch_.fanout_y(f_));
+  }
+
+  MapResult run() {
+    MapResult r;
+    r.arch = arch_;
+    if (spatial_.empty()) return r;
+    for (int i = 0; i < o_.samples; ++i) try_candidate(random_candidate(), r);
+    for (int i = 0; i < o_.refine && r.found; ++i) try_candidate(mutate(best_), r);
+    return r;
+  }
+
+ private:
+  int64_t left(const Candidate& c, Dim d) const {
+    return ceil_div(w_.dim(d), spatial_[c.spatial].factor[static_cast<int>(d)]);
+  }
+
+  int64_t pick(const std::vector<int64_t>& v) {
+    return v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng_)];
+  }
+
+  void draw_factors(Candidate& c, Dim d) {
+    const int i = static_cast<int>(d);
+    const int64_t rest = left(c, d);
+    c.pe[i] = contains(spec_.pe_temporal, d) ? pick(divisors(rest)) : 1;
+    c.buf[i] = pick(divisors(rest / c.pe[i]));
+  }
+
+  Candidate random_candidate() {
+    Candidate c;
+    c.spatial = std::uniform_int_distribution<size_t>(0, spatial_.size() - 1)(rng_);
+    for (Dim d : kAllDims) draw_factors(c, d);
+    std::shuffle(c.order_dram.begin(), c.order_dram.end(), rng_);
+    std::shuffle(c.order_buf.begin(), c.order_buf.end(), rng_);
+    return c;
+  }
+
+  Candidate mutate(Candidate c) {
+    switch (std::uniform_int_distribution<int>(0, 3)(rng_)) {
+      case 0:
+        draw_factors(c, static_cast<Dim>(std::uniform_int_distribution<int>(0, kDims - 1)(rng_)));
+        break;
+      case 1: {
+        auto& o = c.order_dram;
+        std::swap(o[std::uniform_int_distribution<int>(0, kDims - 1)(rng_)],
+                  o[std::uniform_int_distribution<int>(0, kDims - 1)(rng_)]);
+        break;
+      }
+      case 2: {
+        auto& o = c.order_buf;
+        std::swap(o[std::uniform_int_distribution<int>(0, kDims - 1)(rng_)],
+                  o[std::uniform_int_distribution<int>(0, kDims - 1)(rng_)]);
+        break;
+      }
+      default:
+        c.spatial = std::uniform_int_distribution<size_t>(0, spatial_.size() - 1)(rng_);
+        for (Dim d : kAllDims) {
+          const int i = static_cast<int>(d);
+          const int64_t rest = left(c, d);
+          if (rest % c.pe[i] != 0 || (rest / c.pe[i]) % c.buf[i] != 0) draw_factors(c, d);
+        }
+    }
+    return c;
+  }
+
+  Mapping build(const Candidate& c) const {
+    Mapping m;
+    m.levels.resize(arch_.levels.size());
+    const Spatial& s = spatial_[c.spatial];
+    m.levels[f_].x = s.x;
+    m.levels[f_].y = s.y;
+    for (int k = 0; k < kDims; ++k) {
+      const int dd = c.order_dram[k], db = c.order_buf[k];
+      const int64_t dram = left(c, static_cast<Dim>(dd)) / c.pe[dd] / c.buf[dd];
+      if (dram > 1) m.levels[0].temporal.push_back({static_cast<Dim>(dd), dram});
+      if (c.buf[db] > 1 && f_ > 0)
+        m.levels[f_].temporal.push_back({static_cast<Dim>(db), c.buf[db]});
+      if (c.buf[db] > 1 && f_ == 0)
+        m.levels[0].temporal.push_back({static_cast<Dim>(db), c.buf[db]});
+    }
+    // PE loops sit below every PE-level store (their order there changes no count).
+    for (Dim d : kAllDims) {
+      if (c.pe[static_cast<int>(d)] > 1) {
+        m.levels.back().temporal.push_back({d, c.pe[static_cast<int>(d)]});
+      }
+    }
+    return m;
+  }
+
+  void try_candidate(const Candidate& c, MapResult& r) {
+    const Mapping m = build(c);
+    const std::string key = mapping_summary(arch_, m);
+    if (!seen_.insert(key).second) return;  // the same canonical mapping again
+    const Analysis a = analyze_unchecked(arch_, w_, m);
+    for (size_t i = 0; i < arch_.levels.size(); ++i) {
+      const StorageLevel& l = arch_.levels[i];
+      if (l.words == 0) continue;
+      int64_t used = 0;
+      for (TensorKind t : kAllTensorKinds) {
+        if (l.keeps_tensor(t)) used += a.levels[i].tensors[static_cast<int>(t)].tile;
+      }
+      if (used > l.words) return;
+    }
+    ++r.evaluated;
+    const double s = score(a, o_.objective);
+    if (!r.found || s < best_score_) {
+      r.found = true;
+      best_score_ = s;
+      best_ = c;
+      r.mapping = m;
+      r.analysis = a;
+    }
+  }
+
+  Arch arch_;
+  const Workload& w_;
+  DataflowSpec spec_;
+  MapperOptions o_;
+  std::mt19937_64 rng_;
+  size_t f_ = 0;
+  std::vector<Spatial> spatial_;
+  std::unordered_set<std::string> seen_;
+  Candidate best_;
+  double best_score_ = 0;
+};
+
+}  // namespace
+
+Arch arch_for_dataflow(const Arch& arch, Dataflow d) {
+  Arch a = arch;
+  const DataflowSpec spec = dataflow_spec(d);
+  const size_t f = fanout_level(a);
+  for (size_t i = f + 1; i < a.levels.size(); ++i) {
+    for (int t = 0; t < kTensorKinds; ++t)
+      a.levels[i].keeps[t] = a.levels[i].keeps[t] && spec.pe_keeps[t];
+  }
+  return a;
+}
+
+MapResult map_layer(const Arch& arch, const Workload& w, Dataflow d, const MapperOptions& o) {
+  if (!w.mappable) {
+    MapResult r;
+    r.arch = arch;
+    return r;
+  }
+  return Search(arch, w, d, o).run();
+}
+
+std::vector<MapResult> map_all(const Arch& arch, const std::vector<Workload>& layers,
+                               const std::vector<Dataflow>& dataflows, const MapperOptions& o) {
+  std::vector<MapResult> out(layers.size() * dataflows.size());
+  ThreadPool::global().parallel_for(static_cast<int64_t>(out.size()), [&](int64_t i) {
+    const size_t l = static_cast<size_t>(i) / dataflows.size();
+    const size_t d = static_cast<size_t>(i) % dataflows.size();
+    out[static_cast<size_t>(i)] = map_layer(arch, layers[l], dataflows[d], o);
+  });
+  return out;
+}
+
+}  // namespace loupe::accel
