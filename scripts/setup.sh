@@ -27,5 +27,8 @@ echo "== loupe profile resnet50 --html build/demo/resnet50.html   (per-layer lab
 mkdir -p build/demo
 "$loupe" profile resnet50 --html build/demo/resnet50.html | tail -n 8
 echo
+echo "== loupe accel alexnet --arch eyeriss --batch 4   (AlexNet on the Eyeriss chip, row stationary)"
+"$loupe" accel alexnet --arch eyeriss --batch 4
+echo
 echo "loupe is built: $loupe   (try: $loupe --help)"
 echo "ResNet-50 lab report (open in a browser): $(pwd)/build/demo/resnet50.html"
