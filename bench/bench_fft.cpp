@@ -1,5 +1,6 @@
 // FFT convolution ("fft") against im2col + GEMM ("im2col_gemm") on stride-1 layers with large
-// filters (11x11, 7x7, 5x5) and, for contrast, a 3x3 one, 1 and 2 threads, batch 1.
+// filters (11x11, 7x7, 5x5) and, for contrast, a 3x3 one, 1 and 2 threads, batch 1 (and one
+// layer at batch 8, where each weight spectrum is reused over the batch).
 // REFERENCE.md §2: FFT convolution pays off for large filters, and the FFT size follows the
 // feature map, not the filter: its cost is O(N C + N M) transforms of P x Q plus M C P Q / 2
 // complex products, independent of R x S, while im2col + GEMM costs M C R S E F MACs.
@@ -25,20 +26,22 @@ using namespace loupe::kernels;
 struct Layer {
   const char* name;
   int64_t C, M, HW, R, pad;
+  int64_t N = 1;
 };
 
 // Stride-1 layers with large filters: GoogLeNet's inception 3a 5x5 branch, AlexNet conv2
 // (5x5, without its two groups), 7x7 and 11x11 layers at 56x56 / 32x32 / 64x64 (11x11 over RGB
 // as AlexNet's conv1 but at stride 1), and a ResNet-50 3x3 for contrast.
 const Layer kLayers[] = {
-    {"googlenet_3a_5x5", 16, 32, 28, 5, 2},   {"alexnet_conv2_5x5", 96, 256, 27, 5, 2},
-    {"7x7_c64_56", 64, 64, 56, 7, 3},         {"7x7_c32_112", 32, 32, 112, 7, 3},
-    {"11x11_c64_32", 64, 64, 32, 11, 5},      {"11x11_rgb_64", 3, 64, 64, 11, 5},
-    {"resnet50_3x3_c64_56", 64, 64, 56, 3, 1}};
+    {"googlenet_3a_5x5", 16, 32, 28, 5, 2},    {"alexnet_conv2_5x5", 96, 256, 27, 5, 2},
+    {"7x7_c64_56", 64, 64, 56, 7, 3},          {"7x7_c32_112", 32, 32, 112, 7, 3},
+    {"11x11_c64_32", 64, 64, 32, 11, 5},       {"11x11_rgb_64", 3, 64, 64, 11, 5},
+    {"resnet50_3x3_c64_56", 64, 64, 56, 3, 1}, {"5x5_c64_28_batch8", 64, 64, 28, 5, 2, 8}};
 
 conv::ConvDesc desc_of(const Layer& l, int threads) {
   conv::ConvDesc d;
   ops::LayerShape& s = d.shape;
+  s.N = l.N;
   s.C = l.C;
   s.M = l.M;
   s.H = s.W = l.HW;
