@@ -6,7 +6,8 @@
 // select_lt (a < b ? c : d) and lane reductions reduce_max / reduce_add.
 //
 // Tails shorter than a vector go through a small stack buffer, so no load reads past an array.
-#include <algorithm>
+// No std:: algorithm is called here: an out-of-line instantiation compiled with AVX-512 flags
+// could be merged by the linker with the portable files' copy and run on a CPU without it.
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -152,7 +153,7 @@ void softmax_row(const float* x, float* y, int64_t n, bool log) {
   T mv = V::set1(x[0]);
   for (; i + w <= n; i += w) mv = V::max(mv, V::load(x + i));
   float m = V::reduce_max(mv);
-  for (; i < n; ++i) m = std::max(m, x[i]);
+  for (; i < n; ++i) m = m > x[i] ? m : x[i];
   // exp(x - m) <= 1 and one term is 1: the sum cannot overflow and is >= 1. Two accumulators
   // halve the dependency chain and the rounding growth.
   const T mb = V::set1(m);
@@ -170,7 +171,7 @@ void softmax_row(const float* x, float* y, int64_t n, bool log) {
   }
   float tail = 0.0f;
   for (; i < n; i += w) {
-    const int64_t len = std::min<int64_t>(w, n - i);
+    const int64_t len = n - i < w ? n - i : w;
     alignas(64) float buf[w] = {};
     std::memcpy(buf, x + i, len * sizeof(float));
     V::store(buf, exp<V>(V::sub(V::load(buf), mb)));

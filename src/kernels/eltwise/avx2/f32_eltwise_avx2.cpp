@@ -39,7 +39,9 @@ struct V256 {
   static float reduce_max(T v) {
     alignas(32) float l[kWidth];
     _mm256_store_ps(l, v);
-    return *std::max_element(l, l + kWidth);
+    float m = l[0];
+    for (float f : l) m = m > f ? m : f;
+    return m;
   }
   static float reduce_add(T v) {
     alignas(32) float l[kWidth];

@@ -1,8 +1,6 @@
 // AVX2 pooling pieces: 8 outputs per vector, strided columns gathered, scalar tails.
 #include <immintrin.h>
 
-#include <algorithm>
-
 #include "kernels/pool/ukernel.hpp"
 
 namespace loupe::kernels::pool {
@@ -13,7 +11,7 @@ void vmax(float* dst, const float* src, int64_t n) {
   for (; i + 8 <= n; i += 8) {
     _mm256_storeu_ps(dst + i, _mm256_max_ps(_mm256_loadu_ps(dst + i), _mm256_loadu_ps(src + i)));
   }
-  for (; i < n; ++i) dst[i] = std::max(dst[i], src[i]);
+  for (; i < n; ++i) dst[i] = dst[i] > src[i] ? dst[i] : src[i];
 }
 
 void vadd(float* dst, const float* src, int64_t n) {
@@ -46,7 +44,8 @@ void hreduce(const float* t, float* y, int64_t F, int64_t S, int64_t u, int64_t 
   for (; f < F; ++f) {
     float a = t[f * u];
     for (int64_t s = 1; s < S; ++s) {
-      a = kMax ? std::max(a, t[f * u + s * dil]) : a + t[f * u + s * dil];
+      const float v = t[f * u + s * dil];
+      a = kMax ? (a > v ? a : v) : a + v;
     }
     y[f] = kMax ? a : a * scale * inv_cols[f];
   }
@@ -80,7 +79,7 @@ float reduce_max(const float* x, int64_t n) {
   int64_t i = 0;
   for (; i + 8 <= n; i += 8) acc = _mm256_max_ps(acc, _mm256_loadu_ps(x + i));
   float m = hmax8(acc);
-  for (; i < n; ++i) m = std::max(m, x[i]);
+  for (; i < n; ++i) m = m > x[i] ? m : x[i];
   return m;
 }
 
