@@ -39,6 +39,7 @@ std::vector<StepProfile> analyze(const std::vector<graph::StepInfo>& steps,
       if (i < run.size()) samples.push_back(run[i].ms);
     }
     p.time_ms = median(samples);
+    for (double v : samples) p.mean_ms += v / static_cast<double>(samples.size());
     const int64_t flops = step_flops(p.info);
     p.gflops = p.time_ms > 0 ? static_cast<double>(flops) / (p.time_ms * 1e6) : 0;
     p.percent_of_peak = c.peak_gflops > 0 ? 100 * p.gflops / c.peak_gflops : 0;
@@ -65,9 +66,11 @@ std::vector<StepProfile> analyze(const std::vector<graph::StepInfo>& steps,
 
 void total_up(ProfileResult& r) {
   r.sum_step_ms = 0;
+  r.sum_step_mean_ms = 0;
   r.macs = r.effectual_macs = r.flops = r.weight_bytes = 0;
   for (const StepProfile& s : r.steps) {
     r.sum_step_ms += s.time_ms;
+    r.sum_step_mean_ms += s.mean_ms;
     r.macs += s.info.macs;
     r.flops += step_flops(s.info);
     r.weight_bytes += s.info.weight_bytes;
@@ -161,6 +164,8 @@ nlohmann::json profile_json(const ProfileResult& r) {
        {{"latency_ms", r.latency_ms},
         {"throughput_per_s", r.throughput_per_s},
         {"sum_step_ms", r.sum_step_ms},
+        {"latency_mean_ms", r.latency_mean_ms},
+        {"sum_step_mean_ms", r.sum_step_mean_ms},
         {"macs", r.macs},
         {"effectual_macs", r.effectual_macs},
         {"flops", r.flops},
@@ -203,6 +208,11 @@ std::string profile_table(const ProfileResult& r) {
   }
   s += fmt::format("\nlatency    {:.3f} ms (median of {} runs; sum of step medians {:.3f} ms)\n",
                    r.latency_ms, r.runs, r.sum_step_ms);
+  s += fmt::format(
+      "           mean {:.3f} ms, sum of step means {:.3f} ms ({:.1f}% of the run in "
+      "steps)\n",
+      r.latency_mean_ms, r.sum_step_mean_ms,
+      r.latency_mean_ms > 0 ? 100 * r.sum_step_mean_ms / r.latency_mean_ms : 0.0);
   s += fmt::format("throughput {:.1f} inferences/s at batch {}\n", r.throughput_per_s, r.batch);
   s += fmt::format("MACs       {:.2f} M, effectual {:.2f} M ({:.1f}%)\n",
                    static_cast<double>(r.macs) / 1e6, static_cast<double>(r.effectual_macs) / 1e6,

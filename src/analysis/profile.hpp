@@ -31,6 +31,7 @@ struct AlgorithmTrial {
 struct StepProfile {
   graph::StepInfo info;
   double time_ms = 0;           // median over the runs
+  double mean_ms = 0;           // mean over the runs
   int64_t effectual_macs = -1;  // -1: not counted (no CONV / FC nest)
   double gflops = 0;
   double percent_of_peak = 0;
@@ -56,6 +57,10 @@ struct ProfileResult {
   double latency_ms = 0;        // median wall time of a whole run
   double throughput_per_s = 0;  // batch / latency
   double sum_step_ms = 0;       // sum of the steps' medians
+  // Means add up exactly over a run, medians do not: sum_step_mean_ms / latency_mean_ms is the
+  // share of the wall time that the steps account for, robust to a noisy machine.
+  double latency_mean_ms = 0;
+  double sum_step_mean_ms = 0;
   int64_t macs = 0, effectual_macs = 0, flops = 0;
   int64_t weight_bytes = 0;
   int64_t peak_activation_bytes = 0;

@@ -103,7 +103,9 @@ ProfileResult run_profile(const graph::Graph& g, const graph::TensorMap& feeds,
   std::vector<std::string> names;
   for (const graph::Node& n : g.nodes()) names.push_back(n.name);
   r.steps = analyze(session.steps(), timings, r.ceilings, o.costs, names, effectual);
-  r.latency_ms = latency_stats(wall).median;
+  const LatencyStats wall_stats = latency_stats(wall);
+  r.latency_ms = wall_stats.median;
+  r.latency_mean_ms = wall_stats.mean;
   r.throughput_per_s = r.latency_ms > 0 ? static_cast<double>(o.batch) * 1e3 / r.latency_ms : 0;
   r.peak_activation_bytes = stats.peak_activation_bytes;
   total_up(r);

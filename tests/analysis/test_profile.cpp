@@ -91,6 +91,8 @@ TEST(Profile, DepthwiseVectorizesAlongOutputColumns) {
 TEST(Profile, Totals) {
   const ProfileResult r = fixture_profile();
   EXPECT_DOUBLE_EQ(r.sum_step_ms, 2.6);
+  EXPECT_DOUBLE_EQ(r.sum_step_mean_ms, 2.6);  // means 2.0 and 0.6
+  EXPECT_DOUBLE_EQ(r.steps[0].mean_ms, 2.0);
   EXPECT_EQ(r.macs, 576000);
   EXPECT_EQ(r.effectual_macs, 300000);
   EXPECT_EQ(r.weight_bytes, 92160);
