@@ -115,6 +115,8 @@ void Graph::finalize() {
     const Node& n = nodes_[i];
     if (!node_names.insert(n.name).second)
       fail("graph \"{}\": two nodes are named \"{}\"", name_, n.name);
+    // An op's reference writes its first output at least (found by fuzz/fuzz_onnx).
+    if (n.outputs.empty()) fail("{}: has no outputs", node_context(n));
     for (const std::string& out : n.outputs) {
       if (out.empty()) continue;
       if (defined.count(out) != 0 || !producer.emplace(out, i).second) {

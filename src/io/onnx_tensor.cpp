@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 
 #include "io/onnx_detail.hpp"
 #include "io/onnx_import.hpp"
@@ -87,7 +88,16 @@ fs::path external_path(const std::string& base_dir, const std::string& location)
   return full;
 }
 
-void fill_external(Tensor& t, const TP& proto, const std::string& base_dir) {
+// Where the external data of `proto` (want bytes) lies, checked against the file's size before
+// the caller allocates anything: dims alone must never decide an allocation.
+struct ExternalData {
+  fs::path path;
+  std::string location;
+  int64_t offset = 0;
+};
+
+ExternalData locate_external(const TP& proto, const std::string& base_dir, const Shape& shape,
+                             DType dtype, int64_t want) {
   std::string location;
   int64_t offset = 0;
   int64_t length = -1;
@@ -103,10 +113,9 @@ void fill_external(Tensor& t, const TP& proto, const std::string& base_dir) {
     }
   }
   if (location.empty()) fail("external data has no location");
-  const int64_t want = static_cast<int64_t>(t.nbytes());
   if (length >= 0 && length != want) {
     fail("external data \"{}\" length {} does not match dims {} of {} ({} bytes)", location, length,
-         shape_str(t.shape()), dtype_name(t.dtype()), want);
+         shape_str(shape), dtype_name(dtype), want);
   }
   const fs::path path = external_path(base_dir, location);
   std::error_code ec;
@@ -117,11 +126,16 @@ void fill_external(Tensor& t, const TP& proto, const std::string& base_dir) {
     fail("external data \"{}\" holds {} bytes, the tensor needs {} at offset {}", location, size,
          want, offset);
   }
+  return {path, location, offset};
+}
+
+void read_external(Tensor& t, const ExternalData& ext) {
+  const auto want = static_cast<int64_t>(t.nbytes());
   if (want == 0) return;
-  std::ifstream f(path, std::ios::binary);
-  f.seekg(offset);
+  std::ifstream f(ext.path, std::ios::binary);
+  f.seekg(ext.offset);
   f.read(static_cast<char*>(t.raw()), want);
-  if (!f || f.gcount() != want) fail("external data \"{}\": read failed", location);
+  if (!f || f.gcount() != want) fail("external data \"{}\": read failed", ext.location);
 }
 
 }  // namespace
@@ -234,13 +248,17 @@ Tensor decode_tensor(const TP& proto, const std::string& base_dir) {
   if (!external && !proto.has_raw_data() && typed == 0 && numel != 0) {
     fail("has dims {} but no data", shape_str(shape));
   }
-  if (!external && !proto.has_raw_data() && typed > numel) {
+  // Exactly numel typed values: fewer would let a few bytes of file claim a huge allocation
+  // (found by fuzz/fuzz_tensor).
+  if (!external && !proto.has_raw_data() && typed != numel) {
     fail("holds {} values, dims {} need {}", typed, shape_str(shape), numel);
   }
+  std::optional<ExternalData> ext;
+  if (external) ext = locate_external(proto, base_dir, shape, dtype, nbytes);
 
   Tensor t(shape, dtype);
-  if (external) {
-    fill_external(t, proto, base_dir);
+  if (ext) {
+    read_external(t, *ext);
   } else if (proto.has_raw_data()) {
     fill_raw(t, proto.raw_data().data(), proto.raw_data().size());
     if (proto.data_type() == TP::BOOL) {
