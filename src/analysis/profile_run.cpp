@@ -105,7 +105,7 @@ ProfileResult run_profile(const graph::Graph& g, const graph::TensorMap& feeds,
   r.steps = analyze(session.steps(), timings, r.ceilings, o.costs, names, effectual);
   const LatencyStats wall_stats = latency_stats(wall);
   r.latency_ms = wall_stats.median;
-  r.latency_mean_ms = wall_stats.mean;
+  for (double v : wall) r.latency_mean_ms += v / static_cast<double>(wall.size());
   r.throughput_per_s = r.latency_ms > 0 ? static_cast<double>(o.batch) * 1e3 / r.latency_ms : 0;
   r.peak_activation_bytes = stats.peak_activation_bytes;
   total_up(r);
