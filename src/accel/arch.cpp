@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "accel/timeloop.hpp"
 #include "accel/yaml_util.hpp"
 #include "loupe/error.hpp"
 
@@ -144,6 +145,7 @@ StorageLevel parse_level(const YAML::Node& n, std::string_view file) {
 Arch parse_arch_yaml(std::string_view text, std::string_view file) {
   try {
     const YAML::Node root = yaml::load(text, file);
+    if (is_timeloop_arch(root)) return parse_timeloop_arch(root, file);
     yaml::expect_map(root, file, "the architecture");
     yaml::check_keys(root, {"name", "energy_unit", "levels", "compute"}, file, "the architecture");
     Arch a;

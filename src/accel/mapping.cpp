@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "accel/analysis.hpp"
+#include "accel/timeloop.hpp"
 #include "loupe/error.hpp"
 
 namespace loupe::accel {
@@ -112,6 +113,7 @@ Mapping load_mapping_file(const std::string& path, const Arch& arch) {
   if (!f) fail("{}: cannot open mapping file", path);
   std::stringstream s;
   s << f.rdbuf();
+  if (looks_like_timeloop_map(s.str())) return parse_timeloop_map(s.str(), path, arch);
   return parse_mapping_text(s.str(), path, arch);
 }
 

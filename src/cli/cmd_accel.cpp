@@ -1,12 +1,14 @@
 // loupe accel: map a model's layers (or one --layer) onto an accelerator (docs/accel.md).
 #include <fmt/core.h>
 
+#include <cctype>
 #include <chrono>
 
 #include "accel/arch.hpp"
 #include "accel/mapper.hpp"
 #include "accel/report.hpp"
 #include "accel/systolic.hpp"
+#include "accel/timeloop.hpp"
 #include "cli/commands.hpp"
 
 namespace loupe::cli {
@@ -19,6 +21,8 @@ struct AccelOpts {
   std::string dataflow = "rs";
   std::string mapping;
   std::string search = "energy";
+  std::string energy;
+  std::string emit_timeloop;
   int64_t batch = 1;
   uint64_t seed = 1;
   bool json = false;
@@ -27,12 +31,15 @@ struct AccelOpts {
 int accel(const AccelOpts& o) {
   std::vector<accel::Workload> layers;
   if (!o.layer.empty()) {
-    layers.push_back(accel::parse_layer_spec(o.layer));
+    const bool file = o.layer.ends_with(".yaml") || o.layer.ends_with(".yml");
+    layers.push_back(file ? accel::load_timeloop_problem(o.layer)
+                          : accel::parse_layer_spec(o.layer));
     if (o.batch > 1) layers.back().dims[static_cast<int>(accel::Dim::N)] *= o.batch;
   } else {
     layers = accel::workloads_from_graph(load_model(o.model, o.batch));
   }
-  const accel::Arch arch = accel::resolve_arch(o.arch);
+  accel::Arch arch = accel::resolve_arch(o.arch);
+  if (!o.energy.empty()) accel::apply_ert(arch, o.energy);
 
   if (o.arch.starts_with("systolic:") && o.mapping.empty()) {
     std::vector<accel::SystolicResult> rs(layers.size());
@@ -67,6 +74,9 @@ int accel(const AccelOpts& o) {
     m.found = true;
     m.evaluated = 1;
     r.layers.push_back({mappable[0], m});
+    if (!o.emit_timeloop.empty()) {
+      accel::emit_timeloop(o.emit_timeloop, arch, mappable[0], &m.mapping);
+    }
     if (o.json) {
       fmt::print("{}\n", accel::report_json(r).dump(2));
     } else {
@@ -83,6 +93,19 @@ int accel(const AccelOpts& o) {
   const std::vector<accel::MapResult> results = accel::map_all(arch, layers, dfs, mo);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!o.emit_timeloop.empty()) {
+    // One folder per mapped layer, with the first dataflow's mapping and the arch it used.
+    for (size_t l = 0; l < layers.size(); ++l) {
+      const accel::MapResult& m = results[l * dfs.size()];
+      if (!m.found) continue;
+      std::string name = layers[l].name;
+      for (char& c : name) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') c = '_';
+      }
+      accel::emit_timeloop(fmt::format("{}/{:02}_{}", o.emit_timeloop, l, name), m.arch, layers[l],
+                           &m.mapping);
+    }
+  }
   std::vector<accel::DataflowReport> reports;
   int64_t evaluated = 0;
   for (size_t d = 0; d < dfs.size(); ++d) {
@@ -124,7 +147,8 @@ void add_accel(CLI::App& app, Action& action) {
   auto o = std::make_shared<AccelOpts>();
   cmd->add_option("model", o->model, "Zoo name or .onnx file");
   cmd->add_option("--layer", o->layer,
-                  "One layer: conv:N=1,C=128,M=256,E=56,F=56,R=3,S=3,U=1 or fc:C=..,M=..");
+                  "One layer: conv:N=1,C=128,M=256,E=56,F=56,R=3,S=3,U=1, fc:C=..,M=.. or a "
+                  "Timeloop problem .yaml");
   cmd->add_option("--arch", o->arch,
                   "eyeriss, eyeriss-isca16, timeloop-eyeriss-like, systolic:RxC or FILE.yaml")
       ->capture_default_str();
@@ -132,6 +156,9 @@ void add_accel(CLI::App& app, Action& action) {
       ->capture_default_str();
   cmd->add_option("--mapping", o->mapping,
                   "Analyse this mapping (text format) instead of searching");
+  cmd->add_option("--energy", o->energy, "Accelergy energy table (ERT_summary.yaml) for the arch");
+  cmd->add_option("--emit-timeloop", o->emit_timeloop,
+                  "Write problem.yaml, arch.yaml, ERT_summary.yaml and map.txt per layer into DIR");
   cmd->add_option("--search", o->search, "Mapper objective: energy, delay or edp")
       ->capture_default_str();
   cmd->add_option("--batch", o->batch, "Batch size N")->capture_default_str();

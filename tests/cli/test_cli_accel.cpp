@@ -88,3 +88,22 @@ TEST(CliAccel, UsageAndSystolic) {
 
 }  // namespace
 }  // namespace loupe::testing
+
+namespace loupe::testing {
+namespace {
+
+TEST(CliAccel, TimeloopFilesThroughTheOrdinaryFlags) {
+  const std::string d = std::string(LOUPE_SOURCE_DIR) + "/tests/accel/data/section4/";
+  const CliResult r =
+      run_loupe("accel --layer " + d + "problem.yaml --arch " + d + "arch.yaml --mapping " + d +
+                "map.txt --energy " + d + "ERT_summary.yaml --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  // REFERENCE.md §4: 86,016 cycles, DRAM input reads 157,296, 5469.65 fJ/MAC (0.1%).
+  EXPECT_EQ(j["layers"][0]["cycles"].get<int64_t>(), 86016);
+  EXPECT_EQ(j["layers"][0]["accesses"]["DRAM"]["inputs"]["reads"].get<int64_t>(), 157296);
+  EXPECT_NEAR(j["total"]["energy_per_mac"].get<double>() * 1000, 5469.65, 5.47);
+}
+
+}  // namespace
+}  // namespace loupe::testing
