@@ -23,18 +23,26 @@ const ConvAlgorithm* find_algorithm(std::string_view name) {
 }
 
 const ConvAlgorithm& choose_algorithm(const ConvDesc& d) {
-  // Most specific first: each of these beats the general im2col path wherever it applies.
-  const char* order[] = {"depthwise", "gemm_1x1", "winograd_f4x3", "im2col_gemm"};
+  // Rules from bench_conv's medians (docs/kernels.md, "Choosing an algorithm"): the most
+  // specific algorithm first, each only where it measured ahead of the general paths.
   const ops::LayerShape& s = d.shape;
-  for (const char* name : order) {
+  auto pick = [&](std::string_view name) -> const ConvAlgorithm* {
     const ConvAlgorithm* a = find_algorithm(name);
-    if (a == nullptr || !a->supports(d)) continue;
-    // Winograd pays for its transforms only with enough channels to amortize them over.
-    if (a->name() == "winograd_f4x3" && (s.C < 16 || s.M < 16)) continue;
-    return *a;
+    return a != nullptr && a->supports(d) ? a : nullptr;
+  };
+  if (const ConvAlgorithm* a = pick("depthwise")) return *a;
+  if (const ConvAlgorithm* a = pick("gemm_1x1")) return *a;
+  // Winograd F(4x4) pays for its transforms with >= 128 channels in and out, and needs >= 14 x 14
+  // outputs (a 7 x 7 output computes 8 x 8 in 4 x 4 tiles).
+  if (s.C >= 128 && s.M >= 128 && s.E >= 14 && s.F >= 14) {
+    if (const ConvAlgorithm* a = pick("winograd_f4x3")) return *a;
   }
-  const ConvAlgorithm* fallback = find_algorithm("im2col_gemm");
-  if (fallback != nullptr && fallback->supports(d)) return *fallback;
+  // The blocked direct kernel is AVX-512 only (elsewhere it is the plain loop nest) and rounds C
+  // up to 16, which wastes most of the work below 16 channels.
+  if (s.C >= 16 && resolve_isa(d.isa) == Isa::avx512) {
+    if (const ConvAlgorithm* a = pick("direct_nchw16c")) return *a;
+  }
+  if (const ConvAlgorithm* a = pick("im2col_gemm")) return *a;
   throw Error("conv: no algorithm supports the layer (malformed shape)");
 }
 
