@@ -55,6 +55,11 @@ class DepthwisePrimitive : public ConvPrimitive {
       }
     }
     plane_floats_ = s.U_w * hp_ * wq_;
+    for (int64_t phase = 0; phase < s.U_w; ++phase) {
+      const int64_t w = ((phase - s.pad_left) % s.U_w + s.U_w) % s.U_w;
+      phase_first_.push_back(w);
+      phase_dst_.push_back((w + s.pad_left) / s.U_w);
+    }
     slots_ = static_cast<int>(std::min<int64_t>(resolve_threads(d), s.N * s.C));
   }
 
@@ -108,10 +113,10 @@ class DepthwisePrimitive : public ConvPrimitive {
         continue;
       }
       for (int64_t phase = 0; phase < s.U_w; ++phase) {
-        // Input columns w with (w + pad_left) % U_w == phase land at (w + pad_left) / U_w.
-        int64_t w = ((phase - s.pad_left) % s.U_w + s.U_w) % s.U_w;
-        float* dst = buf + (phase * hp_ + row) * wq_ + (w + s.pad_left) / s.U_w;
-        for (; w < s.W; w += s.U_w) *dst++ = in[w];
+        float* dst = buf + (phase * hp_ + row) * wq_ + phase_dst_[static_cast<size_t>(phase)];
+        for (int64_t w = phase_first_[static_cast<size_t>(phase)]; w < s.W; w += s.U_w) {
+          *dst++ = in[w];
+        }
       }
     }
   }
@@ -119,6 +124,9 @@ class DepthwisePrimitive : public ConvPrimitive {
   ConvDesc d_;
   std::vector<float> weights_, bias_;
   std::vector<int64_t> tap_offset_;
+  // Per column phase: the first input column w with (w + pad_left) % U_w == phase, and where it
+  // lands in the phase's row, (w + pad_left) / U_w.
+  std::vector<int64_t> phase_first_, phase_dst_;
   void (*kernel_)(const DepthwisePlane&) = depthwise_plane_scalar;
   int64_t hp_ = 0, wq_ = 0, plane_floats_ = 0;
   int slots_ = 1;
