@@ -68,6 +68,15 @@ nlohmann::json report_json(const DataflowReport& r) {
     l["accesses"] = acc;
     l["dram_accesses_per_mac"] = a.dram_per_mac();
     l["mapping"] = mapping_summary(lr.result.arch, lr.result.mapping);
+    if (lr.sparse) {
+      const SparseResult& sr = lr.sparse_result;
+      l["sparse"] = {{"mode", std::string(sparse_mode_name(lr.sparse_mode))},
+                     {"input_zero_fraction", sr.input_zero_fraction},
+                     {"effectual_macs", sr.effectual_macs},
+                     {"energy_pj", sr.energy},
+                     {"cycles", sr.cycles},
+                     {"dram_accesses", sr.dram_accesses}};
+    }
     j["layers"].push_back(l);
     macs += a.macs;
     cycles += a.cycles;
@@ -136,6 +145,23 @@ std::string report_table(const DataflowReport& r) {
                        "", "", energy / m, static_cast<double>(dram) / m);
     for (double e : lev) out += fmt::format(" {:>9.3f}", e / m);
     out += "\n";
+  }
+  bool any_sparse = false;
+  for (const LayerReport& lr : r.layers) any_sparse = any_sparse || (lr.sparse && lr.result.found);
+  if (any_sparse) {
+    out += fmt::format("with measured input zeros ({}, RLC of inputs from DRAM):\n",
+                       sparse_mode_name(r.layers[0].sparse_mode));
+    out += fmt::format("{:<14} {:>7} {:>14} {:>9} {:>10} {:>9}\n", "layer", "zeros",
+                       "effectual MACs", unit + "/MAC", "cycles", "DRAM/MAC");
+    for (const LayerReport& lr : r.layers) {
+      if (!lr.sparse || !lr.result.found) continue;
+      const SparseResult& sr = lr.sparse_result;
+      const double m = static_cast<double>(lr.result.analysis.macs);
+      out += fmt::format("{:<14} {:>6.1f}% {:>14} {:>9.3f} {:>10} {:>9.5f}\n",
+                         lr.workload.name.substr(0, 14), 100 * sr.input_zero_fraction,
+                         sr.effectual_macs, sr.energy / m, sr.cycles,
+                         static_cast<double>(sr.dram_accesses) / m);
+    }
   }
   out += "energy columns: per MAC, by level; mappings (outer -> inner):\n";
   for (const std::string& s : mappings) out += s + "\n";

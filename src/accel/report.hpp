@@ -5,13 +5,17 @@
 #include <vector>
 
 #include "accel/mapper.hpp"
+#include "accel/sparsity.hpp"
 #include "accel/systolic.hpp"
 
 namespace loupe::accel {
 
 struct LayerReport {
   Workload workload;
-  MapResult result;  // found = false: pooling, or no mapping fits
+  MapResult result;     // found = false: pooling, or no mapping fits
+  bool sparse = false;  // measured input zeros (loupe accel MODEL --input FILE)
+  SparseMode sparse_mode = SparseMode::gating;
+  SparseResult sparse_result;
 };
 
 struct DataflowReport {

@@ -3,10 +3,12 @@
 
 #include <cctype>
 #include <chrono>
+#include <map>
 
 #include "accel/arch.hpp"
 #include "accel/mapper.hpp"
 #include "accel/report.hpp"
+#include "accel/sparsity.hpp"
 #include "accel/systolic.hpp"
 #include "accel/timeloop.hpp"
 #include "cli/commands.hpp"
@@ -22,6 +24,8 @@ struct AccelOpts {
   std::string mapping;
   std::string search = "energy";
   std::string energy;
+  std::vector<std::string> inputs;
+  std::string sparse = "gating";
   std::string emit_timeloop;
   int64_t batch = 1;
   uint64_t seed = 1;
@@ -30,14 +34,18 @@ struct AccelOpts {
 
 int accel(const AccelOpts& o) {
   std::vector<accel::Workload> layers;
+  std::map<std::string, double> zeros;  // input zero fraction per layer (--input)
   if (!o.layer.empty()) {
     const bool file = o.layer.ends_with(".yaml") || o.layer.ends_with(".yml");
     layers.push_back(file ? accel::load_timeloop_problem(o.layer)
                           : accel::parse_layer_spec(o.layer));
     if (o.batch > 1) layers.back().dims[static_cast<int>(accel::Dim::N)] *= o.batch;
   } else {
-    layers = accel::workloads_from_graph(load_model(o.model, o.batch));
+    const graph::Graph g = load_model(o.model, o.batch);
+    layers = accel::workloads_from_graph(g);
+    if (!o.inputs.empty()) zeros = accel::measure_input_zeros(g, bind_inputs(g, o.inputs, o.seed));
   }
+  const accel::SparseMode sparse_mode = accel::parse_sparse_mode(o.sparse);
   accel::Arch arch = accel::resolve_arch(o.arch);
   if (!o.energy.empty()) accel::apply_ert(arch, o.energy);
 
@@ -73,7 +81,10 @@ int accel(const AccelOpts& o) {
     m.analysis = accel::analyze_unchecked(arch, mappable[0], m.mapping);
     m.found = true;
     m.evaluated = 1;
-    r.layers.push_back({mappable[0], m});
+    accel::LayerReport lr;
+    lr.workload = mappable[0];
+    lr.result = m;
+    r.layers.push_back(lr);
     if (!o.emit_timeloop.empty()) {
       accel::emit_timeloop(o.emit_timeloop, arch, mappable[0], &m.mapping);
     }
@@ -112,7 +123,16 @@ int accel(const AccelOpts& o) {
     accel::DataflowReport r{
         arch.name, std::string(accel::dataflow_name(dfs[d])), arch.energy_unit, {}};
     for (size_t l = 0; l < layers.size(); ++l) {
-      r.layers.push_back({layers[l], results[l * dfs.size() + d]});
+      accel::LayerReport lr;
+      lr.workload = layers[l];
+      lr.result = results[l * dfs.size() + d];
+      if (const auto z = zeros.find(layers[l].name); z != zeros.end() && lr.result.found) {
+        lr.sparse = true;
+        lr.sparse_mode = sparse_mode;
+        lr.sparse_result =
+            accel::apply_sparsity(lr.result.arch, lr.result.analysis, z->second, sparse_mode);
+      }
+      r.layers.push_back(std::move(lr));
       evaluated += results[l * dfs.size() + d].evaluated;
     }
     reports.push_back(std::move(r));
@@ -159,6 +179,12 @@ void add_accel(CLI::App& app, Action& action) {
   cmd->add_option("--energy", o->energy, "Accelergy energy table (ERT_summary.yaml) for the arch");
   cmd->add_option("--emit-timeloop", o->emit_timeloop,
                   "Write problem.yaml, arch.yaml, ERT_summary.yaml and map.txt per layer into DIR");
+  cmd->add_option("--input", o->inputs,
+                  "Run the model on this input ([NAME=]FILE, .npy or .pb) and apply each layer's "
+                  "measured input zeros");
+  cmd->add_option("--sparse", o->sparse,
+                  "With --input: gating (energy) or skipping (energy and cycles)")
+      ->capture_default_str();
   cmd->add_option("--search", o->search, "Mapper objective: energy, delay or edp")
       ->capture_default_str();
   cmd->add_option("--batch", o->batch, "Batch size N")->capture_default_str();
@@ -168,6 +194,7 @@ void add_accel(CLI::App& app, Action& action) {
   cmd->callback([&action, o] {
     if (o->model.empty() == o->layer.empty())
       fail("accel: give MODEL or --layer SPEC (one of them)");
+    if (!o->inputs.empty() && o->model.empty()) fail("--input needs MODEL (not --layer)");
     if (o->batch < 1 || o->batch > 65536) fail("--batch {}: must be 1..65536", o->batch);
     action = [o] { return accel(*o); };
   });
