@@ -9,6 +9,7 @@
 // keeps a chunk's buffers near the L2 cache and leaves at least one job per thread.
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -28,13 +29,19 @@ class WinogradPrimitive : public ConvPrimitive {
     const int a = mat_.alpha;
     if (d.has_bias) bias_.assign(bias, bias + s.M);
     tiles_w_ = (s.F + m - 1) / m;
-    tiles_ = tiles_w_ * ((s.E + m - 1) / m);
+    const int64_t tiles_h = (s.E + m - 1) / m;
+    tiles_ = tiles_w_ * tiles_h;
     const int threads = resolve_threads(d);
-    // ~64 tiles per chunk: V and O then take alpha^2 * 64 * (C + M) floats, and the GEMMs have
-    // enough rows to run at speed; fewer when that would leave a thread idle.
-    tb_ = std::min<int64_t>(64, (tiles_ * s.N + threads - 1) / threads);
-    tb_ = std::max<int64_t>(1, std::min(tb_, tiles_));
-    chunks_ = (tiles_ + tb_ - 1) / tb_;
+    // A chunk is k whole tile rows, ~64 tiles: V and O then take alpha^2 * 64 * (C + M) floats
+    // and the GEMMs have enough rows to run at speed; fewer rows when a thread would idle.
+    int64_t k = std::clamp<int64_t>((64 + tiles_w_ - 1) / tiles_w_, 1, tiles_h);
+    while (k > 1 && s.N * ((tiles_h + k - 1) / k) < threads) --k;
+    rows_per_chunk_ = k;
+    tb_ = k * tiles_w_;
+    chunks_ = (tiles_h + k - 1) / k;
+    band_h_ = k * m + 2;
+    band_w_ = tiles_w_ * m + 2;
+    band_floats_ = (s.C + 15) / 16 * 16 * band_h_ * band_w_;
     const int64_t jobs = s.N * chunks_;
     slots_ = static_cast<int>(std::min<int64_t>(threads, jobs));
     const bool wide = slots_ == 1 && threads > 1;
@@ -55,7 +62,7 @@ class WinogradPrimitive : public ConvPrimitive {
     g.threads = wide ? threads : 1;
     full_ = plan_gemm(g);
     g.kc = full_.blocking().kc;  // every plan must accept the same packed U
-    g.M = tiles_ % tb_ == 0 ? tb_ : tiles_ % tb_;
+    g.M = (tiles_h % k == 0 ? k : tiles_h % k) * tiles_w_;
     tail_ = plan_gemm(g);
 
     // U[pos] (C x M) = (G g G^T)[pos] for every filter m and channel c, then packed.
@@ -82,7 +89,7 @@ class WinogradPrimitive : public ConvPrimitive {
     }
     for (int pos = 0; pos < a * a; ++pos)
       packed_.push_back(pack_b(full_, u.data() + pos * s.C * s.M));
-    slot_floats_ = a * a * tb_ * (s.C + s.M);
+    slot_floats_ = a * a * tb_ * (s.C + s.M) + band_floats_;
   }
 
   std::string_view algorithm() const override { return name_; }
@@ -95,17 +102,17 @@ class WinogradPrimitive : public ConvPrimitive {
     auto slot = [&](int64_t t) {
       float* v = workspace + t * slot_floats_;
       float* o = v + a2 * tb_ * s.C;
+      float* band = o + a2 * tb_ * s.M;
       for (int64_t job = jobs * t / slots_; job < jobs * (t + 1) / slots_; ++job) {
         const int64_t n = job / chunks_, t_begin = (job % chunks_) * tb_;
         const int64_t t_count = std::min(tb_, tiles_ - t_begin);
+        fill_band(x + n * s.C * s.H * s.W, job % chunks_ * rows_per_chunk_ * mat_.m, band);
         WinogradInput in;
         in.mat = &mat_;
-        in.x = x + n * s.C * s.H * s.W;
+        in.band = band;
         in.C = s.C;
-        in.H = s.H;
-        in.W = s.W;
-        in.pad_top = s.pad_top;
-        in.pad_left = s.pad_left;
+        in.Hb = band_h_;
+        in.Wb = band_w_;
         in.tiles_w = tiles_w_;
         in.t_begin = t_begin;
         in.t_count = t_count;
@@ -143,6 +150,25 @@ class WinogradPrimitive : public ConvPrimitive {
   }
 
  private:
+  // The input rows of one chunk, [C/16][band_h][band_w][16]: band row r, column c hold input
+  // pixel (row0 + r - pad_top, c - pad_left) of each channel, zero outside the image and past C.
+  void fill_band(const float* x, int64_t row0, float* band) const {
+    const ops::LayerShape& s = d_.shape;
+    std::memset(band, 0, sizeof(float) * band_floats_);
+    const int64_t w_begin = std::max<int64_t>(0, -s.pad_left);
+    const int64_t w_end = std::min(s.W, band_w_ - s.pad_left);
+    for (int64_t c = 0; c < s.C; ++c) {
+      float* blk = band + (c / 16 * band_h_ * band_w_) * 16 + c % 16;
+      for (int64_t r = 0; r < band_h_; ++r) {
+        const int64_t ih = row0 + r - s.pad_top;
+        if (ih < 0 || ih >= s.H) continue;
+        const float* src = x + (c * s.H + ih) * s.W;
+        float* dst = blk + (r * band_w_ + s.pad_left) * 16;
+        for (int64_t w = w_begin; w < w_end; ++w) dst[w * 16] = src[w];
+      }
+    }
+  }
+
   std::string_view name_;
   ConvDesc d_;
   WinogradMatrices mat_;
@@ -152,6 +178,7 @@ class WinogradPrimitive : public ConvPrimitive {
   void (*input_)(const WinogradInput&) = nullptr;
   void (*output_)(const WinogradOutput&) = nullptr;
   int64_t tiles_w_ = 0, tiles_ = 0, tb_ = 1, chunks_ = 1, slot_floats_ = 0;
+  int64_t rows_per_chunk_ = 1, band_h_ = 0, band_w_ = 0, band_floats_ = 0;
   int slots_ = 1;
 };
 

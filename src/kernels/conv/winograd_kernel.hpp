@@ -25,13 +25,16 @@ WinogradMatrices winograd_matrices(int m);
 
 // One image's tiles [t_begin, t_begin + t_count) of the E x F output, tiles_w tiles per row.
 // Input transform: v[pos][t][c] = (B^T d_{t,c} B)[pos] for the alpha x alpha input window of
-// tile t in channel c (zero outside the image), pos = i * alpha + j.
+// tile t in channel c, pos = i * alpha + j. The input arrives as a band of whole tile rows
+// already blocked by 16 channels with the padding written out: band[C/16][Hb][Wb][16], where
+// band row (th - th0) * m + i and column tw * m + j hold the input pixel of tile (th, tw)'s window
+// element (i, j) (zero outside the image).
 struct WinogradInput {
   const WinogradMatrices* mat = nullptr;
-  const float* x = nullptr;  // the image, C x H x W
-  int64_t C = 0, H = 0, W = 0, pad_top = 0, pad_left = 0, tiles_w = 0;
-  int64_t t_begin = 0, t_count = 0;
-  float* v = nullptr;  // alpha^2 x t_count x C
+  const float* band = nullptr;
+  int64_t C = 0, Hb = 0, Wb = 0, tiles_w = 0;
+  int64_t t_begin = 0, t_count = 0;  // t_begin is the first tile of band row 0 (th0 * tiles_w)
+  float* v = nullptr;                // alpha^2 x t_count x C
 };
 
 // Output transform: y_{t,m} = A^T o_{t,m} A + bias[m] (+ residual, clamp), written where the

@@ -54,30 +54,25 @@ inline void mul_right_t(const Lanes* in, int rows, int k, const float* rhs, int 
 void winograd_input_lanes(const WinogradInput& p) {
   const int a = p.mat->alpha, m = p.mat->m;
   const float* bt = p.mat->bt.data();
-  const int64_t hw = p.H * p.W;
   Lanes d[kMaxAlpha * kMaxAlpha], tmp[kMaxAlpha * kMaxAlpha], v[kMaxAlpha * kMaxAlpha];
   for (int64_t tl = 0; tl < p.t_count; ++tl) {
-    const int64_t t = p.t_begin + tl;
-    const int64_t ih0 = (t / p.tiles_w) * m - p.pad_top, iw0 = (t % p.tiles_w) * m - p.pad_left;
-    const bool inside = ih0 >= 0 && iw0 >= 0 && ih0 + a <= p.H && iw0 + a <= p.W;
+    const int64_t row0 = (tl / p.tiles_w) * m, col0 = (tl % p.tiles_w) * m;
     for (int64_t c0 = 0; c0 < p.C; c0 += kLanes) {
       const int nl = static_cast<int>(std::min<int64_t>(kLanes, p.C - c0));
+      const float* blk = p.band + (c0 / kLanes * p.Hb * p.Wb) * kLanes;
       for (int i = 0; i < a; ++i) {
-        const int64_t ih = ih0 + i;
-        for (int j = 0; j < a; ++j) {
-          const int64_t iw = iw0 + j;
-          Lanes& x = d[i * a + j];
-          x = splat(0.0f);
-          if (!inside && (ih < 0 || ih >= p.H || iw < 0 || iw >= p.W)) continue;
-          const float* src = p.x + c0 * hw + ih * p.W + iw;
-          for (int l = 0; l < nl; ++l) x[l] = src[l * hw];
-        }
+        const float* src = blk + ((row0 + i) * p.Wb + col0) * kLanes;
+        for (int j = 0; j < a; ++j) std::memcpy(&d[i * a + j], src + j * kLanes, sizeof(Lanes));
       }
       mul_left(bt, a, a, d, a, tmp);     // B^T d
       mul_right_t(tmp, a, a, bt, a, v);  // (B^T d) B
       for (int pos = 0; pos < a * a; ++pos) {
         float* dst = p.v + (pos * p.t_count + tl) * p.C + c0;
-        std::memcpy(dst, &v[pos], sizeof(float) * nl);
+        if (nl == kLanes) {
+          std::memcpy(dst, &v[pos], sizeof(Lanes));
+        } else {
+          std::memcpy(dst, &v[pos], sizeof(float) * nl);
+        }
       }
     }
   }
@@ -96,8 +91,13 @@ void winograd_output_lanes(const WinogradOutput& p) {
     for (int64_t m0 = 0; m0 < p.M; m0 += kLanes) {
       const int nl = static_cast<int>(std::min<int64_t>(kLanes, p.M - m0));
       for (int pos = 0; pos < a * a; ++pos) {
-        o[pos] = splat(0.0f);
-        std::memcpy(&o[pos], p.o + (pos * p.t_count + tl) * p.M + m0, sizeof(float) * nl);
+        const float* src = p.o + (pos * p.t_count + tl) * p.M + m0;
+        if (nl == kLanes) {
+          std::memcpy(&o[pos], src, sizeof(Lanes));
+        } else {
+          o[pos] = splat(0.0f);
+          std::memcpy(&o[pos], src, sizeof(float) * nl);
+        }
       }
       mul_left(at, m, a, o, a, tmp);     // A^T o
       mul_right_t(tmp, m, a, at, m, y);  // (A^T o) A
