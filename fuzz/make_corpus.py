@@ -190,6 +190,9 @@ def tensor_seeds():
     short = TensorProto(name="x", data_type=TensorProto.FLOAT, dims=[2, 3])
     short.raw_data = b"\x00" * 5
     s["size_mismatch.pb"] = short.SerializeToString()
+    few = TensorProto(name="x", data_type=TensorProto.FLOAT, dims=[1 << 20, 1 << 10])
+    few.float_data.append(1.0)
+    s["typed_data_shorter_than_dims.pb"] = few.SerializeToString()
     s["string_tensor.pb"] = helper.make_tensor("s", TensorProto.STRING, [1], [b"a"]).SerializeToString()
     ext = TensorProto(name="x", data_type=TensorProto.FLOAT, dims=[2],
                       data_location=TensorProto.EXTERNAL)

@@ -71,7 +71,8 @@ TEST(FuzzCorpus, MalformedSeedsAreRejected) {
   for (const char* name :
        {"truncated_half.onnx", "wrong_magic_zip.onnx", "huge_input_dim.onnx",
         "negative_input_dim.onnx", "element_count_overflow.onnx", "initializer_size_mismatch.onnx",
-        "cycle.onnx", "missing_input.onnx", "duplicate_output_names.onnx", "external_data.onnx"}) {
+        "cycle.onnx", "missing_input.onnx", "duplicate_output_names.onnx", "external_data.onnx",
+        "crash-constant-node-without-outputs.onnx"}) {
     SCOPED_TRACE(name);
     EXPECT_FALSE(
         fuzz::load_onnx_bytes(read_bytes(fs::path(LOUPE_SOURCE_DIR) / "fuzz/corpus/onnx" / name)));
@@ -82,8 +83,9 @@ TEST(FuzzCorpus, MalformedSeedsAreRejected) {
     EXPECT_FALSE(
         fuzz::load_npy_bytes(read_bytes(fs::path(LOUPE_SOURCE_DIR) / "fuzz/corpus/tensor" / name)));
   }
-  for (const char* name : {"truncated.pb", "huge_dims.pb", "overflow_dims.pb", "negative_dim.pb",
-                           "size_mismatch.pb"}) {
+  for (const char* name :
+       {"truncated.pb", "huge_dims.pb", "overflow_dims.pb", "negative_dim.pb", "size_mismatch.pb",
+        "typed_data_shorter_than_dims.pb", "crash-external-data-allocated-before-checked.pb"}) {
     SCOPED_TRACE(name);
     EXPECT_FALSE(fuzz::load_tensor_proto_bytes(
         read_bytes(fs::path(LOUPE_SOURCE_DIR) / "fuzz/corpus/tensor" / name)));
