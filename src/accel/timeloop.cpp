@@ -1,8 +1,9 @@
 #include "accel/timeloop.hpp"
 
+#include <charconv>
 #include <filesystem>
 #include <fstream>
-#include <regex>
+#include <optional>
 #include <sstream>
 
 #include "loupe/error.hpp"
@@ -224,9 +225,6 @@ bool looks_like_timeloop_map(std::string_view text) {
 Mapping parse_timeloop_map(std::string_view text, std::string_view file, const Arch& arch) {
   Mapping m;
   m.levels.resize(arch.levels.size());
-  const std::regex header(R"(^\s*([A-Za-z_][\w\-]*)\s*\[.*\]\s*$)");
-  const std::regex loop(
-      R"(^[\s|]*for\s+([A-Z])\s+in\s+\[0:(\d+)(?:/\d+)?\)\s*(\(Spatial-([XY])\))?\s*$)");
   std::optional<size_t> level;
   int line_no = 0;
   std::string line;
@@ -234,28 +232,41 @@ Mapping parse_timeloop_map(std::string_view text, std::string_view file, const A
   while (std::getline(in, line)) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    std::smatch mt;
-    if (std::regex_match(line, mt, loop)) {
+    size_t i = line.find_first_not_of(" \t|");
+    if (i == std::string::npos) continue;
+    const std::string_view rest = std::string_view(line).substr(i);
+    if (rest.starts_with("for ")) {
+      // "for Q in [0:14) (Spatial-X)"; a residual "[0:14/13)" keeps the full factor.
       if (!level) fail("{}:{}: a loop before any level header", file, line_no);
-      char c = mt[1].str()[0];
+      char c = rest.size() > 4 ? rest[4] : ' ';
+      const size_t open = rest.find("[0:");
+      if (open == std::string_view::npos) fail("{}:{}: expected \"for D in [0:N)\"", file, line_no);
+      int64_t f = 0;
+      const char* b = rest.data() + open + 3;
+      const auto [end, ec] = std::from_chars(b, rest.data() + rest.size(), f);
+      if (ec != std::errc() || f <= 0) fail("{}:{}: loop factor must be positive", file, line_no);
+      (void)end;
       if (c == 'P') c = 'E';
       if (c == 'Q') c = 'F';
       if (c == 'K') c = 'M';
       const size_t d = std::string_view("NMCEFRS").find(c);
       if (d == std::string_view::npos) fail("{}:{}: unknown dimension '{}'", file, line_no, c);
-      const int64_t f = std::stoll(mt[2].str());
-      if (f <= 0) fail("{}:{}: loop factor must be positive", file, line_no);
       const Loop l{static_cast<Dim>(d), f};
-      if (!mt[3].matched) {
-        m.levels[*level].temporal.push_back(l);
+      if (rest.find("(Spatial-X)") != std::string_view::npos) {
+        m.levels[*level].x.push_back(l);
+      } else if (rest.find("(Spatial-Y)") != std::string_view::npos) {
+        m.levels[*level].y.push_back(l);
       } else {
-        (mt[4].str() == "X" ? m.levels[*level].x : m.levels[*level].y).push_back(l);
+        m.levels[*level].temporal.push_back(l);
       }
-    } else if (std::regex_match(line, mt, header)) {
-      const std::string name = mt[1].str();
-      level = arch.find_level(name);
-      if (!level) fail("{}:{}: level \"{}\": unknown level", file, line_no, name);
+      continue;
     }
+    if (i != 0) continue;
+    const size_t bracket = rest.find(" [");
+    if (bracket == std::string_view::npos) continue;  // rules of dashes, << Compute >>
+    const std::string name(rest.substr(0, bracket));
+    level = arch.find_level(name);
+    if (!level) fail("{}:{}: level \"{}\": unknown level", file, line_no, name);
   }
   return m;
 }
