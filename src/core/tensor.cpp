@@ -56,7 +56,12 @@ std::string_view layout_name(Layout layout) {
 }
 
 std::string shape_str(std::span<const int64_t> shape) {
-  return fmt::format("[{}]", fmt::join(shape, ","));
+  // Lists read from files can hold millions of entries (a fuzzed Pad's pads made a 71 MB error
+  // message); an error stays one short line, so a long list shows its ends and its length.
+  constexpr size_t kMaxShown = 16;
+  if (shape.size() <= kMaxShown) return fmt::format("[{}]", fmt::join(shape, ","));
+  return fmt::format("[{},...,{}] ({} entries)", fmt::join(shape.first(8), ","),
+                     fmt::join(shape.last(2), ","), shape.size());
 }
 
 namespace {

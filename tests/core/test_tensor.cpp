@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <vector>
 
 #include "loupe/checked.hpp"
 #include "loupe/random.hpp"
@@ -76,6 +77,17 @@ TEST(Tensor, NegativeOrOverflowingShapeIsAnError) {
   }
   // Fits in 64 bits but is absurd for one machine: refused before allocating.
   EXPECT_THROW(Tensor({int64_t{1} << 30, int64_t{1} << 20}), Error);
+}
+
+TEST(Tensor, ShapeStrElidesLongLists) {
+  EXPECT_EQ(shape_str(Shape{}), "[]");
+  EXPECT_EQ(shape_str(Shape{1, 3, 224, 224}), "[1,3,224,224]");
+  const std::vector<int64_t> sixteen(16, 7);
+  EXPECT_EQ(shape_str(sixteen), "[7,7,7,7,7,7,7,7,7,7,7,7,7,7,7,7]");
+  std::vector<int64_t> long_list(1000000, 5);
+  long_list.front() = 1;
+  long_list.back() = 9;
+  EXPECT_EQ(shape_str(long_list), "[1,5,5,5,5,5,5,5,...,5,9] (1000000 entries)");
 }
 
 TEST(Checked, MulAddAndNumel) {
