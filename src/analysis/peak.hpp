@@ -15,10 +15,12 @@
 namespace loupe::analysis {
 
 struct PeakOptions {
-  int threads = 0;        // measure 1..threads; 0: every core
-  double seconds = 0.05;  // per repeat of one compute measurement
-  int repeats = 5;        // the best repeat is kept
-  bool all_isas = true;   // false: only the best ISA (what profile needs)
+  int threads = 0;  // measure 1..threads; 0: every core
+  // Many short repeats rather than a few long ones: on a shared machine a 10 ms window often
+  // finds the cores quiet, a 50 ms one rarely does; the best repeat is kept.
+  double seconds = 0.01;  // per repeat of one compute measurement
+  int repeats = 20;
+  bool all_isas = true;  // false: only the best ISA (what profile needs)
   bool bandwidth = true;
 };
 

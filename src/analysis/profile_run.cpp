@@ -91,7 +91,7 @@ ProfileResult run_profile(const graph::Graph& g, const graph::TensorMap& feeds,
     // after them and the better of the two measurements is the peak (a peak measured in a busy
     // moment would make % of peak exceed 100).
     r.ceilings.peak_gflops =
-        std::max(r.ceilings.peak_gflops, measure_fp32_peak(isa, threads, 0.05, 5));
+        std::max(r.ceilings.peak_gflops, measure_fp32_peak(isa, threads, 0.01, 20));
   }
   if (before.available && after.available) {
     // Warm-up runs are outside the timed window only for the timings; RAPL spans all of them.

@@ -10,8 +10,8 @@ void add_peak(CLI::App& app, Action& action) {
       "memory bandwidth per cache level, clock and caches");
   struct Opts {
     int threads = 0;
-    int repeats = 5;
-    double ms = 50;
+    int repeats = 20;
+    double ms = 10;
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
