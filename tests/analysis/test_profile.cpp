@@ -33,7 +33,8 @@ TEST(Profile, PerStepMetrics) {
 }
 
 TEST(Profile, AttributionSteps) {
-  const Attribution& a = fixture_profile().steps[0].attribution;
+  const ProfileResult r = fixture_profile();
+  const Attribution& a = r.steps[0].attribution;
   EXPECT_NEAR(a.ideal_ms, 1152000 / 200e9 * 1e3, 1e-15);
   // M = 40 output channels on 16 lanes: 3 vectors, 40 of 48 lanes used.
   EXPECT_NEAR(a.lane_utilization, 40.0 / 48, 1e-15);
@@ -50,7 +51,7 @@ TEST(Profile, AttributionSteps) {
   EXPECT_DOUBLE_EQ(a.measured_ms, 2.0);
 
   // The pool: 500 KB from L2 at 200 GB/s = 2.5 us dominates its 5 ns at peak.
-  const Attribution& p = fixture_profile().steps[1].attribution;
+  const Attribution& p = r.steps[1].attribution;
   EXPECT_EQ(p.cache_level, "L2");
   EXPECT_NEAR(p.cache_ms, 500000 / 200e9 * 1e3, 1e-15);
   EXPECT_DOUBLE_EQ(p.lane_utilization, 1);
@@ -70,7 +71,8 @@ TEST(Profile, WorkingSetBeyondTheLlcGoesToDram) {
 }
 
 TEST(Profile, AttributionNeverDecreases) {
-  for (const StepProfile& s : fixture_profile().steps) {
+  const ProfileResult r = fixture_profile();
+  for (const StepProfile& s : r.steps) {
     const Attribution& a = s.attribution;
     EXPECT_LE(a.ideal_ms, a.simd_ms);
     EXPECT_LE(a.simd_ms, a.imbalance_ms);
