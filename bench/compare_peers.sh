@@ -39,10 +39,12 @@ for m in $names; do
   f="$cache/models/$m.onnx"
   for t in ${THREADS:-1 2}; do
     for b in ${BATCHES:-1 8}; do
-      l=$("$loupe" bench "$f" --threads "$t" --batch "$b" --runs "$runs" --warmup "$warmup" --json 2>/dev/null | median)
-      o=$(ORT_DIR="$cache/ort" node "$here/ort_time.js" "$f" "$t" "$b" "$runs" "$warmup" 2>/dev/null | median)
-      p=$(/usr/bin/python3 "$here/py_time.py" torch "$f" "$t" "$b" "$runs" "$warmup" 2>/dev/null | median)
-      c=$(/usr/bin/python3 "$here/py_time.py" opencv "$f" "$t" "$b" "$runs" "$warmup" 2>/dev/null | median)
+      # An engine that fails on a model (OpenCV on most torchvision exports) reads "fail".
+      l=$("$loupe" bench "$f" --threads "$t" --batch "$b" --runs "$runs" --warmup "$warmup" --json 2>/dev/null || true)
+      o=$(ORT_DIR="$cache/ort" node "$here/ort_time.js" "$f" "$t" "$b" "$runs" "$warmup" 2>/dev/null || true)
+      p=$(/usr/bin/python3 "$here/py_time.py" torch "$f" "$t" "$b" "$runs" "$warmup" 2>/dev/null || true)
+      c=$(/usr/bin/python3 "$here/py_time.py" opencv "$f" "$t" "$b" "$runs" "$warmup" 2>/dev/null || true)
+      l=$(median <<<"$l") o=$(median <<<"$o") p=$(median <<<"$p") c=$(median <<<"$c")
       ratio=$(/usr/bin/python3 -c 'import sys
 v = [float(x) for x in sys.argv[2:] if x != "fail"]
 print("%.2f" % (float(sys.argv[1]) / min(v)) if v and sys.argv[1] != "fail" else "n/a")' "$l" "$o" "$p" "$c")
