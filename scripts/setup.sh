@@ -14,7 +14,7 @@ echo
 echo "== loupe summary alexnet"
 "$loupe" summary alexnet
 echo
-echo "== loupe run lenet5   (reference loop nests, seeded random input)"
+echo "== loupe run lenet5   (fast kernels, seeded random input)"
 "$loupe" run lenet5 --output-dir build/demo
 echo
 echo "== loupe eval models/lenet5-fashion.onnx   (LeNet-5 trained on Fashion-MNIST, 10,000 test images)"
