@@ -147,7 +147,8 @@ Arch parse_arch_yaml(std::string_view text, std::string_view file) {
     const YAML::Node root = yaml::load(text, file);
     if (is_timeloop_arch(root)) return parse_timeloop_arch(root, file);
     yaml::expect_map(root, file, "the architecture");
-    yaml::check_keys(root, {"name", "energy_unit", "levels", "compute"}, file, "the architecture");
+    yaml::check_keys(root, {"name", "energy_unit", "equal_area", "levels", "compute"}, file,
+                     "the architecture");
     Arch a;
     a.name = root["name"] ? yaml::as_string(root["name"], file, "key \"name\"") : std::string(file);
     if (const YAML::Node u = root["energy_unit"]) {
@@ -159,6 +160,13 @@ Arch parse_arch_yaml(std::string_view text, std::string_view file) {
       } else {
         fail("{}: key \"energy_unit\": \"{}\" is not pJ or mac", yaml::where(file, u), s);
       }
+    }
+    if (const YAML::Node e = root["equal_area"]) {
+      const std::string s = yaml::as_string(e, file, "key \"equal_area\"");
+      if (s != "true" && s != "false") {
+        fail("{}: key \"equal_area\": \"{}\" is not true or false", yaml::where(file, e), s);
+      }
+      a.equal_area = s == "true";
     }
     const YAML::Node levels = yaml::require(root, "levels", file, "the architecture");
     yaml::expect_sequence(levels, file, "key \"levels\"");
@@ -209,8 +217,11 @@ compute: {name: mac, mesh_x: 14, mesh_y: 12, word_bits: 16, energy: 1}
 
 // REFERENCE.md §3 (ISCA'16 comparison): 256 PEs, 128 kB buffer, 512 B RF per PE, costs
 // 200 / 6 / 2 / 1. One RF per PE shared by the three tensors (each dataflow chooses what it keeps).
+// That is RS's split of the storage area; equal_area gives every other dataflow the same total
+// (ISCA'16: #PE x 512 B RF + #PE x 512 B buffer) split its own way (arch_for_dataflow).
 constexpr const char* kEyerissIsca16 = R"(name: eyeriss-isca16
 energy_unit: mac
+equal_area: true
 levels:
   - {name: DRAM, word_bits: 16, keeps: [weights, inputs, outputs],
      energy: {read: 200, fill: 200, update: 200}}

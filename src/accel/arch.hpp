@@ -72,6 +72,10 @@ struct Arch {
   EnergyUnit energy_unit = EnergyUnit::pj;
   std::vector<StorageLevel> levels;  // outer -> inner
   ComputeUnit compute;
+  // ISCA'16 equal-area comparison (docs/accel.md): each dataflow's per-PE storage shrinks to what
+  // its PE loops can use and the freed bytes join the buffer that fans out to the PEs
+  // (arch_for_dataflow in mapper.hpp). YAML key `equal_area: true`.
+  bool equal_area = false;
 
   // Spatial fanout below level i: to level i + 1, or to the compute units below the last level.
   int64_t fanout_x(size_t i) const;

@@ -312,6 +312,30 @@ Arch arch_for_dataflow(const Arch& arch, Dataflow d) {
     for (int t = 0; t < kTensorKinds; ++t)
       a.levels[i].keeps[t] = a.levels[i].keeps[t] && spec.pe_keeps[t];
   }
+  if (!a.equal_area || spec.row_stationary || f + 1 >= a.levels.size()) return a;
+  // Equal area (ISCA'16): the arch as written is RS's split. Any other dataflow keeps at most
+  // one tensor per PE, and its PE temporal loops (dataflow_spec) never index that tensor, so one
+  // word per kept tensor is all its PE storage can ever hold (a register: NLR none). The bytes
+  // this frees join the buffer that fans out to the PEs, byte for byte (register-file cells are
+  // larger than SRAM's, so the real buffer would grow more).
+  // In double: a user's YAML may give capacities whose bit count overflows int64.
+  double freed_bits = 0;
+  for (size_t i = f + 1; i < a.levels.size(); ++i) {
+    StorageLevel& l = a.levels[i];
+    int64_t kept = 0;
+    for (TensorKind t : kAllTensorKinds) kept += l.keeps_tensor(t) ? 1 : 0;
+    const int64_t words = std::min(l.words, kept);
+    freed_bits += static_cast<double>(l.words - words) * static_cast<double>(l.word_bits) *
+                  static_cast<double>(l.instances());
+    l.words = words;
+  }
+  StorageLevel& buf = a.levels[f];
+  if (buf.words > 0) {
+    const double grown =
+        static_cast<double>(buf.words) +
+        std::floor(freed_bits / static_cast<double>(buf.word_bits * buf.instances()));
+    buf.words = grown < 0x1p62 ? static_cast<int64_t>(grown) : int64_t{1} << 62;
+  }
   return a;
 }
 

@@ -69,6 +69,34 @@ TEST(Mapper, ObjectivesTradeOff) {
   EXPECT_LE(rd.analysis.cycles, re.analysis.cycles);
 }
 
+// REFERENCE.md §3 "Dataflow comparison (ISCA'16; 256 PEs, equal area, ...)": every dataflow
+// gets the same storage bytes (RS's 256 x 512 B RF + 128 kB buffer), split its own way; the
+// non-RS dataflows keep one word per kept tensor in the PE (their PE loops never index it).
+TEST(Mapper, Isca16EqualAreaSplit) {
+  const Arch base = arch_preset("eyeriss-isca16");
+  ASSERT_TRUE(base.equal_area);
+  auto bytes = [](const Arch& a) {
+    int64_t bits = 0;
+    for (const StorageLevel& l : a.levels) bits += l.words * l.word_bits * l.instances();
+    return bits / 8;
+  };
+  const int64_t total = 256 * 512 + 128 * 1024;  // §3: 256 PEs x 512 B RF, 128 kB buffer
+  EXPECT_EQ(bytes(base), total);
+  for (Dataflow d : parse_dataflows("all")) {
+    const Arch a = arch_for_dataflow(base, d);
+    EXPECT_EQ(bytes(a), total) << dataflow_name(d);
+    const StorageLevel& rf = a.levels.back();
+    int64_t kept = 0;
+    for (TensorKind t : kAllTensorKinds) kept += rf.keeps_tensor(t) ? 1 : 0;
+    EXPECT_EQ(rf.words, d == Dataflow::rs ? 256 : kept) << dataflow_name(d);
+  }
+  EXPECT_EQ(arch_for_dataflow(base, Dataflow::nlr).levels[1].words, 2 * 65536);  // 256 kB
+  // Without the flag the split is the arch as written.
+  Arch same = base;
+  same.equal_area = false;
+  EXPECT_EQ(arch_for_dataflow(same, Dataflow::ws).levels[1].words, 65536);
+}
+
 // REFERENCE.md §3 "Dataflow comparison (ISCA'16; 256 PEs, ...; AlexNet, batch 16)": RS uses the
 // least energy per MAC on the CONV layers and on the FC layers.
 TEST(Mapper, Isca16OrderingRowStationaryLeast) {

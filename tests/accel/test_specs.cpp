@@ -73,6 +73,11 @@ TEST(ArchYaml, ErrorsNameLineAndKey) {
   EXPECT_NE(e4.find("n.yaml:6:"), std::string::npos) << e4;
   EXPECT_NE(e4.find("\"words\""), std::string::npos) << e4;
 
+  const std::string area = std::string("equal_area: maybe\n") + kGood;
+  const std::string e5 = error_of([&] { parse_arch_yaml(area, "e.yaml"); });
+  EXPECT_NE(e5.find("e.yaml:1:"), std::string::npos) << e5;
+  EXPECT_NE(e5.find("\"equal_area\""), std::string::npos) << e5;
+
   std::string tensor = kGood;
   tensor.replace(tensor.find("weights, inputs"), 7, "filters");
   EXPECT_NE(error_of([&] { parse_arch_yaml(tensor, "t.yaml"); }).find("unknown tensor \"filters\""),
