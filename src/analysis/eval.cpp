@@ -58,7 +58,8 @@ int64_t argmax(const float* row, int64_t K) {
 }  // namespace
 
 EvalResult evaluate(const graph::Graph& g, const Tensor& images, std::span<const uint8_t> labels,
-                    int64_t limit, int64_t classes) {
+                    int64_t limit, int64_t classes,
+                    const std::function<void(int64_t, int64_t)>& on_batch) {
   LOUPE_CHECK(g.finalized());
   if (images.rank() != 4 || images.dtype() != DType::f32 || images.layout() != Layout::NCHW) {
     fail("eval: images must be f32 [N,C,H,W], got {} {}", dtype_name(images.dtype()),
@@ -112,6 +113,7 @@ EvalResult evaluate(const graph::Graph& g, const Tensor& images, std::span<const
       ++r.confusion[truth][static_cast<size_t>(pred)];
       r.predictions.push_back(static_cast<uint8_t>(std::min<int64_t>(pred, 255)));
     }
+    if (on_batch) on_batch(start + n, total);
   }
   r.seconds = std::chrono::duration<double>(busy).count();
   r.top1 = 100.0 * static_cast<double>(r.correct) / static_cast<double>(total);

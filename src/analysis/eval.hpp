@@ -4,6 +4,7 @@
 // padding rows' outputs ignored), the class of each image is the argmax of its output row (the
 // first of equal maxima, as torch.argmax), and every batch is timed.
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -35,8 +36,10 @@ struct EvalResult {
 // Runs `g` (finalized; one fed input f32 [N, C, H, W] matching the images' C, H, W; first output
 // f32 [N, K] with K = `classes`, or K > every label when `classes` is 0) on the first `limit`
 // images (all when limit is 0). Errors name the model and the mismatching input or output.
+// `on_batch(done, total)` is called after every batch (images done so far; a progress bar).
 EvalResult evaluate(const graph::Graph& g, const Tensor& images, std::span<const uint8_t> labels,
-                    int64_t limit = 0, int64_t classes = 0);
+                    int64_t limit = 0, int64_t classes = 0,
+                    const std::function<void(int64_t, int64_t)>& on_batch = {});
 
 // {"model","dataset","images","top1","correct","confusion","throughput_per_s",
 //  "latency_ms_per_batch","batch","batches","seconds","classes"}

@@ -1,6 +1,7 @@
 #include <fmt/core.h>
 
 #include "analysis/bench.hpp"
+#include "analysis/progress.hpp"
 #include "cli/commands.hpp"
 #include "graph/session.hpp"
 #include "kernels/conv/conv.hpp"
@@ -32,6 +33,11 @@ int bench(const BenchOpts& o) {
   so.conv_algorithm = o.algorithm;
   so.tune = o.tune;
   so.tune_cache = o.tune ? tune_cache_path(o.tune_cache) : "";
+  analysis::Progress bar("tune " + o.model, 0, o.tune && !o.json);
+  so.on_tune_step = [&bar](size_t done, size_t total) {
+    bar.set_total(static_cast<int64_t>(total));
+    bar.update(static_cast<int64_t>(done), "steps");
+  };
   const graph::Session session(g, so);
   const graph::TensorMap feeds = bind_inputs(g, o.inputs, 1);
   analysis::BenchResult r = analysis::bench(session, feeds, o.batch, {o.warmup, o.runs});

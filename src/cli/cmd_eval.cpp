@@ -1,6 +1,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/eval.hpp"
+#include "analysis/progress.hpp"
 #include "cli/commands.hpp"
 #include "io/idx.hpp"
 #include "io/npy.hpp"
@@ -34,8 +35,13 @@ void parse_dataset(EvalOpts& o) {
 int eval(const EvalOpts& o) {
   const io::Dataset data = io::load_fashion_mnist(o.data_dir, "test");
   const graph::Graph g = load_model(o.model, o.batch);
+  analysis::Progress bar("eval " + o.model, 0, !o.json);
   analysis::EvalResult r = analysis::evaluate(g, data.images, data.labels, o.limit,
-                                              static_cast<int64_t>(data.classes.size()));
+                                              static_cast<int64_t>(data.classes.size()),
+                                              [&bar](int64_t done, int64_t total) {
+                                                bar.set_total(total);
+                                                bar.update(done, "images");
+                                              });
   r.model = o.model;
   r.dataset = data.name;
   r.classes = data.classes;

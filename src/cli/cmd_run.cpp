@@ -3,6 +3,7 @@
 #include <numeric>
 #include <optional>
 
+#include "analysis/progress.hpp"
 #include "cli/commands.hpp"
 #include "graph/executor.hpp"
 #include "graph/session.hpp"
@@ -97,6 +98,11 @@ int run(const RunOpts& o) {
     so.tune_cache = o.tune ? tune_cache_path(o.tune_cache) : "";
     if (!o.algorithm.empty() && kernels::conv::find_algorithm(o.algorithm) == nullptr)
       fail("--algorithm {}: unknown conv algorithm", o.algorithm);
+    analysis::Progress bar("tune " + o.model, 0, o.tune);
+    so.on_tune_step = [&bar](size_t done, size_t total) {
+      bar.set_total(static_cast<int64_t>(total));
+      bar.update(static_cast<int64_t>(done), "steps");
+    };
     session.emplace(g, so);
     const graph::TensorMap feeds = bind_inputs(g, o.inputs, o.seed);
     outs = session->run(feeds, &stats);

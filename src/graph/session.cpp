@@ -368,7 +368,10 @@ void Session::Impl::compile() {
   if (options.tune) tuning = std::make_unique<TuningCache>(options.tune_cache);
   const std::vector<StepPlan> plans = plan_steps(g, options.fuse);
   steps.resize(plans.size());
-  for (size_t i = 0; i < plans.size(); ++i) build_step(plans[i], steps[i]);
+  for (size_t i = 0; i < plans.size(); ++i) {
+    build_step(plans[i], steps[i]);
+    if (tuning && options.on_tune_step) options.on_tune_step(i + 1, plans.size());
+  }
   if (tuning) tuning->save();
   plan_memory();
   if (arena_bytes > 0) arena = Tensor({arena_bytes}, DType::u8);

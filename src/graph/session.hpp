@@ -5,6 +5,7 @@
 // liveness — and then runs it any number of times. The ReferenceExecutor stays the oracle: every
 // Session result is tested against it.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -28,6 +29,8 @@ struct SessionOptions {
   // `tune_cache` (graph/tuning.hpp) when a path is given. Forced algorithms still win.
   bool tune = false;
   std::string tune_cache;
+  // Called after each step is compiled while tuning (steps done, steps in all): a progress bar.
+  std::function<void(size_t, size_t)> on_tune_step;
 };
 
 // One executed step: a fused group of graph nodes run by one kernel (or by the op's reference

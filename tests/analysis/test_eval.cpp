@@ -70,6 +70,17 @@ TEST(Eval, KnownPredictionsOverPartialLastBatch) {
   EXPECT_EQ(one.predictions, r.predictions);
 }
 
+TEST(Eval, ReportsProgressAfterEveryBatch) {
+  const Tensor images = images_lighting({{0}, {1}, {2}, {3}, {1, 3}, {2}, {}});
+  const std::vector<uint8_t> labels = {0, 1, 3, 3, 1, 1, 0};
+  std::vector<std::pair<int64_t, int64_t>> calls;
+  evaluate(brightest_pixel(3), images, labels, 0, 0,
+           [&](int64_t done, int64_t total) { calls.emplace_back(done, total); });
+  // 7 images in batches of 3: 3, 6, then the partial last batch.
+  const std::vector<std::pair<int64_t, int64_t>> expected = {{3, 7}, {6, 7}, {7, 7}};
+  EXPECT_EQ(calls, expected);
+}
+
 TEST(Eval, JsonAndTable) {
   const Tensor images = images_lighting({{0}, {1}, {3}});
   const std::vector<uint8_t> labels = {0, 1, 2};
