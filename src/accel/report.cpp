@@ -117,8 +117,11 @@ std::string report_table(const DataflowReport& r) {
   for (const LayerReport& lr : r.layers) {
     const std::string name = lr.workload.name.substr(0, 14);
     if (!lr.result.found) {
-      out += fmt::format("{:<14} {:>9} {}\n", name, si(static_cast<double>(lr.workload.macs())),
-                         lr.workload.mappable ? "(no mapping fits)" : "(pooling: not mapped)");
+      // A pooling layer has no MACs to map (its nest's product is a placeholder 1).
+      out += fmt::format(
+          "{:<14} {:>9} {}\n", name,
+          lr.workload.mappable ? si(static_cast<double>(lr.workload.macs())) : std::string("-"),
+          lr.workload.mappable ? "(no mapping fits)" : "(pooling: not mapped)");
       continue;
     }
     const Analysis& a = lr.result.analysis;
