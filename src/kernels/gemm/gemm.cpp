@@ -38,24 +38,28 @@ const gemm::Microkernel& microkernel_for(Isa isa) {
   }
 }
 
+// 64-byte-aligned floats (packed operands, packing workspace); `what` names them in the error.
+std::shared_ptr<float[]> aligned_floats(int64_t floats, const char* what) {
+  const auto bytes = static_cast<size_t>(round_up(floats * 4, 64));
+  std::shared_ptr<float[]> p(static_cast<float*>(std::aligned_alloc(64, bytes)),
+                             [](float* q) { std::free(q); });
+  if (!p) fail("gemm: cannot allocate {} bytes for {}", bytes, what);
+  return p;
+}
+
 // 64-byte aligned float buffer that only grows; one per thread (packing workspace).
 class AlignedBuffer {
  public:
   float* get(int64_t floats) {
     if (floats > capacity_) {
-      const auto bytes = static_cast<size_t>(round_up(floats * 4, 64));
-      ptr_.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
-      if (!ptr_) fail("gemm: cannot allocate {} bytes of packing workspace", bytes);
+      ptr_ = aligned_floats(floats, "the packing workspace");
       capacity_ = floats;
     }
     return ptr_.get();
   }
 
  private:
-  struct Free {
-    void operator()(float* p) const { std::free(p); }
-  };
-  std::unique_ptr<float[], Free> ptr_;
+  std::shared_ptr<float[]> ptr_;
   int64_t capacity_ = 0;
 };
 
@@ -154,6 +158,16 @@ void pack_b_panel(int nr, int64_t n, int64_t kc, const float* src, int64_t rs, i
   }
 }
 
+// One MR-tall micro-panel of A: the microkernel's own packer when it has one, else the generic.
+void pack_a_panel(const gemm::Microkernel& k, int64_t m, int64_t kc, const float* src, int64_t rs,
+                  int64_t cs, float* dst) {
+  if (k.pack_a != nullptr) {
+    k.pack_a(m, kc, src, rs, cs, dst);
+  } else {
+    pack_a_generic(k.mr, m, kc, src, rs, cs, dst);
+  }
+}
+
 // Packs the kc x nc block of B at (k0, j0) as consecutive micro-panels.
 void pack_b_block(int nr, int64_t kc, int64_t nc, const float* b, int64_t rs, int64_t cs,
                   float* dst) {
@@ -236,10 +250,7 @@ PackedB pack_b(const GemmPlan& plan, const float* b) {
   p.nr_ = bl.nr;
   p.isa_ = plan.isa();
   p.n_padded_ = round_up(std::max<int64_t>(d.N, 1), bl.nr);
-  const auto bytes = static_cast<size_t>(round_up(std::max<int64_t>(d.K, 1) * p.n_padded_ * 4, 64));
-  p.data_ = std::shared_ptr<float[]>(static_cast<float*>(std::aligned_alloc(64, bytes)),
-                                     [](float* q) { std::free(q); });
-  if (!p.data_) fail("gemm: cannot allocate {} bytes for packed B", bytes);
+  p.data_ = aligned_floats(std::max<int64_t>(d.K, 1) * p.n_padded_, "packed B");
   const int64_t rs = d.trans_b ? 1 : d.ldb;
   const int64_t cs = d.trans_b ? d.ldb : 1;
   // Layout: K blocks of kc rows one after another; inside a block, micro-panels [kc][NR] over
@@ -263,10 +274,7 @@ PackedA pack_a(const GemmPlan& plan, const float* a) {
   p.mr_ = bl.mr;
   p.isa_ = plan.isa();
   p.m_padded_ = round_up(std::max<int64_t>(d.M, 1), bl.mr);
-  const auto bytes = static_cast<size_t>(round_up(std::max<int64_t>(d.K, 1) * p.m_padded_ * 4, 64));
-  p.data_ = std::shared_ptr<float[]>(static_cast<float*>(std::aligned_alloc(64, bytes)),
-                                     [](float* q) { std::free(q); });
-  if (!p.data_) fail("gemm: cannot allocate {} bytes for packed A", bytes);
+  p.data_ = aligned_floats(std::max<int64_t>(d.K, 1) * p.m_padded_, "packed A");
   const int64_t rs = d.trans_a ? 1 : d.lda;
   const int64_t cs = d.trans_a ? d.lda : 1;
   // Block pc starts at pc * m_padded and its row panel i at i * kc inside it: any MC block of any
@@ -276,23 +284,22 @@ PackedA pack_a(const GemmPlan& plan, const float* a) {
     float* block = p.data_.get() + pc * p.m_padded_;
     for (int64_t i = 0; i < d.M; i += bl.mr) {
       const int64_t m = std::min<int64_t>(bl.mr, d.M - i);
-      const float* src = a + i * rs + pc * cs;
-      if (k.pack_a != nullptr) {
-        k.pack_a(m, kc, src, rs, cs, block + i * kc);
-      } else {
-        pack_a_generic(bl.mr, m, kc, src, rs, cs, block + i * kc);
-      }
+      pack_a_panel(k, m, kc, a + i * rs + pc * cs, rs, cs, block + i * kc);
     }
   }
   return p;
 }
 
-void GemmPlan::run(const float* a, const float* b, float* c, const GemmEpilogueData& e) const {
+GemmPlan::BSource GemmPlan::raw_b(const float* b) const {
   BSource src;
   src.b = b;
   src.rs = desc_.trans_b ? 1 : desc_.ldb;
   src.cs = desc_.trans_b ? desc_.ldb : 1;
-  execute(a, nullptr, src, c, e);
+  return src;
+}
+
+void GemmPlan::run(const float* a, const float* b, float* c, const GemmEpilogueData& e) const {
+  execute(a, nullptr, raw_b(b), c, e);
 }
 
 void GemmPlan::run(const PackedA& a, const float* b, float* c, const GemmEpilogueData& e) const {
@@ -301,11 +308,7 @@ void GemmPlan::run(const PackedA& a, const float* b, float* c, const GemmEpilogu
     fail("gemm: packed A ({}, M={}, K={}, kc={}) does not fit this plan ({}, M={}, K={}, kc={})",
          isa_name(a.isa_), a.M_, a.K_, a.kc_, isa_name(isa()), desc_.M, desc_.K, blocking_.kc);
   }
-  BSource src;
-  src.b = b;
-  src.rs = desc_.trans_b ? 1 : desc_.ldb;
-  src.cs = desc_.trans_b ? desc_.ldb : 1;
-  execute(nullptr, &a, src, c, e);
+  execute(nullptr, &a, raw_b(b), c, e);
 }
 
 void GemmPlan::run(const float* a, const PackedB& b, float* c, const GemmEpilogueData& e) const {
@@ -397,12 +400,7 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
             a_buf = packed_a->data_.get() + pc * packed_a->m_padded_ + ic * kc;
           for (int64_t ir = 0; packed_a == nullptr && ir < mc; ir += mr) {
             const int64_t m = std::min<int64_t>(mr, mc - ir);
-            const float* src = a + (ic + ir) * a_rs + pc * a_cs;
-            if (k.pack_a != nullptr) {
-              k.pack_a(m, kc, src, a_rs, a_cs, a_buf + ir * kc);
-            } else {
-              pack_a_generic(mr, m, kc, src, a_rs, a_cs, a_buf + ir * kc);
-            }
+            pack_a_panel(k, m, kc, a + (ic + ir) * a_rs + pc * a_cs, a_rs, a_cs, a_buf + ir * kc);
           }
           for (int64_t jr = 0; jr < nc; jr += nr) {
             const int64_t j = jc + jr;

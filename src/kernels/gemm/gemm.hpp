@@ -92,6 +92,7 @@ class GemmPlan {
   friend PackedA pack_a(const GemmPlan& plan, const float* a);
   friend PackedB pack_b(const GemmPlan& plan, const float* b);
   struct BSource;
+  BSource raw_b(const float* b) const;  // B as stored, per desc_'s trans_b / ldb
   void execute(const float* a, const PackedA* packed_a, const BSource& b, float* c,
                const GemmEpilogueData& e) const;
 
