@@ -1,10 +1,8 @@
 #include <fmt/core.h>
 
 #include "analysis/bench.hpp"
-#include "analysis/progress.hpp"
 #include "cli/commands.hpp"
 #include "graph/session.hpp"
-#include "kernels/conv/conv.hpp"
 
 namespace loupe::cli {
 namespace {
@@ -12,33 +10,16 @@ namespace {
 struct BenchOpts {
   std::string model;
   std::vector<std::string> inputs;
-  int threads = 0;
+  EngineFlags engine;
   int64_t batch = 1;
   int warmup = 3;
   int runs = 10;
-  std::string algorithm;
-  bool tune = false;
-  std::string tune_cache;
   bool json = false;
 };
 
 int bench(const BenchOpts& o) {
-  if (o.threads < 0 || o.threads > 1024)
-    fail("--threads {}: must be between 1 and 1024", o.threads);
-  if (!o.algorithm.empty() && kernels::conv::find_algorithm(o.algorithm) == nullptr)
-    fail("--algorithm {}: unknown conv algorithm", o.algorithm);
   const graph::Graph g = load_model(o.model, o.batch);
-  graph::SessionOptions so;
-  so.threads = o.threads;
-  so.conv_algorithm = o.algorithm;
-  so.tune = o.tune;
-  so.tune_cache = o.tune ? tune_cache_path(o.tune_cache) : "";
-  analysis::Progress bar("tune " + o.model, 0, o.tune && !o.json);
-  so.on_tune_step = [&bar](size_t done, size_t total) {
-    bar.set_total(static_cast<int64_t>(total));
-    bar.update(static_cast<int64_t>(done), "steps");
-  };
-  const graph::Session session(g, so);
+  const graph::Session session = make_session(g, o.engine, !o.json);
   const graph::TensorMap feeds = bind_inputs(g, o.inputs, 1);
   analysis::BenchResult r = analysis::bench(session, feeds, o.batch, {o.warmup, o.runs});
   r.model = g.name();
@@ -65,17 +46,10 @@ void add_bench(CLI::App& app, Action& action) {
   auto o = std::make_shared<BenchOpts>();
   cmd->add_option("MODEL", o->model, "Zoo model name (loupe zoo) or model file")->required();
   cmd->add_option("--input", o->inputs, "NAME=FILE or FILE (.npy / .pb); default seeded N(0,1)");
-  cmd->add_option("--threads", o->threads, "Threads (0: every core)")->capture_default_str();
   cmd->add_option("--batch", o->batch, "Batch size N")->capture_default_str();
   cmd->add_option("--warmup", o->warmup, "Untimed runs first")->capture_default_str();
   cmd->add_option("--runs", o->runs, "Timed runs")->capture_default_str();
-  cmd->add_flag("--tune", o->tune,
-                "Time every applicable conv algorithm per layer once and keep the fastest "
-                "(remembered in the tuning cache)");
-  cmd->add_option("--tune-cache", o->tune_cache,
-                  "Tuning cache file (default: $XDG_CACHE_HOME/loupe/tune.tsv or "
-                  "~/.cache/loupe/tune.tsv)");
-  cmd->add_option("--algorithm", o->algorithm, "Force a conv algorithm wherever it applies");
+  add_engine_flags(*cmd, o->engine);
   cmd->add_flag("--json", o->json, "One JSON document on stdout (DESIGN.md keys)");
   cmd->callback([&action, o] { action = [o] { return bench(*o); }; });
 }

@@ -3,12 +3,10 @@
 #include <numeric>
 #include <optional>
 
-#include "analysis/progress.hpp"
 #include "cli/commands.hpp"
 #include "graph/executor.hpp"
 #include "graph/session.hpp"
 #include "io/npy.hpp"
-#include "kernels/conv/conv.hpp"
 
 namespace loupe::cli {
 namespace {
@@ -19,10 +17,7 @@ struct RunOpts {
   std::string output_dir;
   bool reference = false;
   bool check = false;
-  int threads = 0;
-  std::string algorithm;
-  bool tune = false;
-  std::string tune_cache;
+  EngineFlags engine;
   int64_t batch = 1;
   uint64_t seed = 1;
 };
@@ -78,8 +73,6 @@ void print_check(const graph::Session& session, const graph::TensorMap& feeds) {
 }
 
 int run(const RunOpts& o) {
-  if (o.threads < 0 || o.threads > 1024)
-    fail("--threads {}: must be between 1 and 1024", o.threads);
   const graph::Graph g = load_model(o.model, o.batch);
   graph::RunStats stats;
   graph::TensorMap outs;
@@ -91,19 +84,7 @@ int run(const RunOpts& o) {
     const graph::ReferenceExecutor executor(g);
     outs = executor.run(bind_inputs(g, o.inputs, o.seed), &stats);
   } else {
-    graph::SessionOptions so;
-    so.threads = o.threads;
-    so.conv_algorithm = o.algorithm;
-    so.tune = o.tune;
-    so.tune_cache = o.tune ? tune_cache_path(o.tune_cache) : "";
-    if (!o.algorithm.empty() && kernels::conv::find_algorithm(o.algorithm) == nullptr)
-      fail("--algorithm {}: unknown conv algorithm", o.algorithm);
-    analysis::Progress bar("tune " + o.model, 0, o.tune);
-    so.on_tune_step = [&bar](size_t done, size_t total) {
-      bar.set_total(static_cast<int64_t>(total));
-      bar.update(static_cast<int64_t>(done), "steps");
-    };
-    session.emplace(g, so);
+    session.emplace(make_session(g, o.engine, true));
     const graph::TensorMap feeds = bind_inputs(g, o.inputs, o.seed);
     outs = session->run(feeds, &stats);
     path = fmt::format("fast ({} threads)", session->threads());
@@ -138,19 +119,10 @@ void add_run(CLI::App& app, Action& action) {
   cmd->add_option("--output-dir", o->output_dir, "Write each output to DIR/<output name>.npy");
   cmd->add_flag("--reference", o->reference,
                 "Run the reference loop nests (the oracle) instead of the fast kernels");
-  cmd->add_option("--threads", o->threads, "Threads for the fast kernels (0: every core)")
-      ->capture_default_str();
+  add_engine_flags(*cmd, o->engine);
   cmd->add_flag("--check", o->check,
                 "Also print each step's max abs and relative L2 error against the fp64 "
                 "reference loop nests");
-  cmd->add_flag("--tune", o->tune,
-                "Time every applicable conv algorithm per layer once and keep the fastest "
-                "(remembered in the tuning cache)");
-  cmd->add_option("--tune-cache", o->tune_cache,
-                  "Tuning cache file (default: $XDG_CACHE_HOME/loupe/tune.tsv or "
-                  "~/.cache/loupe/tune.tsv)");
-  cmd->add_option("--algorithm", o->algorithm,
-                  "Force a conv algorithm wherever it applies (im2col_gemm, winograd_f4x3, ...)");
   cmd->add_option("--batch", o->batch,
                   "Batch size N (zoo models; the symbolic batch dim of ONNX inputs)")
       ->capture_default_str();

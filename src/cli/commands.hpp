@@ -7,6 +7,7 @@
 
 #include "graph/executor.hpp"
 #include "graph/graph.hpp"
+#include "graph/session.hpp"
 
 namespace loupe::cli {
 
@@ -23,6 +24,19 @@ void add_profile(CLI::App& app, Action& action);
 
 // MODEL is a zoo name or a path to a model file; fails with one line naming it.
 graph::Graph load_model(const std::string& model, int64_t batch);
+
+// The flags of the fast executor shared by run and bench: --threads, --tune, --tune-cache,
+// --algorithm.
+struct EngineFlags {
+  int threads = 0;
+  std::string algorithm;
+  bool tune = false;
+  std::string tune_cache;
+};
+void add_engine_flags(CLI::App& cmd, EngineFlags& flags);
+// Checks the flags (one-line errors naming the flag) and compiles the model's Session; with
+// `progress`, tuning draws a bar on a terminal's stderr.
+graph::Session make_session(const graph::Graph& g, const EngineFlags& flags, bool progress);
 
 // The --tune cache file: `given` when set, else $XDG_CACHE_HOME/loupe/tune.tsv (or
 // ~/.cache/loupe/tune.tsv); its directory is created.

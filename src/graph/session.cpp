@@ -373,6 +373,8 @@ void Session::Impl::compile() {
     if (tuning && options.on_tune_step) options.on_tune_step(i + 1, plans.size());
   }
   if (tuning) tuning->save();
+  // Only compiling reports progress; the caller's callback need not outlive the constructor.
+  options.on_tune_step = nullptr;
   plan_memory();
   if (arena_bytes > 0) arena = Tensor({arena_bytes}, DType::u8);
   if (workspace_floats > 0) workspace = Tensor({workspace_floats}, DType::f32);

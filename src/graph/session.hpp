@@ -30,6 +30,7 @@ struct SessionOptions {
   bool tune = false;
   std::string tune_cache;
   // Called after each step is compiled while tuning (steps done, steps in all): a progress bar.
+  // Used by the constructor only; the Session does not keep it.
   std::function<void(size_t, size_t)> on_tune_step;
 };
 

@@ -1,0 +1,38 @@
+#include "analysis/progress.hpp"
+#include "cli/commands.hpp"
+#include "kernels/conv/conv.hpp"
+
+namespace loupe::cli {
+
+void add_engine_flags(CLI::App& cmd, EngineFlags& f) {
+  cmd.add_option("--threads", f.threads, "Threads for the fast kernels (0: every core)")
+      ->capture_default_str();
+  cmd.add_flag("--tune", f.tune,
+               "Time every applicable conv algorithm per layer once and keep the fastest "
+               "(remembered in the tuning cache)");
+  cmd.add_option("--tune-cache", f.tune_cache,
+                 "Tuning cache file (default: $XDG_CACHE_HOME/loupe/tune.tsv or "
+                 "~/.cache/loupe/tune.tsv)");
+  cmd.add_option("--algorithm", f.algorithm,
+                 "Force a conv algorithm wherever it applies (im2col_gemm, winograd_f4x3, ...)");
+}
+
+graph::Session make_session(const graph::Graph& g, const EngineFlags& f, bool progress) {
+  if (f.threads < 0 || f.threads > 1024)
+    fail("--threads {}: must be between 0 (every core) and 1024", f.threads);
+  if (!f.algorithm.empty() && kernels::conv::find_algorithm(f.algorithm) == nullptr)
+    fail("--algorithm {}: unknown conv algorithm", f.algorithm);
+  graph::SessionOptions so;
+  so.threads = f.threads;
+  so.conv_algorithm = f.algorithm;
+  so.tune = f.tune;
+  so.tune_cache = f.tune ? tune_cache_path(f.tune_cache) : "";
+  analysis::Progress bar("tune " + g.name(), 0, f.tune && progress);
+  so.on_tune_step = [&bar](size_t done, size_t total) {
+    bar.set_total(static_cast<int64_t>(total));
+    bar.update(static_cast<int64_t>(done), "steps");
+  };
+  return graph::Session(g, so);
+}
+
+}  // namespace loupe::cli
