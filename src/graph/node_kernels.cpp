@@ -8,6 +8,7 @@
 #include "graph/memory_plan.hpp"
 #include "kernels/eltwise/eltwise.hpp"
 #include "kernels/pool/pool.hpp"
+#include "loupe/checked.hpp"
 #include "ops/broadcast.hpp"
 #include "ops/pool.hpp"
 
@@ -28,12 +29,6 @@ bool all_f32(const Graph& g, const Node& n) {
     if (!v.empty() && g.info(v).dtype != DType::f32) return false;
   }
   return !n.outputs.empty() && !n.outputs[0].empty();
-}
-
-int64_t numel(const Shape& s) {
-  int64_t n = 1;
-  for (int64_t d : s) n *= d;
-  return n;
 }
 
 std::optional<ew::Unary> unary_of(const Graph& g, const Node& n) {
@@ -96,7 +91,7 @@ std::optional<NodeKernel> node_kernel(const Graph& g, const Node& n, int threads
   }
 
   if (auto u = unary_of(g, n)) {
-    const int64_t count = numel(out.shape);
+    const int64_t count = checked_numel(out.shape);
     return NodeKernel{
         [=](auto i, auto o) { ew::unary(*u, f32(i[0]), f32(o[0]), count, threads, isa); },
         "eltwise"};
@@ -115,7 +110,7 @@ std::optional<NodeKernel> node_kernel(const Graph& g, const Node& n, int threads
   if (op == "BatchNormalization" && in.size() == 5 && in[0].shape.size() >= 2 && in[1].constant &&
       in[2].constant && in[3].constant && in[4].constant) {
     const int64_t N = in[0].shape[0], C = in[0].shape[1];
-    const int64_t HW = numel(in[0].shape) / std::max<int64_t>(N * C, 1);
+    const int64_t HW = checked_numel(in[0].shape) / std::max<int64_t>(N * C, 1);
     auto scale = std::make_shared<std::vector<float>>(static_cast<size_t>(C));
     auto shift = std::make_shared<std::vector<float>>(static_cast<size_t>(C));
     ew::batch_norm_coefficients(in[1].constant->data<float>(), in[2].constant->data<float>(),
@@ -134,7 +129,7 @@ std::optional<NodeKernel> node_kernel(const Graph& g, const Node& n, int threads
     if (ops::normalize_axis(n.attrs.get_int("axis", -1), rank, "axis") != rank - 1)
       return std::nullopt;
     const int64_t cols = in[0].shape.back();
-    const int64_t rows = numel(in[0].shape) / std::max<int64_t>(cols, 1);
+    const int64_t rows = checked_numel(in[0].shape) / std::max<int64_t>(cols, 1);
     const bool log = op == "LogSoftmax";
     return NodeKernel{
         [=](auto i, auto o) { ew::softmax(f32(i[0]), f32(o[0]), rows, cols, log, threads, isa); },
@@ -146,10 +141,10 @@ std::optional<NodeKernel> node_kernel(const Graph& g, const Node& n, int threads
     const int axis = ops::normalize_axis(n.attrs.get_int("axis", 1), rank, "axis");
     int64_t outer = 1;
     for (int d = 0; d < axis; ++d) outer *= out.shape[static_cast<size_t>(d)];
-    const int64_t out_inner = numel(out.shape) / std::max<int64_t>(outer, 1);
+    const int64_t out_inner = checked_numel(out.shape) / std::max<int64_t>(outer, 1);
     std::vector<int64_t> inner;
     for (const ops::ValueInfo& v : in)
-      inner.push_back(numel(v.shape) / std::max<int64_t>(outer, 1));
+      inner.push_back(checked_numel(v.shape) / std::max<int64_t>(outer, 1));
     return NodeKernel{[=](auto i, auto o) {
                         float* y = f32(o[0]);
                         for (int64_t b = 0; b < outer; ++b) {
