@@ -40,11 +40,16 @@ using UkrFn = void (*)(const UkrArgs&);
 using PackAFn = void (*)(int64_t m, int64_t kc, const float* src, int64_t rs, int64_t cs,
                          float* dst);
 
+// Packs rows [0, kc) x columns [0, n) of a row-major B (element (k, j) at src[k*rs + j]) into an
+// NR-wide micro-panel dst[k][NR], zero-filling columns n..NR.
+using PackBFn = void (*)(int64_t n, int64_t kc, const float* src, int64_t rs, float* dst);
+
 struct Microkernel {
   Isa isa = Isa::scalar;
   int mr = 0, nr = 0;
   UkrFn fn = nullptr;
   PackAFn pack_a = nullptr;  // null: the driver's generic packing
+  PackBFn pack_b = nullptr;  // null: the driver's generic packing
   const char* name = "";
 };
 

@@ -85,7 +85,7 @@ constexpr UkrFn kByRows[kMR] = {rows<1>, rows<2>, rows<3>, rows<4>, rows<5>, row
 
 void ukernel(const UkrArgs& p) { kByRows[p.m - 1](p); }
 
-constexpr Microkernel kKernel{Isa::avx2, kMR, kNR, ukernel, nullptr, "avx2 f32 6x16"};
+constexpr Microkernel kKernel{Isa::avx2, kMR, kNR, ukernel, nullptr, nullptr, "avx2 f32 6x16"};
 
 }  // namespace
 

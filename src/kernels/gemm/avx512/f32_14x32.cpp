@@ -83,20 +83,12 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   }
 }
 
-// One R x (16 NV) tile, R <= 14, NV <= 2. The k loop is written in assembly because GCC 12
-// does not keep 28 accumulators in registers through intrinsics (it spills and rotates them).
-// zmm0..27 accumulate (row r in zmm 2r and 2r+1), zmm28/29 hold the B row, zmm30/31 alternate
-// as the broadcast A element. Per k: NV aligned B loads, R broadcasts, R x NV FMAs. One
-// template serves every edge tile: GAS's .if drops the rows >= R and the second vector when
-// NV = 1, so a short M or N edge costs no wasted FMAs beyond the 16-lane granularity.
-template <int R, int NV>
-void tile(const UkrArgs& p) {
-  static_assert(R >= 1 && R <= kMR && (NV == 1 || NV == 2));
-  prefetch_c<R, NV>(p);
-  alignas(64) float out[kMR * kNR];
-  const float* a = p.a;
-  const float* b = p.b;
-  int64_t k = p.kc;
+// The k loop is written in assembly because GCC 12 does not keep 28 accumulators in registers
+// through intrinsics (it spills and rotates them). zmm0..27 accumulate (row r in zmm 2r and
+// 2r+1), zmm28/29 hold the B row, zmm30/31 alternate as the broadcast A element. Per k: NV
+// aligned B loads, R broadcasts, R x NV FMAs. One template serves every edge tile: GAS's .if
+// drops the rows >= R and the second vector when NV = 1, so a short M or N edge costs no wasted
+// FMAs beyond the 16-lane granularity.
 #define LOUPE_ROW(r, bc, c0, c1)                 \
   ".if %c[rows] > " #r                           \
   "\n\t"                                         \
@@ -110,51 +102,184 @@ void tile(const UkrArgs& p) {
   ".endif\n\t"                                   \
   ".endif\n\t"
 #define LOUPE_ZERO(x) "vpxord %%zmm" #x ", %%zmm" #x ", %%zmm" #x "\n\t"
+#define LOUPE_K_LOOP \
+  LOUPE_ZERO(0) LOUPE_ZERO(1) LOUPE_ZERO(2) LOUPE_ZERO(3) LOUPE_ZERO(4) LOUPE_ZERO(5)            \
+  LOUPE_ZERO(6) LOUPE_ZERO(7) LOUPE_ZERO(8) LOUPE_ZERO(9) LOUPE_ZERO(10) LOUPE_ZERO(11)          \
+  LOUPE_ZERO(12) LOUPE_ZERO(13) LOUPE_ZERO(14) LOUPE_ZERO(15) LOUPE_ZERO(16) LOUPE_ZERO(17)      \
+  LOUPE_ZERO(18) LOUPE_ZERO(19) LOUPE_ZERO(20) LOUPE_ZERO(21) LOUPE_ZERO(22) LOUPE_ZERO(23)      \
+  LOUPE_ZERO(24) LOUPE_ZERO(25) LOUPE_ZERO(26) LOUPE_ZERO(27)                                    \
+  "test %[k], %[k]\n\t"                                                                          \
+  "jle 2f\n\t"                                                                                   \
+  ".p2align 5\n\t"                                                                               \
+  "1:\n\t"                                                                                       \
+  "vmovaps (%[b]), %%zmm28\n\t"                                                                  \
+  ".if %c[nv] > 1\n\t"                                                                           \
+  "vmovaps 64(%[b]), %%zmm29\n\t"                                                                \
+  ".endif\n\t"                                                                                   \
+  "prefetcht0 448(%[a])\n\t" LOUPE_ROW(0, 30, 0, 1) LOUPE_ROW(1, 31, 2, 3) LOUPE_ROW(2, 30, 4, 5) \
+  LOUPE_ROW(3, 31, 6, 7) LOUPE_ROW(4, 30, 8, 9) LOUPE_ROW(5, 31, 10, 11)                         \
+  LOUPE_ROW(6, 30, 12, 13) LOUPE_ROW(7, 31, 14, 15) LOUPE_ROW(8, 30, 16, 17)                     \
+  LOUPE_ROW(9, 31, 18, 19) LOUPE_ROW(10, 30, 20, 21) LOUPE_ROW(11, 31, 22, 23)                   \
+  LOUPE_ROW(12, 30, 24, 25) LOUPE_ROW(13, 31, 26, 27)                                            \
+  "add $56, %[a]\n\t"                                                                            \
+  "add $128, %[b]\n\t"                                                                           \
+  "dec %[k]\n\t"                                                                                 \
+  "jnz 1b\n\t"                                                                                   \
+  "2:\n\t"
+#define LOUPE_CLOBBERS                                                                          \
+  "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",      \
+      "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", \
+      "xmm21", "xmm22", "xmm23", "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", \
+      "xmm31", "cc", "memory"
+
+// General tile: the accumulators go through a stack buffer to store_tile (any alpha, beta and
+// epilogue, including a per-column bias).
+template <int R, int NV>
+void tile_general(const UkrArgs& p) {
+  static_assert(R >= 1 && R <= kMR && (NV == 1 || NV == 2));
+  prefetch_c<R, NV>(p);
+  alignas(64) float out[kMR * kNR];
+  const float* a = p.a;
+  const float* b = p.b;
+  int64_t k = p.kc;
 #define LOUPE_SAVE(x) "vmovaps %%zmm" #x ", " #x "*64(%[out])\n\t"
-  __asm__ volatile(
-      LOUPE_ZERO(0) LOUPE_ZERO(1) LOUPE_ZERO(2) LOUPE_ZERO(3) LOUPE_ZERO(4) LOUPE_ZERO(5)
-      LOUPE_ZERO(6) LOUPE_ZERO(7) LOUPE_ZERO(8) LOUPE_ZERO(9) LOUPE_ZERO(10) LOUPE_ZERO(11)
-      LOUPE_ZERO(12) LOUPE_ZERO(13) LOUPE_ZERO(14) LOUPE_ZERO(15) LOUPE_ZERO(16) LOUPE_ZERO(17)
-      LOUPE_ZERO(18) LOUPE_ZERO(19) LOUPE_ZERO(20) LOUPE_ZERO(21) LOUPE_ZERO(22) LOUPE_ZERO(23)
-      LOUPE_ZERO(24) LOUPE_ZERO(25) LOUPE_ZERO(26) LOUPE_ZERO(27)
-      "test %[k], %[k]\n\t"
-      "jle 2f\n\t"
-      ".p2align 5\n\t"
-      "1:\n\t"
-      "vmovaps (%[b]), %%zmm28\n\t"
-      ".if %c[nv] > 1\n\t"
-      "vmovaps 64(%[b]), %%zmm29\n\t"
-      ".endif\n\t"
-      "prefetcht0 448(%[a])\n\t"
-      LOUPE_ROW(0, 30, 0, 1) LOUPE_ROW(1, 31, 2, 3) LOUPE_ROW(2, 30, 4, 5)
-      LOUPE_ROW(3, 31, 6, 7) LOUPE_ROW(4, 30, 8, 9) LOUPE_ROW(5, 31, 10, 11)
-      LOUPE_ROW(6, 30, 12, 13) LOUPE_ROW(7, 31, 14, 15) LOUPE_ROW(8, 30, 16, 17)
-      LOUPE_ROW(9, 31, 18, 19) LOUPE_ROW(10, 30, 20, 21) LOUPE_ROW(11, 31, 22, 23)
-      LOUPE_ROW(12, 30, 24, 25) LOUPE_ROW(13, 31, 26, 27)
-      "add $56, %[a]\n\t"
-      "add $128, %[b]\n\t"
-      "dec %[k]\n\t"
-      "jnz 1b\n\t"
-      "2:\n\t"
-      LOUPE_SAVE(0) LOUPE_SAVE(1) LOUPE_SAVE(2) LOUPE_SAVE(3) LOUPE_SAVE(4) LOUPE_SAVE(5)
-      LOUPE_SAVE(6) LOUPE_SAVE(7) LOUPE_SAVE(8) LOUPE_SAVE(9) LOUPE_SAVE(10) LOUPE_SAVE(11)
-      LOUPE_SAVE(12) LOUPE_SAVE(13) LOUPE_SAVE(14) LOUPE_SAVE(15) LOUPE_SAVE(16) LOUPE_SAVE(17)
-      LOUPE_SAVE(18) LOUPE_SAVE(19) LOUPE_SAVE(20) LOUPE_SAVE(21) LOUPE_SAVE(22) LOUPE_SAVE(23)
-      LOUPE_SAVE(24) LOUPE_SAVE(25) LOUPE_SAVE(26) LOUPE_SAVE(27)
-      : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k)
-      : [out] "r"(out), [rows] "i"(R), [nv] "i"(NV)
-      : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
-        "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", "xmm19", "xmm20",
-        "xmm21", "xmm22", "xmm23", "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30",
-        "xmm31", "cc", "memory");
-#undef LOUPE_ROW
-#undef LOUPE_ZERO
+  __asm__ volatile(LOUPE_K_LOOP LOUPE_SAVE(0) LOUPE_SAVE(1) LOUPE_SAVE(2) LOUPE_SAVE(3)
+                       LOUPE_SAVE(4) LOUPE_SAVE(5) LOUPE_SAVE(6) LOUPE_SAVE(7) LOUPE_SAVE(8)
+                           LOUPE_SAVE(9) LOUPE_SAVE(10) LOUPE_SAVE(11) LOUPE_SAVE(12) LOUPE_SAVE(13)
+                               LOUPE_SAVE(14) LOUPE_SAVE(15) LOUPE_SAVE(16) LOUPE_SAVE(17)
+                                   LOUPE_SAVE(18) LOUPE_SAVE(19) LOUPE_SAVE(20) LOUPE_SAVE(21)
+                                       LOUPE_SAVE(22) LOUPE_SAVE(23) LOUPE_SAVE(24) LOUPE_SAVE(25)
+                                           LOUPE_SAVE(26) LOUPE_SAVE(27)
+                   : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k)
+                   : [out] "r"(out), [rows] "i"(R), [nv] "i"(NV)
+                   : LOUPE_CLOBBERS);
 #undef LOUPE_SAVE
   __m512 acc[R][NV];
   for (int r = 0; r < R; ++r) {
     for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_load_ps(out + 32 * r + 16 * v);
   }
   store_tile<R, NV>(acc, p);
+}
+
+// What the direct tile's store applies, as bits of a runtime word tested in the assembly.
+enum : int64_t { kAddC = 1, kRowBias = 2, kResidual = 4, kClamp = 8 };
+
+// Common tile (alpha = 1, beta 0 or 1, no per-column bias): the store and the fused epilogue
+// run straight from the accumulators, in the same order as store_tile (C, row bias, residual,
+// clamp), with masked loads and stores for a short N edge. Going through a stack buffer costs
+// ~3 x 28 vector memory operations per tile, a tenth of a 64-deep k loop.
+// Per row r (accumulators c0, c1): [+ C] [+ bias[r]] [+ residual row] [clamp] store.
+#define LOUPE_STORE_ROW(r, c0, c1)             \
+  ".if %c[rows] > " #r                         \
+  "\n\t"                                       \
+  "test $1, %[flags]\n\t"                      \
+  "jz 3f\n\t"                                  \
+  "vaddps (%[c]), %%zmm" #c0 ", %%zmm" #c0     \
+  "%{%%k1%}\n\t"                               \
+  ".if %c[nv] > 1\n\t"                         \
+  "vaddps 64(%[c]), %%zmm" #c1 ", %%zmm" #c1   \
+  "%{%%k2%}\n\t"                               \
+  ".endif\n\t"                                 \
+  "3:\n\t"                                     \
+  "test $2, %[flags]\n\t"                      \
+  "jz 4f\n\t"                                  \
+  "vbroadcastss 4*" #r                         \
+  "(%[bias]), %%zmm30\n\t"                     \
+  "vaddps %%zmm30, %%zmm" #c0 ", %%zmm" #c0    \
+  "\n\t"                                       \
+  ".if %c[nv] > 1\n\t"                         \
+  "vaddps %%zmm30, %%zmm" #c1 ", %%zmm" #c1    \
+  "\n\t"                                       \
+  ".endif\n\t"                                 \
+  "4:\n\t"                                     \
+  "test $4, %[flags]\n\t"                      \
+  "jz 5f\n\t"                                  \
+  "vaddps (%[res]), %%zmm" #c0 ", %%zmm" #c0   \
+  "%{%%k1%}\n\t"                               \
+  ".if %c[nv] > 1\n\t"                         \
+  "vaddps 64(%[res]), %%zmm" #c1 ", %%zmm" #c1 \
+  "%{%%k2%}\n\t"                               \
+  ".endif\n\t"                                 \
+  "add %[ldr], %[res]\n\t"                     \
+  "5:\n\t"                                     \
+  "test $8, %[flags]\n\t"                      \
+  "jz 6f\n\t"                                  \
+  "vmaxps %%zmm28, %%zmm" #c0 ", %%zmm" #c0    \
+  "\n\t"                                       \
+  "vminps %%zmm29, %%zmm" #c0 ", %%zmm" #c0    \
+  "\n\t"                                       \
+  ".if %c[nv] > 1\n\t"                         \
+  "vmaxps %%zmm28, %%zmm" #c1 ", %%zmm" #c1    \
+  "\n\t"                                       \
+  "vminps %%zmm29, %%zmm" #c1 ", %%zmm" #c1    \
+  "\n\t"                                       \
+  ".endif\n\t"                                 \
+  "6:\n\t"                                     \
+  "vmovups %%zmm" #c0                          \
+  ", (%[c])%{%%k1%}\n\t"                       \
+  ".if %c[nv] > 1\n\t"                         \
+  "vmovups %%zmm" #c1                          \
+  ", 64(%[c])%{%%k2%}\n\t"                     \
+  ".endif\n\t"                                 \
+  "add %[ldc], %[c]\n\t"                       \
+  ".endif\n\t"
+
+template <int R, int NV>
+void tile_direct(const UkrArgs& p) {
+  static_assert(R >= 1 && R <= kMR && (NV == 1 || NV == 2));
+  int64_t flags = 0;
+  if (p.beta == 1.0f) flags |= kAddC;
+  if (p.epilogue) {
+    if (p.row_bias != nullptr) flags |= kRowBias;
+    if (p.residual != nullptr) flags |= kResidual;
+    if (p.clamp) flags |= kClamp;
+  }
+  prefetch_c<R, NV>(p);
+  if (flags & kResidual) {
+    for (int r = 0; r < R; ++r) {
+      _mm_prefetch(reinterpret_cast<const char*>(p.residual + r * p.ldr), _MM_HINT_T0);
+      if (NV == 2)
+        _mm_prefetch(reinterpret_cast<const char*>(p.residual + r * p.ldr + 16), _MM_HINT_T0);
+    }
+  }
+  const float* a = p.a;
+  const float* b = p.b;
+  int64_t k = p.kc;
+  float* c = p.c;
+  const float* res = p.residual;
+  const int64_t ldc = p.ldc * 4, ldr = p.ldr * 4;
+  const uint32_t m0 = lane_mask(p.n), m1 = lane_mask(p.n - 16);
+  __asm__ volatile(
+      LOUPE_K_LOOP
+      "kmovw %[m0], %%k1\n\t"
+      "kmovw %[m1], %%k2\n\t"
+      "vbroadcastss %[lo], %%zmm28\n\t"
+      "vbroadcastss %[hi], %%zmm29\n\t" LOUPE_STORE_ROW(0, 0, 1) LOUPE_STORE_ROW(1, 2, 3)
+          LOUPE_STORE_ROW(2, 4, 5) LOUPE_STORE_ROW(3, 6, 7) LOUPE_STORE_ROW(4, 8, 9)
+              LOUPE_STORE_ROW(5, 10, 11) LOUPE_STORE_ROW(6, 12, 13) LOUPE_STORE_ROW(7, 14, 15)
+                  LOUPE_STORE_ROW(8, 16, 17) LOUPE_STORE_ROW(9, 18, 19) LOUPE_STORE_ROW(10, 20, 21)
+                      LOUPE_STORE_ROW(11, 22, 23) LOUPE_STORE_ROW(12, 24, 25)
+                          LOUPE_STORE_ROW(13, 26, 27)
+      : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [c] "+r"(c), [res] "+r"(res)
+      : [flags] "r"(flags), [bias] "r"(p.row_bias), [ldc] "r"(ldc), [ldr] "r"(ldr), [m0] "r"(m0),
+        [m1] "r"(m1), [lo] "m"(p.lo), [hi] "m"(p.hi), [rows] "i"(R), [nv] "i"(NV)
+      : LOUPE_CLOBBERS, "k1", "k2");
+}
+#undef LOUPE_STORE_ROW
+#undef LOUPE_K_LOOP
+#undef LOUPE_ZERO
+#undef LOUPE_ROW
+#undef LOUPE_CLOBBERS
+
+template <int R, int NV>
+void tile(const UkrArgs& p) {
+  const bool direct = p.alpha == 1.0f && (p.beta == 0.0f || p.beta == 1.0f) &&
+                      !(p.epilogue && p.col_bias != nullptr);
+  if (direct) {
+    tile_direct<R, NV>(p);
+  } else {
+    tile_general<R, NV>(p);
+  }
 }
 
 template <int R>
@@ -234,7 +359,19 @@ void pack_a(int64_t m, int64_t kc, const float* src, int64_t rs, int64_t cs, flo
   }
 }
 
-constexpr Microkernel kKernel{Isa::avx512, kMR, kNR, ukernel, pack_a, "avx512 f32 14x32"};
+// B rows are copied as two masked vectors each: a library memcpy call per 128-byte row costs
+// more than the copy, and the packing is on the critical path of every jit-packed micro-panel.
+void pack_b(int64_t n, int64_t kc, const float* src, int64_t rs, float* dst) {
+  const __mmask16 m0 = lane_mask(static_cast<int>(n));
+  const __mmask16 m1 = lane_mask(static_cast<int>(n) - 16);
+  for (int64_t k = 0; k < kc; ++k) {
+    const float* s = src + k * rs;
+    _mm512_store_ps(dst + k * kNR, _mm512_maskz_loadu_ps(m0, s));
+    _mm512_store_ps(dst + k * kNR + 16, _mm512_maskz_loadu_ps(m1, s + 16));
+  }
+}
+
+constexpr Microkernel kKernel{Isa::avx512, kMR, kNR, ukernel, pack_a, pack_b, "avx512 f32 14x32"};
 
 }  // namespace
 

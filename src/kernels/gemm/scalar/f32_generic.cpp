@@ -39,7 +39,7 @@ void ukernel(const UkrArgs& p) {
   }
 }
 
-constexpr Microkernel kKernel{Isa::scalar, kMR, kNR, ukernel, nullptr, "scalar f32 4x8"};
+constexpr Microkernel kKernel{Isa::scalar, kMR, kNR, ukernel, nullptr, nullptr, "scalar f32 4x8"};
 
 }  // namespace
 
