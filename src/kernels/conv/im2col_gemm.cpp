@@ -2,6 +2,7 @@
 // The column buffer row k = (c, r, s) holds, for every output pixel (e, f), the input value the
 // filter tap (r, s) of channel c multiplies there (0 in the padding).
 #include "kernels/conv/gemm_conv.hpp"
+#include "kernels/conv/im2col.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -17,7 +18,7 @@ int64_t first_at_least(int64_t bound, int64_t offset, int64_t stride, int64_t F)
   return std::min(f, F);
 }
 
-void im2col(const ops::LayerShape& s, const float* x, float* col) {
+void im2col(const ops::LayerShape& s, bool avx512, const float* x, float* col) {
   const int64_t cg = s.C / s.G;
   for (int64_t c = 0; c < cg; ++c) {
     const float* plane = x + c * s.H * s.W;
@@ -38,6 +39,8 @@ void im2col(const ops::LayerShape& s, const float* x, float* col) {
           std::fill(out, out + f0, 0.0f);
           if (s.U_w == 1) {
             std::memcpy(out + f0, in + f0, sizeof(float) * (f1 - f0));
+          } else if (avx512) {
+            strided_copy_avx512(in + f0 * s.U_w, s.U_w, f1 - f0, out + f0);
           } else {
             for (int64_t f = f0; f < f1; ++f) out[f] = in[f * s.U_w];
           }
@@ -56,9 +59,10 @@ class Im2colGemm : public ConvAlgorithm {
                                         const float* bias) const override {
     const ops::LayerShape s = d.shape;
     const int64_t floats = s.C / s.G * s.R * s.S * s.E * s.F;
+    const bool avx512 = resolve_isa(d.isa) == Isa::avx512;
     return std::make_unique<GemmConvPrimitive>(name(), d, weights, bias, floats,
-                                               [s](const float* x, float* col) {
-                                                 im2col(s, x, col);
+                                               [s, avx512](const float* x, float* col) {
+                                                 im2col(s, avx512, x, col);
                                                  return col;
                                                });
   }
