@@ -3,46 +3,28 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <fstream>
 #include <map>
 
-#include "loupe/error.hpp"
+#include "core/html.hpp"
 
 namespace loupe::analysis {
 
 namespace {
 
-std::string esc(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        o += "&amp;";
-        break;
-      case '<':
-        o += "&lt;";
-        break;
-      case '>':
-        o += "&gt;";
-        break;
-      case '"':
-        o += "&quot;";
-        break;
-      default:
-        o += c;
-    }
-  }
-  return o;
-}
+using html::axes;
+using html::esc;
+using html::kBottom;
+using html::kLeft;
+using html::kRight;
+using html::kTop;
+using html::kW;
+using html::legend;
+using html::Segment;
+using html::svg_open;
 
 // The op family that colours a step: the first op of its fused group ("Conv+Add+Relu" -> Conv).
 std::string family(const std::string& op) { return op.substr(0, op.find('+')); }
-
-const char* kPalette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                          "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
 
 struct Colors {
   std::map<std::string, std::string> by_family;
@@ -50,85 +32,16 @@ struct Colors {
     const std::string f = family(op);
     auto it = by_family.find(f);
     if (it != by_family.end()) return it->second;
-    const std::string c = kPalette[by_family.size() % std::size(kPalette)];
+    const std::string c = html::palette(by_family.size());
     by_family[f] = c;
     return c;
   }
 };
 
-constexpr int kW = 900, kH = 320, kLeft = 70, kRight = 20, kTop = 20, kBottom = 50;
-
-std::string svg_open(const std::string& id, int h = kH) {
-  return fmt::format(
-      "<svg id=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
-      "viewBox=\"0 0 {} {}\" font-family=\"sans-serif\" font-size=\"11\">\n"
-      "<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n",
-      id, kW, h, kW, h, kW, h);
-}
-
-std::string axes(int h, const std::string& xlabel, const std::string& ylabel) {
-  const int y0 = h - kBottom;
-  return fmt::format(
-      "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#000\"/>\n"
-      "<line x1=\"{0}\" y1=\"{3}\" x2=\"{0}\" y2=\"{1}\" stroke=\"#000\"/>\n"
-      "<text x=\"{4}\" y=\"{5}\" text-anchor=\"middle\">{6}</text>\n"
-      "<text x=\"14\" y=\"{7}\" text-anchor=\"middle\" transform=\"rotate(-90 14 "
-      "{7})\">{8}</text>\n",
-      kLeft, y0, kW - kRight, kTop, (kLeft + kW - kRight) / 2, h - 10, esc(xlabel), (kTop + y0) / 2,
-      esc(ylabel));
-}
-
-// Vertical bars, one per step; `values[i]` in [0, vmax]; stacked segments allowed.
-struct Segment {
-  double value;
-  std::string color;
-  std::string label;
-};
-
 std::string bar_chart(const std::string& id, const std::vector<std::vector<Segment>>& bars,
                       const std::vector<std::string>& names, const std::string& ylabel,
                       double ymax_hint = 0) {
-  const int h = kH;
-  const int y0 = h - kBottom;
-  double ymax = ymax_hint;
-  for (const auto& b : bars) {
-    double sum = 0;
-    for (const Segment& s : b) sum += s.value;
-    ymax = std::max(ymax, sum);
-  }
-  if (ymax <= 0) ymax = 1;
-  std::string s = svg_open(id, h) + axes(h, "step (in execution order)", ylabel);
-  for (int t = 0; t <= 4; ++t) {
-    const double v = ymax * t / 4;
-    const double y = y0 - (y0 - kTop) * t / 4.0;
-    s += fmt::format(
-        "<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#ddd\"/>"
-        "<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{:.3g}</text>\n",
-        kLeft, y, kW - kRight, y, kLeft - 4, y + 4, v);
-  }
-  const double slot = static_cast<double>(kW - kLeft - kRight) / std::max<size_t>(1, bars.size());
-  for (size_t i = 0; i < bars.size(); ++i) {
-    double base = y0;
-    for (const Segment& seg : bars[i]) {
-      const double hh = (y0 - kTop) * seg.value / ymax;
-      if (hh <= 0) continue;
-      s += fmt::format(
-          "<rect x=\"{:.2f}\" y=\"{:.2f}\" width=\"{:.2f}\" height=\"{:.2f}\" fill=\"{}\">"
-          "<title>{}: {} {:.4g}</title></rect>\n",
-          kLeft + slot * static_cast<double>(i) + slot * 0.1, base - hh, std::max(slot * 0.8, 0.5),
-          hh, seg.color, esc(names[i]), esc(seg.label), seg.value);
-      base -= hh;
-    }
-  }
-  return s + "</svg>\n";
-}
-
-std::string legend(const std::vector<std::pair<std::string, std::string>>& items) {
-  std::string s = "<p class=\"legend\">";
-  for (const auto& [label, color] : items) {
-    s += fmt::format("<span><i style=\"background:{}\"></i>{}</span> ", color, esc(label));
-  }
-  return s + "</p>\n";
+  return html::bar_chart(id, bars, names, "step (in execution order)", ylabel, ymax_hint);
 }
 
 std::string roofline(const ProfileResult& r, Colors& colors) {
@@ -238,16 +151,7 @@ std::string render_html(const ProfileResult& r) {
   std::vector<std::pair<std::string, std::string>> op_legend(colors.by_family.begin(),
                                                              colors.by_family.end());
 
-  std::string h;
-  h += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
-  h += fmt::format("<title>loupe lab report: {}</title>\n", esc(r.model));
-  h += "<style>body{font-family:sans-serif;margin:24px;max-width:960px;color:#222}"
-       "h2{margin-top:28px;border-bottom:1px solid #ccc}table{border-collapse:collapse;"
-       "font-size:12px}td,th{border:1px solid #ddd;padding:2px 6px;text-align:right}"
-       "td:first-child,td:nth-child(2),td:nth-child(3){text-align:left}"
-       ".legend span{margin-right:12px;font-size:12px}.legend i{display:inline-block;width:10px;"
-       "height:10px;margin-right:4px}.kv td{text-align:left}</style>\n</head><body>\n";
-  h += fmt::format("<h1>loupe lab report: {}</h1>\n", esc(r.model));
+  std::string h = html::page_open("loupe lab report: " + r.model);
   h += "<table class=\"kv\">\n";
   auto kv = [&](const std::string& k, const std::string& v) {
     h += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", esc(k), esc(v));
@@ -316,17 +220,13 @@ std::string render_html(const ProfileResult& r) {
         static_cast<double>(p.info.macs) / 1e6, eff, p.gflops, p.percent_of_peak,
         p.arithmetic_intensity, p.bound, p.attribution.cache_level);
   }
-  h += "</table>\n<p>Generated by <code>loupe profile</code>; definitions in docs/lab.md.</p>\n"
-       "</body></html>\n";
+  h += "</table>\n<p>Generated by <code>loupe profile</code>; definitions in docs/lab.md.</p>\n" +
+       html::page_close();
   return h;
 }
 
 void write_html(const std::string& path, const ProfileResult& r) {
-  std::ofstream f(path, std::ios::binary);
-  if (!f) fail("{}: cannot write the HTML report: {}", path, std::strerror(errno));
-  f << render_html(r);
-  f.close();
-  if (!f) fail("{}: write failed: {}", path, std::strerror(errno));
+  html::write_file(path, render_html(r));
 }
 
 }  // namespace loupe::analysis

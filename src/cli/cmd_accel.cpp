@@ -8,6 +8,7 @@
 #include "accel/arch.hpp"
 #include "accel/mapper.hpp"
 #include "accel/report.hpp"
+#include "accel/report_html.hpp"
 #include "accel/sparsity.hpp"
 #include "accel/systolic.hpp"
 #include "accel/timeloop.hpp"
@@ -27,6 +28,7 @@ struct AccelOpts {
   std::vector<std::string> inputs;
   std::string sparse = "gating";
   std::string emit_timeloop;
+  std::string html;
   int64_t batch = 1;
   uint64_t seed = 1;
   bool json = false;
@@ -88,6 +90,7 @@ int accel(const AccelOpts& o) {
     if (!o.emit_timeloop.empty()) {
       accel::emit_timeloop(o.emit_timeloop, arch, mappable[0], &m.mapping);
     }
+    if (!o.html.empty()) accel::write_html(o.html, {r}, lr.workload.name);
     if (o.json) {
       fmt::print("{}\n", accel::report_json(r).dump(2));
     } else {
@@ -137,6 +140,9 @@ int accel(const AccelOpts& o) {
     }
     reports.push_back(std::move(r));
   }
+  if (!o.html.empty()) {
+    accel::write_html(o.html, reports, o.model.empty() ? layers[0].name : o.model);
+  }
   if (o.json) {
     if (reports.size() == 1) {
       fmt::print("{}\n", accel::report_json(reports[0]).dump(2));
@@ -154,6 +160,7 @@ int accel(const AccelOpts& o) {
   if (reports.size() > 1) fmt::print("{}", accel::comparison_table(reports));
   fmt::print("mapper: {} layers x {} dataflows, {} valid mappings analysed in {:.2f} s\n",
              layers.size(), dfs.size(), evaluated, seconds);
+  if (!o.html.empty()) fmt::print("HTML report: {}\n", o.html);
   return 0;
 }
 
@@ -179,6 +186,9 @@ void add_accel(CLI::App& app, Action& action) {
   cmd->add_option("--energy", o->energy, "Accelergy energy table (ERT_summary.yaml) for the arch");
   cmd->add_option("--emit-timeloop", o->emit_timeloop,
                   "Write problem.yaml, arch.yaml, ERT_summary.yaml and map.txt per layer into DIR");
+  cmd->add_option("--html", o->html,
+                  "Also write a self-contained HTML report (energy-by-level bars per layer and, "
+                  "with --dataflow all, per dataflow) to FILE");
   cmd->add_option("--input", o->inputs,
                   "Run the model on this input ([NAME=]FILE, .npy or .pb) and apply each layer's "
                   "measured input zeros");

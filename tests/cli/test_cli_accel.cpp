@@ -1,9 +1,11 @@
 // loupe accel: exit codes, one-line errors for bad specs, and the --json keys of DESIGN.md.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "analysis/chromium.hpp"
 #include "cli_runner.hpp"
 
 namespace loupe::testing {
@@ -103,6 +105,86 @@ TEST(CliAccel, TimeloopFilesThroughTheOrdinaryFlags) {
   EXPECT_EQ(j["layers"][0]["cycles"].get<int64_t>(), 86016);
   EXPECT_EQ(j["layers"][0]["accesses"]["DRAM"]["inputs"]["reads"].get<int64_t>(), 157296);
   EXPECT_NEAR(j["total"]["energy_per_mac"].get<double>() * 1000, 5469.65, 5.47);
+}
+
+}  // namespace
+}  // namespace loupe::testing
+
+namespace loupe::testing {
+namespace {
+
+// The text between `<svg id="ID"` and its `</svg>`.
+std::string svg_of(const std::string& html, const std::string& id) {
+  const size_t a = html.find("<svg id=\"" + id + "\"");
+  if (a == std::string::npos) return "";
+  return html.substr(a, html.find("</svg>", a) - a);
+}
+
+// LeNet-5 (2 CONV + 3 FC) under every dataflow: small enough for the sanitizer build.
+constexpr const char* kHtmlRun = "accel lenet5 --arch eyeriss-isca16 --dataflow all --batch 2";
+constexpr int kLenetLayers = 5;
+const char* const kDataflows[] = {"rs", "ws", "os_a", "os_b", "os_c", "is", "nlr"};
+
+TEST(CliAccel, HtmlHasBarsPerLayerAndPerDataflowWithEveryLevel) {
+  const std::string html = (scratch_dir() / "accel.html").string();
+  const CliResult r = run_loupe(std::string(kHtmlRun) + " --html " + html);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("HTML report: " + html), std::string::npos);
+  const std::string page = slurp(html);
+  EXPECT_EQ(page.find("<script"), std::string::npos);  // self-contained: nothing fetched
+  EXPECT_EQ(page.find("http://"), page.find("http://www.w3.org/2000/svg"));
+  for (const char* df : kDataflows) {
+    EXPECT_EQ(count_of(svg_of(page, std::string("layers-") + df), "<g class=\"bar\""), kLenetLayers)
+        << df;
+  }
+  for (const char* id : {"dataflows-conv", "dataflows-fc"}) {
+    const std::string svg = svg_of(page, id);
+    EXPECT_EQ(count_of(svg, "<g class=\"bar\""), 7) << id;
+    for (const char* df : kDataflows) {
+      EXPECT_NE(svg.find(std::string(">") + df + "</text>"), std::string::npos) << id << df;
+    }
+  }
+  // eyeriss-isca16's levels, the NoC and the MAC: each in the legend with one colour, and that
+  // colour on the RS layer bars (every level costs something there).
+  const std::string rs = svg_of(page, "layers-rs");
+  for (const char* level : {"DRAM", "GLB", "RF", "NoC", "MAC"}) {
+    const std::string tag = std::string("</i>") + level + "</span>";
+    const size_t at = page.find(tag);
+    ASSERT_NE(at, std::string::npos) << level;
+    const size_t bg = page.rfind("background:", at);
+    const std::string color = page.substr(bg + 11, 7);
+    EXPECT_GE(count_of(rs, "fill=\"" + color + "\""), kLenetLayers) << level << " " << color;
+    EXPECT_EQ(count_of(page, "background:" + color), count_of(page, tag)) << level;
+  }
+  // The per-layer table of each dataflow: one row per layer with its mapping.
+  EXPECT_EQ(count_of(page, "<table class=\"layers\">"), 7);
+  EXPECT_EQ(count_of(page, "<td><code>"), 7 * kLenetLayers);
+}
+
+TEST(CliAccel, HtmlRendersInChromium) {
+  const auto dir = scratch_dir();
+  const auto html = dir / "accel_render.html";
+  const CliResult r = run_loupe(std::string(kHtmlRun) + " --json --html " + html.string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(nlohmann::json::accept(r.out));  // --json keeps stdout one document
+  ASSERT_TRUE(std::filesystem::exists(html));
+  if (find_chromium().empty()) {
+    GTEST_SKIP() << "chromium not installed (apt-get install chromium; scripts/deps.sh)";
+  }
+  std::ofstream(dir / "blank.html") << "<!DOCTYPE html><html><body></body></html>\n";
+  const int64_t png = chromium_screenshot(html, dir / "accel.png", 1000, 2400);
+  const int64_t blank = chromium_screenshot(dir / "blank.html", dir / "blank.png", 1000, 2400);
+  ASSERT_GT(png, 0);
+  EXPECT_GT(png, 4 * blank);
+  const std::string dom = chromium_dump_dom(html);
+  EXPECT_EQ(count_of(dom, "<svg id=\"dataflows-"), 2);
+  EXPECT_EQ(count_of(dom, "<svg id=\"layers-"), 7);
+  EXPECT_EQ(count_of(dom, "<g class=\"bar\""), 2 * 7 + 7 * kLenetLayers);
+}
+
+TEST(CliAccel, HtmlUnwritablePath) {
+  expect_one_line_error(std::string("accel ") + kLayer + " --html /nonexistent/dir/a.html",
+                        "/nonexistent/dir/a.html: cannot write the HTML report");
 }
 
 }  // namespace
