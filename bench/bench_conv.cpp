@@ -1,7 +1,8 @@
 // Convolution side by side: every loupe conv algorithm (src/kernels/conv) that supports a layer,
 // and oneDNN's convolution (its own choice of implementation and of blocked layouts, reorders
 // done once outside the timed loop: oneDNN's best case) in one binary, on the 3x3 layers of
-// ResNet-50 and VGG-16 and a few 1x1 and depthwise layers, batch 1, at 1 and 2 threads.
+// ResNet-50 and VGG-16 and a few 1x1 layers and every depthwise layer of MobileNet v1 and v2, batch
+// 1, at 1 and 2 threads.
 //
 // After Google Benchmark's output, a summary gives per layer and thread count the median GFLOP/s
 // (2 * MACs of the direct nest / time, also for Winograd, so that speedups read directly), the %
@@ -38,15 +39,41 @@ struct Layer {
 };
 
 const Layer kLayers[] = {
-    {"r50_3x3_s1", 64, 64, 56, 3, 1, 1, 1},        {"r50_3x3_s2", 128, 128, 28, 3, 1, 1, 1},
-    {"r50_3x3_s3", 256, 256, 14, 3, 1, 1, 1},      {"r50_3x3_s4", 512, 512, 7, 3, 1, 1, 1},
-    {"vgg_conv1_2", 64, 64, 224, 3, 1, 1, 1},      {"vgg_conv2_2", 128, 128, 112, 3, 1, 1, 1},
-    {"vgg_conv3_2", 256, 256, 56, 3, 1, 1, 1},     {"vgg_conv4_2", 512, 512, 28, 3, 1, 1, 1},
-    {"vgg_conv5_2", 512, 512, 14, 3, 1, 1, 1},     {"r50_1x1_expand", 64, 256, 56, 1, 1, 0, 1},
-    {"r50_1x1_reduce", 1024, 256, 14, 1, 1, 0, 1}, {"r50_1x1_s2", 512, 1024, 28, 1, 2, 0, 1},
-    {"mbv1_dw_112", 32, 32, 112, 3, 1, 1, 32},     {"mbv1_dw_28_s2", 256, 256, 28, 3, 2, 1, 256},
+    {"r50_3x3_s1", 64, 64, 56, 3, 1, 1, 1},
+    {"r50_3x3_s2", 128, 128, 28, 3, 1, 1, 1},
+    {"r50_3x3_s3", 256, 256, 14, 3, 1, 1, 1},
+    {"r50_3x3_s4", 512, 512, 7, 3, 1, 1, 1},
+    {"vgg_conv1_2", 64, 64, 224, 3, 1, 1, 1},
+    {"vgg_conv2_2", 128, 128, 112, 3, 1, 1, 1},
+    {"vgg_conv3_2", 256, 256, 56, 3, 1, 1, 1},
+    {"vgg_conv4_2", 512, 512, 28, 3, 1, 1, 1},
+    {"vgg_conv5_2", 512, 512, 14, 3, 1, 1, 1},
+    {"r50_1x1_expand", 64, 256, 56, 1, 1, 0, 1},
+    {"r50_1x1_reduce", 1024, 256, 14, 1, 1, 0, 1},
+    {"r50_1x1_s2", 512, 1024, 28, 1, 2, 0, 1},
+    // Every depthwise layer shape of MobileNet v1 and v2 (224 x 224 input); HW is the input size.
+    {"mbv1_dw_112", 32, 32, 112, 3, 1, 1, 32},
+    {"mbv1_dw_112_s2", 64, 64, 112, 3, 2, 1, 64},
+    {"mbv1_dw_56", 128, 128, 56, 3, 1, 1, 128},
+    {"mbv1_dw_56_s2", 128, 128, 56, 3, 2, 1, 128},
+    {"mbv1_dw_28", 256, 256, 28, 3, 1, 1, 256},
+    {"mbv1_dw_28_s2", 256, 256, 28, 3, 2, 1, 256},
     {"mbv1_dw_14", 512, 512, 14, 3, 1, 1, 512},
+    {"mbv1_dw_14_s2", 512, 512, 14, 3, 2, 1, 512},
+    {"mbv1_dw_7", 1024, 1024, 7, 3, 1, 1, 1024},
+    {"mbv2_dw_112_s2", 96, 96, 112, 3, 2, 1, 96},
+    {"mbv2_dw_56", 144, 144, 56, 3, 1, 1, 144},
+    {"mbv2_dw_56_s2", 144, 144, 56, 3, 2, 1, 144},
+    {"mbv2_dw_28", 192, 192, 28, 3, 1, 1, 192},
+    {"mbv2_dw_28_s2", 192, 192, 28, 3, 2, 1, 192},
+    {"mbv2_dw_14", 384, 384, 14, 3, 1, 1, 384},
+    {"mbv2_dw_14_576", 576, 576, 14, 3, 1, 1, 576},
+    {"mbv2_dw_14_s2", 576, 576, 14, 3, 2, 1, 576},
+    {"mbv2_dw_7", 960, 960, 7, 3, 1, 1, 960},
 };
+
+// MobileNet's depthwise layers end in ReLU6 (the graph fuses it), the others in ReLU.
+bool relu6(const Layer& l) { return l.G > 1; }
 
 conv::ConvDesc desc_of(const Layer& l, int threads) {
   conv::ConvDesc d;
@@ -60,7 +87,8 @@ conv::ConvDesc desc_of(const Layer& l, int threads) {
   s.pad_top = s.pad_left = s.pad_bottom = s.pad_right = l.pad;
   s.E = s.F = (l.HW + 2 * l.pad - l.R) / l.U + 1;
   d.has_bias = true;
-  d.activation = loupe::kernels::GemmEpilogue::relu();
+  d.activation =
+      relu6(l) ? loupe::kernels::GemmEpilogue::relu6() : loupe::kernels::GemmEpilogue::relu();
   d.threads = threads;
   return d;
 }
@@ -125,7 +153,11 @@ void bench_onednn(benchmark::State& state, Layer l, int threads) {
                                w_any, bias_md, dst_any, {s.U, s.U_w}, {0, 0},
                                {s.pad_top, s.pad_left}, {s.pad_bottom, s.pad_right});
   post_ops po;
-  po.append_eltwise(1.0f, algorithm::eltwise_relu, 0.0f, 0.0f);
+  if (relu6(l)) {
+    po.append_eltwise(1.0f, algorithm::eltwise_clip, 0.0f, 6.0f);
+  } else {
+    po.append_eltwise(1.0f, algorithm::eltwise_relu, 0.0f, 0.0f);
+  }
   primitive_attr attr;
   attr.set_post_ops(po);
   convolution_forward::primitive_desc pd(cd, attr, eng);

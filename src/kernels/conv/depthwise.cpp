@@ -1,7 +1,8 @@
 // Depthwise convolution (G = C = M): each channel is filtered by its own R x S window, so there
 // is no reduction across channels for a GEMM to exploit. Threads take contiguous ranges of
-// (image, channel) planes; each pads and phase-splits its plane into its own slice of the
-// workspace (depthwise_kernel.hpp) and runs the ISA's plane kernel over it.
+// (image, channel) planes. MobileNet-like layers (3x3 or 5x5, stride 1 or 2) on AVX-512 run the
+// direct kernel on the plain plane; every other layer pads and phase-splits each plane into the
+// thread's slice of the workspace and runs the ISA's plane kernel over it (depthwise_kernel.hpp).
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -45,6 +46,11 @@ class DepthwisePrimitive : public ConvPrimitive {
         kernel_ = depthwise_plane_scalar;
         break;
     }
+    // MobileNet's layers take the direct path (depthwise_kernel.hpp): no copy, no workspace.
+    direct_ = resolve_isa(d.isa) == Isa::avx512 && s.R == s.S && (s.R == 3 || s.R == 5) &&
+              s.dil_h == 1 && s.dil_w == 1 && s.U == s.U_w && (s.U == 1 || s.U == 2);
+    slots_ = static_cast<int>(std::min<int64_t>(resolve_threads(d), s.N * s.C));
+    if (direct_) return;
     hp_ = s.H + s.pad_top + s.pad_bottom;
     const int64_t wp = s.W + s.pad_left + s.pad_right;
     wq_ = (wp + s.U_w - 1) / s.U_w + 16;  // + one AVX-512 vector of slack (see the header)
@@ -60,7 +66,6 @@ class DepthwisePrimitive : public ConvPrimitive {
       phase_first_.push_back(w);
       phase_dst_.push_back((w + s.pad_left) / s.U_w);
     }
-    slots_ = static_cast<int>(std::min<int64_t>(resolve_threads(d), s.N * s.C));
   }
 
   std::string_view algorithm() const override { return "depthwise"; }
@@ -70,28 +75,11 @@ class DepthwisePrimitive : public ConvPrimitive {
     const ops::LayerShape& s = d_.shape;
     const int64_t planes = s.N * s.C;
     auto slot = [&](int64_t t) {
-      float* buf = workspace + t * plane_floats_;
-      // Padding and slack stay zero across planes: only the interior is rewritten.
-      std::memset(buf, 0, sizeof(float) * plane_floats_);
       const int64_t begin = planes * t / slots_, end = planes * (t + 1) / slots_;
-      for (int64_t pl = begin; pl < end; ++pl) {
-        const int64_t c = pl % s.C;
-        fill(x + pl * s.H * s.W, buf);
-        DepthwisePlane p;
-        p.in = buf;
-        p.tap_offset = tap_offset_.data();
-        p.weights = weights_.data() + c * s.R * s.S;
-        p.taps = s.R * s.S;
-        p.row_step = s.U * wq_;
-        p.E = s.E;
-        p.F = s.F;
-        p.bias = bias_[static_cast<size_t>(c)];
-        p.residual = d_.residual ? residual + pl * s.E * s.F : nullptr;
-        p.out = y + pl * s.E * s.F;
-        p.clamp = d_.activation.clamp;
-        p.lo = d_.activation.lo;
-        p.hi = d_.activation.hi;
-        kernel_(p);
+      if (direct_) {
+        run_direct(x, y, residual, begin, end);
+      } else {
+        run_padded(x, y, residual, workspace + t * plane_floats_, begin, end);
       }
     };
     if (slots_ == 1) {
@@ -102,6 +90,59 @@ class DepthwisePrimitive : public ConvPrimitive {
   }
 
  private:
+  void run_direct(const float* x, float* y, const float* residual, int64_t begin,
+                  int64_t end) const {
+    const ops::LayerShape& s = d_.shape;
+    DepthwiseDirect p;
+    p.H = s.H;
+    p.W = s.W;
+    p.E = s.E;
+    p.F = s.F;
+    p.pad_top = s.pad_top;
+    p.pad_left = s.pad_left;
+    p.K = static_cast<int>(s.R);
+    p.U = static_cast<int>(s.U);
+    p.clamp = d_.activation.clamp;
+    p.lo = d_.activation.lo;
+    p.hi = d_.activation.hi;
+    for (int64_t pl = begin; pl < end; ++pl) {
+      const int64_t c = pl % s.C;
+      p.in = x + pl * s.H * s.W;
+      p.weights = weights_.data() + c * s.R * s.S;
+      p.bias = bias_[static_cast<size_t>(c)];
+      p.residual = d_.residual ? residual + pl * s.E * s.F : nullptr;
+      p.out = y + pl * s.E * s.F;
+      depthwise_direct_avx512(p);
+    }
+  }
+
+  // Every other layer: pad and phase-split each plane into the slot's buffer, then filter it.
+  void run_padded(const float* x, float* y, const float* residual, float* buf, int64_t begin,
+                  int64_t end) const {
+    const ops::LayerShape& s = d_.shape;
+    // Padding and slack stay zero across planes: only the interior is rewritten.
+    std::memset(buf, 0, sizeof(float) * plane_floats_);
+    for (int64_t pl = begin; pl < end; ++pl) {
+      const int64_t c = pl % s.C;
+      fill(x + pl * s.H * s.W, buf);
+      DepthwisePlane p;
+      p.in = buf;
+      p.tap_offset = tap_offset_.data();
+      p.weights = weights_.data() + c * s.R * s.S;
+      p.taps = s.R * s.S;
+      p.row_step = s.U * wq_;
+      p.E = s.E;
+      p.F = s.F;
+      p.bias = bias_[static_cast<size_t>(c)];
+      p.residual = d_.residual ? residual + pl * s.E * s.F : nullptr;
+      p.out = y + pl * s.E * s.F;
+      p.clamp = d_.activation.clamp;
+      p.lo = d_.activation.lo;
+      p.hi = d_.activation.hi;
+      kernel_(p);
+    }
+  }
+
   // Copies one input plane into the padded, phase-split buffer.
   void fill(const float* plane, float* buf) const {
     const ops::LayerShape& s = d_.shape;
@@ -130,6 +171,7 @@ class DepthwisePrimitive : public ConvPrimitive {
   void (*kernel_)(const DepthwisePlane&) = depthwise_plane_scalar;
   int64_t hp_ = 0, wq_ = 0, plane_floats_ = 0;
   int slots_ = 1;
+  bool direct_ = false;
 };
 
 class Depthwise : public ConvAlgorithm {

@@ -82,12 +82,19 @@ ConvDesc random_desc(Rng& rng, std::string_view algo) {
       s.pad_bottom = rng.uniform() < 0.6 ? s.pad_top : pick(rng, 0, 2);
       s.pad_right = rng.uniform() < 0.6 ? s.pad_left : pick(rng, 0, 2);
     }
+    // Half the depthwise layers MobileNet-like (3x3 or 5x5, dilation 1, stride 1 or 2 in both
+    // directions): the shapes of the direct kernel, which the general draw above rarely makes.
+    if (depthwise && rng.uniform() < 0.5) {
+      s.R = s.S = rng.uniform() < 0.75 ? 3 : 5;
+      s.dil_h = s.dil_w = 1;
+      s.U = s.U_w = pick(rng, 1, 2);
+    }
     s.H = pick(rng, 1, winograd ? 19 : 13);
     s.W = pick(rng, 1, winograd ? 19 : 13);
     // Now and then a wide plane, so that output rows get every vector tail (F mod 64 up to 63:
     // MobileNet's 56-wide rows once fell through the AVX-512 depthwise kernel's tail switch).
-    if (rng.uniform() < 0.15 && (depthwise || s.G == 1)) {
-      s.W = pick(rng, 20, 70);
+    if (rng.uniform() < (depthwise ? 0.3 : 0.15) && (depthwise || s.G == 1)) {
+      s.W = pick(rng, 20, depthwise ? 130 : 70);
       s.C = std::min<int64_t>(s.C, 8 * s.G);
       s.M = depthwise ? s.C : s.M;
     }
@@ -238,6 +245,30 @@ TEST(ConvWinograd, ErrorOnResNetAndVggLikeLayers) {
       std::printf("%s C=%lld M=%lld HW=%lld: relative L2 error %.2e\n", name,
                   static_cast<long long>(d.shape.C), static_cast<long long>(d.shape.M),
                   static_cast<long long>(d.shape.H), err);
+    }
+  }
+}
+
+// Every depthwise layer shape of MobileNet v1 and v2 (C, input size, stride) with the epilogue
+// the graph fuses there (bias + ReLU6), on every ISA, 1 and 2 threads.
+TEST(ConvDepthwise, MobileNetLayersOnEveryIsa) {
+  const ConvAlgorithm* algo = find_algorithm("depthwise");
+  ASSERT_NE(algo, nullptr);
+  const int64_t layers[][3] = {{32, 112, 1}, {64, 112, 2}, {96, 112, 2}, {128, 56, 1},
+                               {144, 56, 2}, {256, 28, 1}, {192, 28, 2}, {384, 14, 1},
+                               {512, 14, 2}, {1024, 7, 1}, {960, 7, 1}};
+  Rng rng(2024);
+  for (Isa isa : {Isa::avx512, Isa::avx2, Isa::scalar}) {
+    if (!isa_supported(isa)) continue;
+    for (const auto& l : layers) {
+      ConvDesc d = layer(l[0], l[0], l[1], 3, l[2], 1, l[0]);
+      d.has_bias = true;
+      d.activation = GemmEpilogue::relu6();
+      d.threads = l[0] % 3 == 0 ? 1 : 2;
+      d.isa = isa;
+      ASSERT_TRUE(algo->supports(d));
+      const double err = run_case(*algo, d, rng);
+      EXPECT_LE(err, 1e-5) << "isa=" << isa_name(isa) << " " << Case{d}.str();
     }
   }
 }
