@@ -30,15 +30,8 @@ std::vector<Loop> parse_loops(std::string_view s, std::string_view where) {
       ++i;
       continue;
     }
-    char c = s[i];
-    if (c == 'P') c = 'E';
-    if (c == 'Q') c = 'F';
-    if (c == 'K') c = 'M';
-    const std::string_view letters = "NMCEFRS";
-    const size_t d = letters.find(c);
-    if (d == std::string_view::npos) {
-      fail("{}: unknown loop dimension '{}' (N M C E F R S)", where, s[i]);
-    }
+    const std::optional<Dim> d = dim_from_letter(s[i]);
+    if (!d) fail("{}: unknown loop dimension '{}' (N M C E F R S)", where, s[i]);
     ++i;
     if (i < s.size() && s[i] == '=') ++i;
     size_t j = i;
@@ -46,9 +39,9 @@ std::vector<Loop> parse_loops(std::string_view s, std::string_view where) {
     int64_t f = 0;
     const auto [end, ec] = std::from_chars(s.data() + i, s.data() + j, f);
     if (j == i || ec != std::errc() || end != s.data() + j || f <= 0 || f > (int64_t{1} << 30)) {
-      fail("{}: loop '{}' needs a positive factor", where, letters[d]);
+      fail("{}: loop '{}' needs a positive factor", where, dim_letter(*d));
     }
-    out.push_back({static_cast<Dim>(d), f});
+    out.push_back({*d, f});
     i = j;
   }
   return out;
@@ -108,44 +101,50 @@ Mapping parse_mapping_text(std::string_view text, std::string_view file, const A
   return m;
 }
 
-Mapping load_mapping_file(const std::string& path, const Arch& arch) {
+Mapping load_mapping_file(const std::string& path, const Arch& arch, const Workload* w) {
   std::ifstream f(path);
   if (!f) fail("{}: cannot open mapping file", path);
   std::stringstream s;
   s << f.rdbuf();
   if (looks_like_timeloop_map(s.str())) return parse_timeloop_map(s.str(), path, arch);
+  if (looks_like_mapping_yaml(s.str())) return parse_mapping_yaml(s.str(), path, arch, w);
   return parse_mapping_text(s.str(), path, arch);
 }
 
-void validate_mapping(const Arch& arch, const Workload& w, const Mapping& m,
-                      std::string_view source) {
+std::optional<FactorProblem> factor_problem(const Arch& arch, const Workload& w, const Mapping& m) {
   if (m.levels.size() != arch.levels.size()) {
-    fail("{}: mapping has {} levels, the arch {}", source, m.levels.size(), arch.levels.size());
+    return FactorProblem{Dim::N, fmt::format("mapping has {} levels, the arch {}", m.levels.size(),
+                                             arch.levels.size())};
   }
   std::array<int64_t, kDims> product = {1, 1, 1, 1, 1, 1, 1};
-  auto add = [&](const Loop& l) {
-    int64_t& p = product[static_cast<int>(l.dim)];
-    if (p > (int64_t{1} << 40) / l.factor)
-      fail("{}: factors of {} overflow", source, dim_letter(l.dim));
-    p *= l.factor;
-  };
   for (size_t i = 0; i < m.levels.size(); ++i) {
     const LevelMapping& lm = m.levels[i];
-    for (const Loop& l : lm.temporal) add(l);
     int64_t px = 1, py = 1;
-    for (const Loop& l : lm.x) px *= l.factor, add(l);
-    for (const Loop& l : lm.y) py *= l.factor, add(l);
+    for (const auto* loops : {&lm.temporal, &lm.x, &lm.y}) {
+      for (const Loop& l : *loops) {
+        int64_t& p = product[static_cast<int>(l.dim)];
+        if (p > (int64_t{1} << 40) / l.factor) {
+          return FactorProblem{l.dim, fmt::format("factors of {} overflow", dim_letter(l.dim))};
+        }
+        p *= l.factor;
+        if (loops == &lm.x) px *= l.factor;
+        if (loops == &lm.y) py *= l.factor;
+      }
+    }
     if (px > arch.fanout_x(i) || py > arch.fanout_y(i)) {
-      fail("{}: level \"{}\": spatial factors X {} x Y {} exceed its fanout {}x{}", source,
-           arch.levels[i].name, px, py, arch.fanout_x(i), arch.fanout_y(i));
+      const Dim d = (px > arch.fanout_x(i) ? lm.x : lm.y).front().dim;
+      return FactorProblem{
+          d, fmt::format("level \"{}\": spatial factors X {} x Y {} exceed its "
+                         "fanout {}x{}",
+                         arch.levels[i].name, px, py, arch.fanout_x(i), arch.fanout_y(i))};
     }
   }
   for (Dim d : kAllDims) {
     const int64_t p = product[static_cast<int>(d)];
     const int64_t size = w.dim(d);
     if (p < size) {
-      fail("{}: factors of {} multiply to {}, the layer has {}={}", source, dim_letter(d), p,
-           dim_letter(d), size);
+      return FactorProblem{d, fmt::format("factors of {} multiply to {}, the layer has {}={}",
+                                          dim_letter(d), p, dim_letter(d), size)};
     }
     if (p == size) continue;
     // Padding is allowed only while every loop of d still reaches a real index.
@@ -153,15 +152,21 @@ void validate_mapping(const Arch& arch, const Workload& w, const Mapping& m,
       for (const auto* loops : {&lm.temporal, &lm.x, &lm.y}) {
         for (const Loop& l : *loops) {
           if (l.dim == d && l.factor > 1 && p / l.factor >= size) {
-            fail(
-                "{}: factors of {} multiply to {}, far beyond the layer's {}={} (loop {}{} is "
-                "idle)",
-                source, dim_letter(d), p, dim_letter(d), size, dim_letter(d), l.factor);
+            return FactorProblem{
+                d, fmt::format("factors of {} multiply to {}, far beyond the layer's {}={} (loop "
+                               "{}{} is idle)",
+                               dim_letter(d), p, dim_letter(d), size, dim_letter(d), l.factor)};
           }
         }
       }
     }
   }
+  return std::nullopt;
+}
+
+void validate_mapping(const Arch& arch, const Workload& w, const Mapping& m,
+                      std::string_view source) {
+  if (const auto problem = factor_problem(arch, w, m)) fail("{}: {}", source, problem->reason);
   const Analysis a = analyze_unchecked(arch, w, m);
   for (size_t i = 0; i < arch.levels.size(); ++i) {
     const StorageLevel& l = arch.levels[i];

@@ -11,6 +11,7 @@
 // Factors of a dimension multiply to the layer's size; a product larger than the size pads the
 // nest (imperfect factorization, Eyeriss's folding) provided every loop still reaches real data.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,12 +38,33 @@ struct Mapping {
 
 // Parses the text format; errors read "<file>:<line>: level "X": reason".
 Mapping parse_mapping_text(std::string_view text, std::string_view file, const Arch& arch);
-Mapping load_mapping_file(const std::string& path, const Arch& arch);
+
+// The YAML form (docs/accel.md): a top-level `mapping:` map from level name to `temporal`,
+// `spatial_x`, `spatial_y`, each a list of one-entry maps `{DIM: factor}` outer -> inner:
+//   mapping:
+//     DRAM:       {temporal: [E: 8, F: 2, M: 4]}
+//     shared_glb: {temporal: [E: 14, F: 4], spatial_x: [F: 14], spatial_y: [C: 3, S: 3]}
+// Errors read "<file>:<line>: key "x": reason". Given the layer `w`, factor products are checked
+// here too, so that their error names the line of the offending dimension's loop.
+bool looks_like_mapping_yaml(std::string_view text);
+Mapping parse_mapping_yaml(std::string_view text, std::string_view file, const Arch& arch,
+                           const Workload* w = nullptr);
+
+// Text, YAML or Timeloop's map.txt, detected from the content; `w` as for parse_mapping_yaml.
+Mapping load_mapping_file(const std::string& path, const Arch& arch, const Workload* w = nullptr);
 
 // Factor products against the layer, spatial products against each level's fanout, tiles against
 // capacities. Errors name `source`, the level and the dimension.
 void validate_mapping(const Arch& arch, const Workload& w, const Mapping& m,
                       std::string_view source);
+
+// The first factor problem of validate_mapping (level count, overflow, spatial fanout, products
+// against the layer's dims) with the dimension it concerns, or nullopt.
+struct FactorProblem {
+  Dim dim;
+  std::string reason;
+};
+std::optional<FactorProblem> factor_problem(const Arch& arch, const Workload& w, const Mapping& m);
 
 // The text format again (round-trips through parse_mapping_text).
 std::string mapping_to_string(const Arch& arch, const Mapping& m);

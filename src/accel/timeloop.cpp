@@ -246,12 +246,9 @@ Mapping parse_timeloop_map(std::string_view text, std::string_view file, const A
       const auto [end, ec] = std::from_chars(b, rest.data() + rest.size(), f);
       if (ec != std::errc() || f <= 0) fail("{}:{}: loop factor must be positive", file, line_no);
       (void)end;
-      if (c == 'P') c = 'E';
-      if (c == 'Q') c = 'F';
-      if (c == 'K') c = 'M';
-      const size_t d = std::string_view("NMCEFRS").find(c);
-      if (d == std::string_view::npos) fail("{}:{}: unknown dimension '{}'", file, line_no, c);
-      const Loop l{static_cast<Dim>(d), f};
+      const std::optional<Dim> d = dim_from_letter(c);
+      if (!d) fail("{}:{}: unknown dimension '{}'", file, line_no, c);
+      const Loop l{*d, f};
       if (rest.find("(Spatial-X)") != std::string_view::npos) {
         m.levels[*level].x.push_back(l);
       } else if (rest.find("(Spatial-Y)") != std::string_view::npos) {

@@ -9,6 +9,15 @@ namespace loupe::accel {
 
 char dim_letter(Dim d) { return "NMCEFRS"[static_cast<int>(d)]; }
 
+std::optional<Dim> dim_from_letter(char c) {
+  if (c == 'P') c = 'E';
+  if (c == 'Q') c = 'F';
+  if (c == 'K') c = 'M';
+  const size_t d = std::string_view("NMCEFRS").find(c);
+  if (d == std::string_view::npos) return std::nullopt;
+  return static_cast<Dim>(d);
+}
+
 int64_t Workload::macs_per_group() const {
   int64_t m = 1;
   for (int64_t v : dims) m *= v;

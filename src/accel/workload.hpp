@@ -4,6 +4,7 @@
 // with C/G and M/G per group, every count multiplied by G).
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,8 @@ inline constexpr int kDims = 7;
 inline constexpr std::array<Dim, kDims> kAllDims = {Dim::N, Dim::M, Dim::C, Dim::E,
                                                     Dim::F, Dim::R, Dim::S};
 char dim_letter(Dim d);
+// N M C E F R S, and Timeloop's P Q K for E F M; nullopt for anything else.
+std::optional<Dim> dim_from_letter(char c);
 
 struct Workload {
   std::string name;

@@ -78,7 +78,7 @@ int accel(const AccelOpts& o) {
     accel::DataflowReport r{arch.name, "mapping", arch.energy_unit, {}};
     accel::MapResult m;
     m.arch = arch;
-    m.mapping = accel::load_mapping_file(o.mapping, arch);
+    m.mapping = accel::load_mapping_file(o.mapping, arch, &mappable[0]);
     accel::validate_mapping(arch, mappable[0], m.mapping, o.mapping);
     m.analysis = accel::analyze_unchecked(arch, mappable[0], m.mapping);
     m.found = true;
@@ -182,7 +182,7 @@ void add_accel(CLI::App& app, Action& action) {
   cmd->add_option("--dataflow", o->dataflow, "rs, ws, os (os_a, os_b, os_c), is, nlr or all")
       ->capture_default_str();
   cmd->add_option("--mapping", o->mapping,
-                  "Analyse this mapping (text format) instead of searching");
+                  "Analyse this mapping (text, YAML or Timeloop map.txt) instead of searching");
   cmd->add_option("--energy", o->energy, "Accelergy energy table (ERT_summary.yaml) for the arch");
   cmd->add_option("--emit-timeloop", o->emit_timeloop,
                   "Write problem.yaml, arch.yaml, ERT_summary.yaml and map.txt per layer into DIR");

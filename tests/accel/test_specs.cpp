@@ -1,5 +1,5 @@
-// Arch YAML, mapping text and --layer parsers: every bad input is one loupe::Error naming the
-// file, line and key (DESIGN.md; issue 7 acceptance "fuzz-ish tests").
+// Arch YAML, mapping text / YAML and --layer parsers: every bad input is one loupe::Error naming
+// the file, line and key (DESIGN.md; issue 7 acceptance "fuzz-ish tests").
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -140,6 +140,91 @@ TEST(LayerSpec, ParsesAndRejects) {
   EXPECT_NE(error_of([] { parse_layer_spec("pool:C=3"); }).find("expected"), std::string::npos);
   EXPECT_NE(error_of([] { parse_layer_spec("conv:C=6,M=4,G=4"); }).find("groups"),
             std::string::npos);
+}
+
+// The YAML form of a mapping (docs/accel.md): same Mapping, same analysis as the text format.
+// REFERENCE.md §4 "Mapping, loops outer -> inner", in both forms (P Q K written as E F M).
+constexpr const char* kText = R"(DRAM: E8 F2 M4
+shared_glb: E14 F4 | X: F14 | Y: C3 S3
+weights_spad: R3
+psum_spad: M8
+)";
+constexpr const char* kYaml = R"(# MobileNet v1 conv1 on eyeriss_like
+mapping:
+  DRAM:
+    temporal: [E: 8, F: 2, M: 4]
+  shared_glb:
+    temporal: [E: 14, F: 4]
+    spatial_x: [F: 14]
+    spatial_y: [C: 3, S: 3]
+  weights_spad: {temporal: [R: 3]}
+  psum_spad:
+    temporal:
+      - M: 8
+)";
+
+// REFERENCE.md §4 "Layer": N=1, C=3, M=32, R=S=3, E=F=112, stride 2.
+Workload section4_layer() { return parse_layer_spec("conv:N=1,C=3,M=32,E=112,F=112,R=3,S=3,U=2"); }
+
+TEST(MappingYaml, DetectedFromContent) {
+  EXPECT_TRUE(looks_like_mapping_yaml(kYaml));
+  EXPECT_FALSE(looks_like_mapping_yaml(kText));
+  EXPECT_FALSE(looks_like_mapping_yaml("DRAM:\nshared_glb: E14\n"));  // text, empty DRAM line
+}
+
+TEST(MappingYaml, Section4SameAnalysisAsText) {
+  const Arch arch = arch_preset("timeloop-eyeriss-like");
+  const Workload w = section4_layer();
+  const Mapping text = parse_mapping_text(kText, "s4.map", arch);
+  const Mapping yaml = parse_mapping_yaml(kYaml, "s4.yaml", arch, &w);
+  EXPECT_EQ(mapping_to_string(arch, yaml), mapping_to_string(arch, text));
+  const Analysis a = analyze(arch, w, text);
+  const Analysis b = analyze(arch, w, yaml);
+  EXPECT_EQ(b.cycles, a.cycles);
+  EXPECT_EQ(b.active_pes, a.active_pes);
+  EXPECT_EQ(b.energy, a.energy);
+  ASSERT_EQ(b.levels.size(), a.levels.size());
+  for (size_t i = 0; i < a.levels.size(); ++i) {
+    for (TensorKind t : kAllTensorKinds) {
+      const TensorAccess& x = a.levels[i].tensors[static_cast<int>(t)];
+      const TensorAccess& y = b.levels[i].tensors[static_cast<int>(t)];
+      EXPECT_EQ(y.reads, x.reads) << a.levels[i].name;
+      EXPECT_EQ(y.fills, x.fills) << a.levels[i].name;
+      EXPECT_EQ(y.updates, x.updates) << a.levels[i].name;
+      EXPECT_EQ(y.instances, x.instances) << a.levels[i].name;
+    }
+  }
+  // REFERENCE.md §4 "Results": 86,016 cycles, 126 of 168 PEs.
+  EXPECT_EQ(b.cycles, 86016);
+  EXPECT_EQ(b.active_pes, 126);
+}
+
+TEST(MappingYaml, ErrorsNameFileLineAndKey) {
+  const Arch arch = arch_preset("timeloop-eyeriss-like");
+  const Workload w = section4_layer();
+  auto check = [&](const std::string& from, const std::string& to, const std::string& expect) {
+    std::string text = kYaml;
+    const size_t at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+    const std::string e = error_of([&] { parse_mapping_yaml(text, "m.yaml", arch, &w); });
+    EXPECT_NE(e.find(expect), std::string::npos) << to << " -> " << e;
+  };
+  check("  DRAM:", "  dram:", "m.yaml:3: key \"dram\": unknown level (the arch has DRAM,");
+  check("M: 4]", "Z: 4]", "m.yaml:4: key \"Z\": unknown loop dimension");
+  check("E: 8,", "E: 2.5,", "m.yaml:4: key \"E\": factor must be a positive integer, got \"2.5\"");
+  check("E: 8,", "E: x,", "m.yaml:4: key \"E\": factor must be a positive integer, got \"x\"");
+  check("E: 8,", "E: 0,", "m.yaml:4: key \"E\": factor must be a positive integer, got \"0\"");
+  // E: 4 x 14 = 56 < 112; the line is the one of E's last loop (shared_glb).
+  check("E: 8,", "E: 4,", "m.yaml:6: key \"E\": factors of E multiply to 56, the layer has E=112");
+  check("- M: 8", "- M: 4", "m.yaml:12: key \"M\": factors of M multiply to 16");
+  check("    temporal: [E: 14", "    temporl: [E: 14",
+        "m.yaml:6: key \"temporl\": unknown key in level \"shared_glb\" (did you mean temporal?)");
+  check("mapping:", "mapings:", "m.yaml:2: key \"mapings\": unknown key (did you mean mapping?)");
+  check("[F: 14]", "14", "m.yaml:7: key \"spatial_x\": expected a list of loops");
+  check("[F: 14]", "[F: 14, R: 3]", "exceed its fanout");
+  check("weights_spad: {", "DRAM: {", "m.yaml:9: key \"DRAM\": level given twice");
+  check("[E: 14, F: 4]", "[E: 14, F: 4", "m.yaml:");  // YAML syntax: still file:line
 }
 
 }  // namespace

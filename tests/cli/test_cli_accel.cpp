@@ -57,6 +57,17 @@ TEST(CliAccel, BadMappings) {
       "tiles need");
 }
 
+TEST(CliAccel, YamlMappingTypoIsOneLine) {
+  const std::string m = write("typo.yaml",
+                              "mapping:\n  DRAM:\n    temporal: [E: 8, F: 2, M: 4]\n"
+                              "  shared_glb:\n    temporal: [E: 14, F: 4]\n    spatial_x: [F: 14]\n"
+                              "    spatial_why: [C: 3, S: 3]\n");
+  expect_one_line_error(
+      std::string("accel ") + kLayer + " --arch timeloop-eyeriss-like --mapping " + m,
+      "typo.yaml:7: key \"spatial_why\": unknown key in level \"shared_glb\" (did you mean "
+      "spatial_y?)");
+}
+
 TEST(CliAccel, Section4MappingJson) {
   const std::string m = write("s4.map",
                               "DRAM: E8 F2 M4\nshared_glb: E14 F4 | X: F14 | Y: C3 S3\n"
