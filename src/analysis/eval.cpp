@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "graph/executor.hpp"
 #include "loupe/checked.hpp"
@@ -59,7 +60,8 @@ int64_t argmax(const float* row, int64_t K) {
 
 EvalResult evaluate(const graph::Graph& g, const Tensor& images, std::span<const uint8_t> labels,
                     int64_t limit, int64_t classes,
-                    const std::function<void(int64_t, int64_t)>& on_batch) {
+                    const std::function<void(int64_t, int64_t)>& on_batch, const Runner& run,
+                    const std::string& engine) {
   LOUPE_CHECK(g.finalized());
   if (images.rank() != 4 || images.dtype() != DType::f32 || images.layout() != Layout::NCHW) {
     fail("eval: images must be f32 [N,C,H,W], got {} {}", dtype_name(images.dtype()),
@@ -83,11 +85,13 @@ EvalResult evaluate(const graph::Graph& g, const Tensor& images, std::span<const
   r.model = g.name();
   r.images = total;
   r.batch = io.N;
+  r.engine = engine;
   r.confusion.assign(static_cast<size_t>(io.K), std::vector<int64_t>(static_cast<size_t>(io.K)));
   r.predictions.reserve(static_cast<size_t>(total));
 
   const int64_t per_image = checked_numel(std::span(images.shape()).subspan(1), "image size");
-  const graph::ReferenceExecutor exec(g);
+  std::optional<graph::ReferenceExecutor> reference;
+  if (!run) reference.emplace(g);
   graph::TensorMap feeds;
   Tensor x({io.N, images.dim(1), images.dim(2), images.dim(3)});
   feeds.emplace(io.input, x);
@@ -102,7 +106,7 @@ EvalResult evaluate(const graph::Graph& g, const Tensor& images, std::span<const
       std::fill(dst + n * per_image, dst + io.N * per_image, 0.0f);
     }
     const auto t0 = std::chrono::steady_clock::now();
-    const graph::TensorMap outs = exec.run(feeds);
+    const graph::TensorMap outs = run ? run(feeds) : reference->run(feeds);
     busy += std::chrono::steady_clock::now() - t0;
     ++r.batches;
     const float* scores = outs.at(io.output).data<float>();
@@ -136,6 +140,7 @@ nlohmann::json to_json(const EvalResult& r) {
   j["batch"] = r.batch;
   j["batches"] = r.batches;
   j["seconds"] = r.seconds;
+  j["engine"] = r.engine;
   return j;
 }
 
@@ -173,8 +178,9 @@ std::string to_table(const EvalResult& r) {
   o += "\n\n";
   o += fmt::format(
       "throughput {:.0f} images/s   latency {:.2f} ms per batch of {}   ({} batches, {:.2f} s, "
-      "reference loop nests)\n",
-      r.throughput_per_s, r.latency_ms_per_batch, r.batch, r.batches, r.seconds);
+      "{})\n",
+      r.throughput_per_s, r.latency_ms_per_batch, r.batch, r.batches, r.seconds,
+      r.engine == "reference" ? "reference loop nests" : r.engine + " kernels");
   return o;
 }
 

@@ -1,4 +1,5 @@
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "analysis/eval.hpp"
 #include "analysis/progress.hpp"
@@ -16,6 +17,8 @@ struct EvalOpts {
   int64_t limit = 0;
   int64_t batch = 100;
   bool json = false;
+  bool reference = false;
+  EngineFlags engine;
   std::string predictions;
 };
 
@@ -35,13 +38,21 @@ void parse_dataset(EvalOpts& o) {
 int eval(const EvalOpts& o) {
   const io::Dataset data = io::load_fashion_mnist(o.data_dir, "test");
   const graph::Graph g = load_model(o.model, o.batch);
+  // The fast kernels by default, like `loupe run`; --reference scores the oracle instead.
+  std::optional<graph::Session> session;
+  analysis::Runner runner;
+  if (!o.reference) {
+    session.emplace(make_session(g, o.engine, !o.json));
+    runner = [&session](const graph::TensorMap& in) { return session->run(in); };
+  }
   analysis::Progress bar("eval " + o.model, 0, !o.json);
-  analysis::EvalResult r = analysis::evaluate(g, data.images, data.labels, o.limit,
-                                              static_cast<int64_t>(data.classes.size()),
-                                              [&bar](int64_t done, int64_t total) {
-                                                bar.set_total(total);
-                                                bar.update(done, "images");
-                                              });
+  analysis::EvalResult r = analysis::evaluate(
+      g, data.images, data.labels, o.limit, static_cast<int64_t>(data.classes.size()),
+      [&bar](int64_t done, int64_t total) {
+        bar.set_total(total);
+        bar.update(done, "images");
+      },
+      runner, o.reference ? "reference" : "fast");
   r.model = o.model;
   r.dataset = data.name;
   r.classes = data.classes;
@@ -76,6 +87,9 @@ void add_eval(CLI::App& app, Action& action) {
   cmd->add_option("--save-predictions", o->predictions,
                   "Write the predicted class of each image to FILE.npy (u8)");
   cmd->add_flag("--json", o->json, "Print one JSON document");
+  cmd->add_flag("--reference", o->reference,
+                "Score the reference loop nests (the oracle) instead of the fast kernels");
+  add_engine_flags(*cmd, o->engine);
   cmd->callback([&action, o] {
     parse_dataset(*o);
     action = [o] { return eval(*o); };

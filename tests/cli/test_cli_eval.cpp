@@ -157,6 +157,28 @@ TEST(CliEval, TrainedLenet5MatchesPytorch) {
   EXPECT_EQ(images, 10000);
   EXPECT_NEAR(loupe_top1, torch_top1, 0.05);
   EXPECT_GE(loupe_top1, 89.0);
+  EXPECT_EQ(j["engine"], "fast");
+}
+
+// eval scores the fast kernels by default and the oracle with --reference: on the trained model
+// the two agree image by image (differences of ~1e-6 do not move an argmax that is not a tie).
+TEST(CliEval, FastAndReferenceEnginesPredictAlike) {
+  if (!dataset_installed()) GTEST_SKIP() << "Fashion-MNIST is not installed: " << kDataDir;
+  const fs::path model = kModels / "lenet5-fashion.onnx";
+  ASSERT_TRUE(fs::exists(model)) << model << " (tools/train_lenet5.py makes it)";
+  std::vector<std::vector<uint8_t>> pred;
+  for (const char* engine : {"fast", "reference"}) {
+    const fs::path path = scratch_dir() / (std::string("lenet5-") + engine + ".npy");
+    std::string args = "eval " + model.string() + " --dataset fashion-mnist --limit 600 --json " +
+                       "--save-predictions " + path.string();
+    if (std::string(engine) == "reference") args += " --reference";
+    const CliResult r = run_loupe(args);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["engine"], engine);
+    pred.push_back(read_u8_npy(path));
+  }
+  ASSERT_EQ(pred[0].size(), 600u);
+  EXPECT_EQ(pred[0], pred[1]);
 }
 
 }  // namespace
