@@ -46,7 +46,7 @@ class DepthwisePrimitive : public ConvPrimitive {
         kernel_ = depthwise_plane_scalar;
         break;
     }
-    // MobileNet's layers take the direct path (depthwise_kernel.hpp): no copy, no workspace.
+    // MobileNet's layers take the direct path (depthwise_kernel.hpp): no copy.
     direct_ = resolve_isa(d.isa) == Isa::avx512 && s.R == s.S && (s.R == 3 || s.R == 5) &&
               s.dil_h == 1 && s.dil_w == 1 && s.U == s.U_w && (s.U == 1 || s.U == 2);
     slots_ = static_cast<int>(std::min<int64_t>(resolve_threads(d), s.N * s.C));
@@ -69,15 +69,19 @@ class DepthwisePrimitive : public ConvPrimitive {
   }
 
   std::string_view algorithm() const override { return "depthwise"; }
-  int64_t workspace_floats() const override { return slots_ * plane_floats_; }
+  // The direct path's only scratch is one row of zeros, shared by every thread.
+  int64_t workspace_floats() const override {
+    return direct_ ? d_.shape.W : slots_ * plane_floats_;
+  }
 
   void run(const float* x, float* y, const float* residual, float* workspace) const override {
     const ops::LayerShape& s = d_.shape;
     const int64_t planes = s.N * s.C;
+    if (direct_) std::fill(workspace, workspace + s.W, 0.0f);
     auto slot = [&](int64_t t) {
       const int64_t begin = planes * t / slots_, end = planes * (t + 1) / slots_;
       if (direct_) {
-        run_direct(x, y, residual, begin, end);
+        run_direct(x, y, residual, workspace, begin, end);
       } else {
         run_padded(x, y, residual, workspace + t * plane_floats_, begin, end);
       }
@@ -90,10 +94,11 @@ class DepthwisePrimitive : public ConvPrimitive {
   }
 
  private:
-  void run_direct(const float* x, float* y, const float* residual, int64_t begin,
+  void run_direct(const float* x, float* y, const float* residual, const float* zero, int64_t begin,
                   int64_t end) const {
     const ops::LayerShape& s = d_.shape;
     DepthwiseDirect p;
+    p.zero = zero;
     p.H = s.H;
     p.W = s.W;
     p.E = s.E;
@@ -105,13 +110,15 @@ class DepthwisePrimitive : public ConvPrimitive {
     p.clamp = d_.activation.clamp;
     p.lo = d_.activation.lo;
     p.hi = d_.activation.hi;
-    for (int64_t pl = begin; pl < end; ++pl) {
+    // One call per image: its planes are consecutive channels.
+    for (int64_t pl = begin; pl < end; pl += p.planes) {
       const int64_t c = pl % s.C;
+      p.planes = std::min(end - pl, s.C - c);
       p.in = x + pl * s.H * s.W;
-      p.weights = weights_.data() + c * s.R * s.S;
-      p.bias = bias_[static_cast<size_t>(c)];
-      p.residual = d_.residual ? residual + pl * s.E * s.F : nullptr;
       p.out = y + pl * s.E * s.F;
+      p.residual = d_.residual ? residual + pl * s.E * s.F : nullptr;
+      p.weights = weights_.data() + c * s.R * s.S;
+      p.bias = bias_.data() + c;
       depthwise_direct_avx512(p);
     }
   }

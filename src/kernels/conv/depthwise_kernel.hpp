@@ -27,18 +27,22 @@ struct DepthwisePlane {
 
 // The direct path for MobileNet-like layers: K x K windows (K = 3 or 5), dilation 1, the same
 // stride U in both directions (1 or 2), any pads. It reads the caller's plain H x W plane as is:
-// taps that fall into the padding are masked off (columns) or skipped (rows), so no copy is made
-// and no workspace is needed. Stride 2 loads 2 vectors of consecutive columns and deinterleaves
+// taps that fall into the padding are masked off (columns) or read a row of zeros (rows), so no
+// copy is made. Stride 2 loads 2 vectors of consecutive columns and deinterleaves
 // them into the even and odd taps with one permute each.
 struct DepthwiseDirect {
-  const float* in = nullptr;  // H x W
+  // `planes` consecutive channels of one image: plane i reads in + i*H*W, writes out + i*E*F
+  // (residual likewise) with weights + i*K*K and bias[i].
+  const float* in = nullptr;
+  float* out = nullptr;
+  const float* residual = nullptr;  // or null
+  const float* weights = nullptr;
+  const float* bias = nullptr;
+  const float* zero = nullptr;  // W zeros: what rows in the padding read
+  int64_t planes = 0;
   int64_t H = 0, W = 0, E = 0, F = 0;
   int64_t pad_top = 0, pad_left = 0;
   int K = 3, U = 1;
-  const float* weights = nullptr;  // K*K taps of this channel
-  float bias = 0.0f;
-  const float* residual = nullptr;  // E x F or null
-  float* out = nullptr;             // E x F
   bool clamp = false;
   float lo = 0.0f, hi = 0.0f;
 };

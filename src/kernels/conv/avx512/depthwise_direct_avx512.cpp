@@ -6,7 +6,6 @@
 // not wasted on 7x7 layers.
 #include <immintrin.h>
 
-#include <algorithm>
 #include <utility>
 
 #include "kernels/conv/depthwise_kernel.hpp"
@@ -23,8 +22,9 @@ namespace {
 // store's in-range outputs).
 template <int L>
 uint32_t lane_range(int64_t start, int64_t limit) {
-  const int64_t lo = std::clamp<int64_t>(-start, 0, L);
-  const int64_t hi = std::clamp<int64_t>(limit - start, 0, L);
+  const int64_t lo = start >= 0 ? 0 : (-start < L ? -start : L);
+  const int64_t n = limit - start;
+  const int64_t hi = n <= 0 ? 0 : (n < L ? n : L);
   if (hi <= lo) return 0;
   return ((uint32_t{1} << hi) - 1u) & ~((uint32_t{1} << lo) - 1u);
 }
@@ -71,94 +71,133 @@ struct V256 {
 };
 
 // f(std::integral_constant<int, i>) for i = 0 .. N-1, unrolled at compile time so that the
-// accumulator and tap arrays indexed by i stay in registers.
+// accumulator and tap arrays indexed by i stay in registers. Every lambda passed here is
+// always_inline: GCC scalarizes the arrays only if the bodies are inlined before its scalar
+// replacement pass, which its early inliner's size limits would not do for 8-row blocks.
 template <int N, class Fn>
-inline void unroll(Fn&& f) {
-  [&]<int... I>(std::integer_sequence<int, I...>) { (f(std::integral_constant<int, I>{}), ...); }
+[[gnu::always_inline]] inline void unroll(Fn&& f) {
+  [&]<int... I>(std::integer_sequence<int, I...>) [[gnu::always_inline]] {
+    (f(std::integral_constant<int, I>{}), ...);
+  }
   (std::make_integer_sequence<int, N>{});
 }
 
-// Output rows e0 .. e0+B-1, all columns.
-template <class V, int K, int U, int B>
-void row_block(const DepthwiseDirect& p, int64_t e0) {
-  using Reg = typename V::Reg;
-  using Mask = typename V::Mask;
-  constexpr int kRows = (B - 1) * U + K;  // input rows the block reads
-  // Stride 2: tap q of output lane j reads column 2 j + q of the row from the block's first
-  // column: the even or odd lanes of the pair of vectors loaded at column q - q % 2.
-  constexpr int kLoads = U == 1 ? K : 2 * ((K + 1) / 2);
-  Reg w[K * K];
-  for (int t = 0; t < K * K; ++t) w[t] = V::set1(p.weights[t]);
-  const Reg bias = V::set1(p.bias), lo = V::set1(p.lo), hi = V::set1(p.hi);
-  for (int64_t f0 = 0; f0 < p.F; f0 += V::L) {
+// Load masks of one column block (which input columns of each shifted vector lie inside the
+// row) and its store mask (which output columns exist).
+template <class V, int K, int U>
+struct ColumnMasks {
+  // Stride 2: tap q of output lane j reads column 2 j + q from the block's first input column:
+  // the even or odd lanes of the pair of vectors loaded at column q - q % 2.
+  static constexpr int kLoads = U == 1 ? K : 2 * ((K + 1) / 2);
+  typename V::Mask load[kLoads];
+  typename V::Mask store;
+
+  ColumnMasks(const DepthwiseDirect& p, int64_t f0) {
+    using Mask = typename V::Mask;
     const int64_t col0 = f0 * U - p.pad_left;  // input column of lane 0, tap 0
-    Mask m[kLoads];
+    const int64_t last = U == 1 ? col0 + K - 1 + V::L : col0 + kLoads - 2 + 2 * V::L;
+    const bool inside = col0 >= 0 && last <= p.W;  // every block but the first and last
     for (int i = 0; i < kLoads; ++i) {
       const int64_t start = U == 1 ? col0 + i : col0 + (i / 2) * 2 + (i % 2) * V::L;
-      m[i] = static_cast<Mask>(lane_range<V::L>(start, p.W));
+      load[i] = inside ? Mask(~Mask{0}) : Mask(lane_range<V::L>(start, p.W));
     }
+    store = static_cast<Mask>(lane_range<V::L>(f0, p.F));
+  }
+};
+
+// Output rows e0 .. e0+B-1 of one plane, every column block (or only the one whose masks are
+// given, when the plane is a single block wide). Rows in the padding read the zero row instead
+// of being skipped: a branch around them would make GCC keep the accumulators in memory, and
+// masking them off costs mask-register moves on every load.
+template <class V, int K, int U, int B>
+void row_block(const DepthwiseDirect& p, const float* in, float* out, const float* res,
+               const float* weights, float bias_value, int64_t e0,
+               const ColumnMasks<V, K, U>* single) {
+  using Reg = typename V::Reg;
+  constexpr int kRows = (B - 1) * U + K;  // input rows the block reads
+  // Locals, so that the output stores (which may alias anything) do not force reloads of p.
+  const int64_t H = p.H, W = p.W, F = p.F, h0 = e0 * U - p.pad_top;
+  const int64_t col_shift = p.pad_left;
+  // Every index below is a compile-time constant (unroll), so that GCC's scalar replacement keeps
+  // the weight, tap and accumulator arrays in registers instead of on the stack.
+  Reg w[K * K];
+  unroll<K * K>([&](auto i) [[gnu::always_inline]] { w[i] = V::set1(weights[i]); });
+  const Reg bias = V::set1(bias_value), lo = V::set1(p.lo), hi = V::set1(p.hi);
+  const bool clamp = p.clamp;
+  const float* rows[kRows];
+  for (int k = 0; k < kRows; ++k) {
+    const int64_t h = h0 + k;
+    rows[k] = h >= 0 && h < H ? in + h * W : p.zero;
+  }
+  for (int64_t f0 = 0; f0 < F; f0 += V::L) {
+    const ColumnMasks<V, K, U> m = single != nullptr ? *single : ColumnMasks<V, K, U>(p, f0);
     Reg acc[B];
-    for (int b = 0; b < B; ++b) acc[b] = bias;
-    unroll<kRows>([&](auto k) {
-      const int64_t h = e0 * U - p.pad_top + k;
-      if (h < 0 || h >= p.H) return;  // a row of zero padding adds nothing
-      const float* row = p.in + h * p.W + col0;
+    unroll<B>([&](auto b) [[gnu::always_inline]] { acc[b] = bias; });
+    unroll<kRows>([&](auto k) [[gnu::always_inline]] {
+      const float* row = rows[k] + f0 * U - col_shift;
       Reg t[K];
       if constexpr (U == 1) {
-        for (int q = 0; q < K; ++q) t[q] = V::load(m[q], row + q);
+        unroll<K>([&](auto q) [[gnu::always_inline]] { t[q] = V::load(m.load[q], row + q); });
       } else {
-        for (int q = 0; q < K; q += 2) {
-          const Reg a = V::load(m[q], row + q), b = V::load(m[q + 1], row + q + V::L);
+        unroll<(K + 1) / 2>([&](auto i) [[gnu::always_inline]] {
+          constexpr int q = 2 * decltype(i)::value;
+          const Reg a = V::load(m.load[q], row + q);
+          const Reg b = V::load(m.load[q + 1], row + q + V::L);
           t[q] = V::even(a, b);
-          if (q + 1 < K) t[q + 1] = V::odd(a, b);
-        }
+          if constexpr (q + 1 < K) t[q + 1] = V::odd(a, b);
+        });
       }
-      unroll<B>([&](auto b) {
+      unroll<B>([&](auto b) [[gnu::always_inline]] {
         constexpr int r = decltype(k)::value - decltype(b)::value * U;  // filter row
         if constexpr (r >= 0 && r < K) {
-          for (int q = 0; q < K; ++q) acc[b] = V::fma(w[r * K + q], t[q], acc[b]);
+          unroll<K>([&](auto q)
+                        [[gnu::always_inline]] { acc[b] = V::fma(w[r * K + q], t[q], acc[b]); });
         }
       });
     });
-    const Mask om = static_cast<Mask>(lane_range<V::L>(f0, p.F));
-    for (int b = 0; b < B; ++b) {
-      const int64_t at = (e0 + b) * p.F + f0;
+    unroll<B>([&](auto b) [[gnu::always_inline]] {
+      const int64_t at = (e0 + b) * F + f0;
       Reg v = acc[b];
-      if (p.residual != nullptr) v = V::add(v, V::load(om, p.residual + at));
-      if (p.clamp) v = V::clamp(v, lo, hi);
-      V::store(om, p.out + at, v);
-    }
+      if (res != nullptr) v = V::add(v, V::load(m.store, res + at));
+      if (clamp) v = V::clamp(v, lo, hi);
+      V::store(m.store, out + at, v);
+    });
   }
 }
 
 template <class V, int K, int U>
-void plane(const DepthwiseDirect& p) {
-  // 4 output rows: 4 accumulators, K*K weights and K taps fit the 32 vector registers for K = 3
-  // (5 x 5 spills a few weights to the stack, which the loads absorb).
-  constexpr int kB = 4;
-  int64_t e0 = 0;
-  for (; e0 + kB <= p.E; e0 += kB) row_block<V, K, U, kB>(p, e0);
-  switch (p.E - e0) {
-    case 3:
-      row_block<V, K, U, 3>(p, e0);
-      break;
-    case 2:
-      row_block<V, K, U, 2>(p, e0);
-      break;
-    case 1:
-      row_block<V, K, U, 1>(p, e0);
-      break;
-    default:
-      break;
+void planes(const DepthwiseDirect& p) {
+  // Output rows per block: each input row is loaded once per block, and the accumulators, K*K
+  // weights and K taps must fit the 32 vector registers (8 + 9 + 3 for 3x3; 5x5 keeps 4 rows and
+  // spills a few weights to the stack, which the loads absorb). 8 rows also cover a 7x7 plane
+  // in one block.
+  constexpr int kB = K == 3 ? 8 : 4;
+  using Masks = ColumnMasks<V, K, U>;
+  // Planes one block wide (7x7, 14x14) reuse one set of masks for every row block and plane.
+  const Masks first(p, 0);
+  const Masks* single = p.F <= V::L ? &first : nullptr;
+  for (int64_t i = 0; i < p.planes; ++i) {
+    const float* in = p.in + i * p.H * p.W;
+    float* out = p.out + i * p.E * p.F;
+    const float* res = p.residual != nullptr ? p.residual + i * p.E * p.F : nullptr;
+    const float* w = p.weights + i * K * K;
+    const float b = p.bias[i];
+    int64_t e0 = 0;
+    for (; e0 + kB <= p.E; e0 += kB) row_block<V, K, U, kB>(p, in, out, res, w, b, e0, single);
+    // The last E mod kB rows.
+    unroll<kB - 1>([&](auto n) [[gnu::always_inline]] {
+      constexpr int rows = decltype(n)::value + 1;
+      if (p.E - e0 == rows) row_block<V, K, U, rows>(p, in, out, res, w, b, e0, single);
+    });
   }
 }
 
 template <class V>
 void dispatch(const DepthwiseDirect& p) {
   if (p.K == 3) {
-    p.U == 1 ? plane<V, 3, 1>(p) : plane<V, 3, 2>(p);
+    p.U == 1 ? planes<V, 3, 1>(p) : planes<V, 3, 2>(p);
   } else {
-    p.U == 1 ? plane<V, 5, 1>(p) : plane<V, 5, 2>(p);
+    p.U == 1 ? planes<V, 5, 1>(p) : planes<V, 5, 2>(p);
   }
 }
 
