@@ -72,17 +72,18 @@ Workspace& thread_workspace() {
   return ws;
 }
 
-// KC: the B micro-panel (KC x NR floats) and the A micro-panel streaming past it (KC x MR) must
-// share L1 without evicting each other: with W ways, B gets about half of them (Low et al.
-// 2016: C_B ways for B, C_A for A, C_A + C_B <= W - 1). On a 32 KiB 8-way L1 with 14 x 32 that
-// is KC = 16 KiB / 128 B = 128. K is then cut into equal blocks so that no block is a sliver.
+// KC: Low et al. (2016) size it so that the B micro-panel (KC x NR floats) and the A micro-panel
+// streaming past it share L1 (C_A + C_B <= W - 1 ways): KC = 128 for 14 x 32 on a 32 KiB 8-way
+// L1. On the AVX-512 cores loupe runs on, L2 feeds 64 B per cycle and a 14 x 32 tile needs
+// ~7 B per cycle of A and B, so the panels may live in L2; what a small KC costs instead is a
+// pass over C per K block and the tile's fixed start and store. Measured (bench_gemm, 1
+// thread): KC 344-512 beats 128-192 by 2-8% on square 1024-2048 and equals it elsewhere. K is
+// then cut into equal blocks so that no block is a sliver.
 int64_t choose_kc(const GemmDesc& d, const gemm::Microkernel& k) {
   if (d.kc > 0) return d.kc;
   const CacheSizes& cache = cache_sizes();
   const int64_t panel_bytes = static_cast<int64_t>(k.nr) * 4;
-  int64_t kc_max = std::clamp<int64_t>(cache.l1d / 2 / panel_bytes, 64, 512);
-  // Short K on AVX-512: a few extra rows are cheaper than a second pass over C.
-  kc_max = std::max<int64_t>(kc_max, 192);
+  const int64_t kc_max = std::max<int64_t>(cache.l1d / 2 / panel_bytes, 384);
   const int64_t blocks = std::max<int64_t>(1, ceil_div(d.K, kc_max));
   return std::max<int64_t>(1, round_up(ceil_div(d.K, blocks), 4));
 }
