@@ -50,6 +50,13 @@ struct V512 {
         _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     return _mm512_permutex2var_ps(a, idx, b);
   }
+  // Lanes 2, 4, ..., 30 of a:b; the last lane (32, past b) is left for load_into.
+  static Reg even_from_2(Reg a, Reg b) {
+    const __m512i idx =
+        _mm512_setr_epi32(2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 0);
+    return _mm512_permutex2var_ps(a, idx, b);
+  }
+  static Reg load_into(Reg v, Mask m, const float* p) { return _mm512_mask_loadu_ps(v, m, p); }
 };
 
 struct V256 {
@@ -68,6 +75,10 @@ struct V256 {
   static Reg odd(Reg a, Reg b) {
     return _mm256_permutex2var_ps(a, _mm256_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15), b);
   }
+  static Reg even_from_2(Reg a, Reg b) {
+    return _mm256_permutex2var_ps(a, _mm256_setr_epi32(2, 4, 6, 8, 10, 12, 14, 0), b);
+  }
+  static Reg load_into(Reg v, Mask m, const float* p) { return _mm256_mask_loadu_ps(v, m, p); }
 };
 
 // f(std::integral_constant<int, i>) for i = 0 .. N-1, unrolled at compile time so that the
@@ -87,19 +98,27 @@ template <int N, class Fn>
 template <class V, int K, int U>
 struct ColumnMasks {
   // Stride 2: tap q of output lane j reads column 2 j + q from the block's first input column:
-  // the even or odd lanes of the pair of vectors loaded at column q - q % 2.
-  static constexpr int kLoads = U == 1 ? K : 2 * ((K + 1) / 2);
+  // the even or odd lanes of the pair of vectors loaded at column q - q % 2. For 3x3, tap 2 is
+  // instead permuted from the first pair, and its last lane (column 2 L) loaded on its own: 2
+  // vector loads per row instead of 4.
+  static constexpr bool kPair = U == 2 && K == 3;
+  static constexpr int kLoads = U == 1 ? K : (kPair ? 3 : 2 * ((K + 1) / 2));
   typename V::Mask load[kLoads];
   typename V::Mask store;
 
   ColumnMasks(const DepthwiseDirect& p, int64_t f0) {
     using Mask = typename V::Mask;
     const int64_t col0 = f0 * U - p.pad_left;  // input column of lane 0, tap 0
-    const int64_t last = U == 1 ? col0 + K - 1 + V::L : col0 + kLoads - 2 + 2 * V::L;
+    const int64_t last =
+        U == 1 ? col0 + K - 1 + V::L : (kPair ? col0 + 2 * V::L + 1 : col0 + kLoads - 2 + 2 * V::L);
     const bool inside = col0 >= 0 && last <= p.W;  // every block but the first and last
     for (int i = 0; i < kLoads; ++i) {
       const int64_t start = U == 1 ? col0 + i : col0 + (i / 2) * 2 + (i % 2) * V::L;
       load[i] = inside ? Mask(~Mask{0}) : Mask(lane_range<V::L>(start, p.W));
+    }
+    if constexpr (kPair) {
+      constexpr uint32_t kLast = uint32_t{1} << (V::L - 1);
+      load[2] = Mask(kLast & (inside ? kLast : lane_range<V::L>(col0 + V::L + 1, p.W)));
     }
     store = static_cast<Mask>(lane_range<V::L>(f0, p.F));
   }
@@ -138,6 +157,11 @@ void row_block(const DepthwiseDirect& p, const float* in, float* out, const floa
       Reg t[K];
       if constexpr (U == 1) {
         unroll<K>([&](auto q) [[gnu::always_inline]] { t[q] = V::load(m.load[q], row + q); });
+      } else if constexpr (ColumnMasks<V, K, U>::kPair) {
+        const Reg a = V::load(m.load[0], row), b = V::load(m.load[1], row + V::L);
+        t[0] = V::even(a, b);
+        t[1] = V::odd(a, b);
+        t[2] = V::load_into(V::even_from_2(a, b), m.load[2], row + V::L + 1);
       } else {
         unroll<(K + 1) / 2>([&](auto i) [[gnu::always_inline]] {
           constexpr int q = 2 * decltype(i)::value;
