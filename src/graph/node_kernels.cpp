@@ -136,6 +136,19 @@ std::optional<NodeKernel> node_kernel(const Graph& g, const Node& n, int threads
         "eltwise"};
   }
 
+  if (op == "LRN" && in[0].shape.size() >= 3) {
+    const int64_t N = in[0].shape[0], C = in[0].shape[1];
+    const int64_t HW = checked_numel(in[0].shape) / std::max<int64_t>(N * C, 1);
+    const int64_t size = n.attrs.require_int("size");
+    const float alpha = n.attrs.get_float("alpha", 1e-4f), beta = n.attrs.get_float("beta", 0.75f);
+    const float bias = n.attrs.get_float("bias", 1.0f);
+    return NodeKernel{[=](auto i, auto o) {
+                        ew::lrn(f32(i[0]), f32(o[0]), N, C, HW, size, alpha, beta, bias, threads,
+                                isa);
+                      },
+                      "eltwise"};
+  }
+
   if (op == "Concat") {
     const int rank = static_cast<int>(out.shape.size());
     const int axis = ops::normalize_axis(n.attrs.get_int("axis", 1), rank, "axis");

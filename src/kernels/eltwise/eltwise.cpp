@@ -187,4 +187,28 @@ void softmax(const float* x, float* y, int64_t rows, int64_t cols, bool log, int
   });
 }
 
+void lrn(const float* x, float* y, int64_t N, int64_t C, int64_t HW, int64_t size, float alpha,
+         float beta, float bias, int threads, Isa isa) {
+  if (size < 1) fail("lrn: size {} must be positive", size);
+  const EltwiseMicrokernels& k = microkernels_for(isa);
+  const LrnPower power = beta == 1.0f    ? LrnPower::inv
+                         : beta == 0.5f  ? LrnPower::inv_sqrt
+                         : beta == 0.75f ? LrnPower::inv_pow_075
+                                         : LrnPower::base;
+  const float scale = alpha / static_cast<float>(size);
+  const int64_t before = (size - 1) / 2, after = size / 2;
+  split(N * C, HW * (size + 2), threads, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t p = lo; p < hi; ++p) {
+      const int64_t n = p / C, c = p % C;
+      const int64_t c0 = std::max<int64_t>(0, c - before), c1 = std::min(C - 1, c + after);
+      const float* xp = x + p * HW;
+      float* yp = y + p * HW;
+      k.lrn_row(x + (n * C + c0) * HW, c1 - c0 + 1, HW, xp, yp, HW, scale, bias, power);
+      if (power == LrnPower::base) {
+        for (int64_t i = 0; i < HW; ++i) yp[i] = xp[i] / std::pow(yp[i], beta);
+      }
+    }
+  });
+}
+
 }  // namespace loupe::kernels::eltwise

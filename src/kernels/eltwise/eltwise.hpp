@@ -23,6 +23,7 @@
 //   BatchNormalization: batch_norm_coefficients(...) once at load, then
 //       scale_shift(x, scale, shift, y, N, C, H * W)
 //   Softmax / LogSoftmax on the last axis: softmax(x, y, rows, cols, log)
+//   LRN: lrn(x, y, N, C, H * W, size, alpha, beta, bias)
 #include <cstdint>
 #include <limits>
 
@@ -91,5 +92,12 @@ void scale_shift(const float* x, const float* scale, const float* shift, float* 
 // Softmax (or LogSoftmax when log) of each of `rows` contiguous rows of `cols` floats.
 void softmax(const float* x, float* y, int64_t rows, int64_t cols, bool log = false,
              int threads = 0, Isa isa = Isa::automatic);
+
+// LRN across channels, ONNX semantics, x and y [N, C, HW] (y must not alias x):
+//   y = x / (bias + alpha / size * sum of x^2 over channels [c - (size-1)/2, c + size/2])^beta.
+// Sums in fp32 with FMAs; beta 0.75, 0.5 and 1 are computed with correctly rounded square roots
+// and one division, any other beta with std::pow. Throws Error for size < 1.
+void lrn(const float* x, float* y, int64_t N, int64_t C, int64_t HW, int64_t size, float alpha,
+         float beta, float bias, int threads = 0, Isa isa = Isa::automatic);
 
 }  // namespace loupe::kernels::eltwise

@@ -1,8 +1,8 @@
 #pragma once
 // The element-wise kernels written once over a vector type V (included only by the avx2/ and
 // avx512/ files, each with its traits and its ISA's compile flags). V provides T, kWidth, load,
-// store, set1, add, sub, mul, div, fmadd (a * b + c), max, min, round (to nearest), pow2i (2^n
-// for an integral-valued float n in [-126, 127]), abs, copysign (magnitude of a, sign of b),
+// store, set1, add, sub, mul, div, sqrt, fmadd (a * b + c), max, min, round (to nearest), pow2i
+// (2^n for an integral-valued float n in [-126, 127]), abs, copysign (magnitude of a, sign of b),
 // select_lt (a < b ? c : d) and lane reductions reduce_max / reduce_add.
 //
 // Tails shorter than a vector go through a small stack buffer, so no load reads past an array.
@@ -188,8 +188,67 @@ void softmax_row(const float* x, float* y, int64_t n, bool log) {
 }
 
 template <typename V>
+typename V::T lrn_value(const float* window, int64_t count, int64_t stride, const float* x,
+                        int64_t i, float scale, float bias, LrnPower power) {
+  using T = typename V::T;
+  T sum = V::set1(0.0f);
+  for (int64_t j = 0; j < count; ++j) {
+    const T v = V::load(window + j * stride + i);
+    sum = V::fmadd(v, v, sum);
+  }
+  const T d = V::fmadd(sum, V::set1(scale), V::set1(bias));
+  const T xv = V::load(x + i);
+  switch (power) {
+    case LrnPower::inv:
+      return V::div(xv, d);
+    case LrnPower::inv_sqrt:
+      return V::div(xv, V::sqrt(d));
+    case LrnPower::inv_pow_075: {  // d^0.75 = sqrt(d) * sqrt(sqrt(d)), each correctly rounded
+      const T r = V::sqrt(d);
+      return V::div(xv, V::mul(r, V::sqrt(r)));
+    }
+    case LrnPower::base:
+      break;
+  }
+  return d;
+}
+
+template <typename V>
+void lrn_row(const float* window, int64_t count, int64_t stride, const float* x, float* y,
+             int64_t n, float scale, float bias, LrnPower power) {
+  constexpr int w = V::kWidth;
+  int64_t i = 0;
+  for (; i + w <= n; i += w) {
+    V::store(y + i, lrn_value<V>(window, count, stride, x, i, scale, bias, power));
+  }
+  if (i == n) return;
+  // The tail through stack copies of each window plane's last floats.
+  constexpr int kMaxWindow = 16;
+  const int64_t len = n - i;
+  alignas(64) float buf[kMaxWindow + 1][w] = {};
+  if (count <= kMaxWindow) {
+    for (int64_t j = 0; j < count; ++j) std::memcpy(buf[j], window + j * stride + i, len * 4);
+    std::memcpy(buf[kMaxWindow], x + i, len * sizeof(float));
+    alignas(64) float out[w];
+    V::store(out, lrn_value<V>(&buf[0][0], count, w, buf[kMaxWindow], 0, scale, bias, power));
+    std::memcpy(y + i, out, len * sizeof(float));
+    return;
+  }
+  for (; i < n; ++i) {  // a window of more than 16 channels: scalar tail
+    float sum = 0.0f;
+    for (int64_t j = 0; j < count; ++j) sum += window[j * stride + i] * window[j * stride + i];
+    const float d = bias + scale * sum;
+    const float r = __builtin_sqrtf(d);
+    y[i] = power == LrnPower::inv        ? x[i] / d
+           : power == LrnPower::inv_sqrt ? x[i] / r
+           : power == LrnPower::base     ? d
+                                         : x[i] / (r * __builtin_sqrtf(r));
+  }
+}
+
+template <typename V>
 EltwiseMicrokernels microkernels(Isa isa) {
-  return {isa, unary<V>, binary<V>, binary_scalar<V>, scale_shift<V>, softmax_row<V>};
+  return {isa, unary<V>, binary<V>, binary_scalar<V>, scale_shift<V>, softmax_row<V>, lrn_row<V>};
 }
 
 }  // namespace loupe::kernels::eltwise::simd

@@ -19,6 +19,10 @@
 //   rel = 4 u with |x| and |max| <= 10 here folded into abs as 80 u.
 // - Batch norm as scale-shift: scale and shift rounded once each, then one fma: error <=
 //   2 u (|x s| + |t|) + u |want|, computed per element below.
+// - LRN: a sum of `size` squares in fp32 (<= size u relative, all terms positive), alpha / size
+//   and the bias add rounded once each, the power (beta 0.75: two square roots and a multiply,
+//   3 u; other betas: powf, <= 2 u, scaled by beta <= 1 on the base's error) and the division:
+//   rel = (size + 10) u.
 // A wrong formula, a dropped tail element or a wrong channel is far above every bound.
 #include <gtest/gtest.h>
 
@@ -249,6 +253,35 @@ TEST(EltwiseKernel, SoftmaxMatchesReferenceOnRandomShapes) {
       }
     }
   }
+}
+
+TEST(EltwiseKernel, LrnMatchesReferenceOnRandomShapes) {
+  for (Isa isa : isas()) {
+    Rng rng(26);
+    for (int i = 0; i < 200; ++i) {
+      // Windows up to 7 channels, now and then 19 (wider than lrn_row's vector tail buffer).
+      const int64_t size = i % 25 == 0 ? 19 : pick(rng, 1, 7);
+      const float betas[] = {0.75f, 0.5f, 1.0f, 0.6f};
+      const float beta = betas[i % 4];
+      const float alpha = static_cast<float>(rng.uniform(1e-4, 2.0));
+      const float bias = static_cast<float>(rng.uniform(0.5, 2.0));
+      const Shape s{pick(rng, 1, 3), pick(rng, 1, 24), pick(rng, 1, 9), pick(rng, 1, 13)};
+      const Tensor x = random_tensor(s, rng, -5, 5);
+      const ops::Attributes attrs{{"size", size}, {"alpha", alpha}, {"beta", beta}, {"bias", bias}};
+      const Tensor want = reference("LRN", attrs, {x});
+      Tensor got(s);
+      lrn(x.data<float>(), got.data<float>(), s[0], s[1], s[2] * s[3], size, alpha, beta, bias,
+          1 + i % 2, isa);
+      expect_close(
+          got, want, static_cast<double>(size + 10) * kU, 0,
+          fmt::format("LRN {} size {} beta {} {}", isa_name(isa), size, beta, shape_str(s)));
+    }
+  }
+}
+
+TEST(EltwiseKernel, LrnRejectsAnEmptyWindow) {
+  float v = 0, w = 0;
+  EXPECT_THROW(lrn(&v, &w, 1, 1, 1, 0, 1e-4f, 0.75f, 1.0f), Error);
 }
 
 TEST(EltwiseKernel, SoftmaxRejectsEmptyRows) {

@@ -73,11 +73,35 @@ void softmax_row(const float* x, float* y, int64_t n, bool log) {
   }
 }
 
+void lrn_row(const float* window, int64_t count, int64_t stride, const float* x, float* y,
+             int64_t n, float scale, float bias, LrnPower power) {
+  for (int64_t i = 0; i < n; ++i) {
+    float sum = 0.0f;
+    for (int64_t j = 0; j < count; ++j) sum += window[j * stride + i] * window[j * stride + i];
+    const float d = bias + scale * sum;
+    const float r = std::sqrt(d);
+    switch (power) {
+      case LrnPower::inv:
+        y[i] = x[i] / d;
+        break;
+      case LrnPower::inv_sqrt:
+        y[i] = x[i] / r;
+        break;
+      case LrnPower::inv_pow_075:
+        y[i] = x[i] / (r * std::sqrt(r));
+        break;
+      case LrnPower::base:
+        y[i] = d;
+        break;
+    }
+  }
+}
+
 }  // namespace
 
 const EltwiseMicrokernels& eltwise_microkernels_scalar() {
-  static const EltwiseMicrokernels k{Isa::scalar,   unary,       binary,
-                                     binary_scalar, scale_shift, softmax_row};
+  static const EltwiseMicrokernels k{Isa::scalar, unary,       binary, binary_scalar,
+                                     scale_shift, softmax_row, lrn_row};
   return k;
 }
 
