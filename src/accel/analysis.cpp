@@ -16,7 +16,9 @@ struct Entry {
   int64_t factor;
 };
 
-bool relevant(TensorKind t, Dim d) {
+}  // namespace
+
+bool indexes(TensorKind t, Dim d) {
   switch (t) {
     case TensorKind::weights:
       return d == Dim::M || d == Dim::C || d == Dim::R || d == Dim::S;
@@ -27,6 +29,8 @@ bool relevant(TensorKind t, Dim d) {
   }
   return true;
 }
+
+namespace {
 
 int64_t tile_words(TensorKind t, const std::array<int64_t, kDims>& ext, const Workload& w) {
   auto e = [&](Dim d) { return ext[static_cast<int>(d)]; };
@@ -45,6 +49,17 @@ int64_t tile_words(TensorKind t, const std::array<int64_t, kDims>& ext, const Wo
 }
 
 }  // namespace
+
+std::optional<size_t> partial_sum_spill(const Arch& arch, const Analysis& a) {
+  for (size_t i = 0; i < arch.levels.size() && i < a.levels.size(); ++i) {
+    const TensorAccess& o = a.levels[i].tensors[static_cast<int>(TensorKind::outputs)];
+    if (!arch.levels[i].partial_sums && arch.levels[i].keeps_tensor(TensorKind::outputs) &&
+        o.reads > 0) {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
 
 Analysis analyze(const Arch& arch, const Workload& w, const Mapping& m) {
   validate_mapping(arch, w, m, "mapping");
@@ -107,7 +122,7 @@ Analysis analyze_unchecked(const Arch& arch, const Workload& w, const Mapping& m
     for (const Entry& e : nest) {
       if (e.level >= i || e.axis != Axis::temporal) continue;
       v *= e.factor;
-      if (e.factor > 1 && relevant(t, e.dim)) upto = v;
+      if (e.factor > 1 && indexes(t, e.dim)) upto = v;
     }
     return upto;
   };
@@ -116,7 +131,7 @@ Analysis analyze_unchecked(const Arch& arch, const Workload& w, const Mapping& m
   auto shared = [&](size_t from, size_t to, TensorKind t) {
     int64_t f = 1;
     for (const Entry& e : nest) {
-      if (e.axis != Axis::temporal && e.level >= from && e.level < to && !relevant(t, e.dim)) {
+      if (e.axis != Axis::temporal && e.level >= from && e.level < to && !indexes(t, e.dim)) {
         f *= e.factor;
       }
     }

@@ -12,6 +12,7 @@
 // Counts are per utilized instance (DESIGN.md accel --json); totals multiply by `instances`.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,14 @@ struct Analysis {
   double energy_per_mac() const { return macs ? energy / static_cast<double>(macs) : 0; }
   double dram_per_mac() const { return macs ? static_cast<double>(dram_accesses) / macs : 0; }
 };
+
+// Whether a loop over `d` changes which words of tensor `t` a tile holds (weights: M C R S;
+// inputs: all but M; outputs: N M E F).
+bool indexes(TensorKind t, Dim d);
+
+// The first level with `partial_sums: false` whose outputs are read back (partial sums spilled
+// there and brought back), or nullopt.
+std::optional<size_t> partial_sum_spill(const Arch& arch, const Analysis& a);
 
 // validate_mapping first, then the counts.
 Analysis analyze(const Arch& arch, const Workload& w, const Mapping& m);

@@ -103,10 +103,11 @@ StorageLevel parse_level(const YAML::Node& n, std::string_view file) {
   StorageLevel l;
   l.name = yaml::as_string(yaml::require(n, "name", file, "a level"), file, "key \"name\"");
   const std::string ctx = fmt::format("level \"{}\"", l.name);
-  yaml::check_keys(n,
-                   {"name", "words", "word_bits", "block_size", "mesh_x", "mesh_y",
-                    "read_bandwidth", "write_bandwidth", "keeps", "bypass", "energy"},
-                   file, ctx);
+  yaml::check_keys(
+      n,
+      {"name", "words", "word_bits", "block_size", "mesh_x", "mesh_y", "read_bandwidth",
+       "write_bandwidth", "keeps", "bypass", "partial_sums", "energy"},
+      file, ctx);
   l.words = yaml::get_int(n, "words", 0, file, ctx);
   l.word_bits = yaml::get_int(n, "word_bits", 16, file, ctx);
   l.block_size = yaml::get_int(n, "block_size", 1, file, ctx);
@@ -114,6 +115,8 @@ StorageLevel parse_level(const YAML::Node& n, std::string_view file) {
   l.mesh_y = yaml::get_int(n, "mesh_y", 1, file, ctx);
   l.read_bandwidth = yaml::get_double(n, "read_bandwidth", 0, file, ctx);
   l.write_bandwidth = yaml::get_double(n, "write_bandwidth", 0, file, ctx);
+  if (const YAML::Node p = n["partial_sums"])
+    l.partial_sums = yaml::as_bool(p, file, "partial_sums");
   if (n["keeps"] && n["bypass"]) {
     fail("{}: {}: give \"keeps\" or \"bypass\", not both", yaml::where(file, n), ctx);
   }
@@ -161,13 +164,8 @@ Arch parse_arch_yaml(std::string_view text, std::string_view file) {
         fail("{}: key \"energy_unit\": \"{}\" is not pJ or mac", yaml::where(file, u), s);
       }
     }
-    if (const YAML::Node e = root["equal_area"]) {
-      const std::string s = yaml::as_string(e, file, "key \"equal_area\"");
-      if (s != "true" && s != "false") {
-        fail("{}: key \"equal_area\": \"{}\" is not true or false", yaml::where(file, e), s);
-      }
-      a.equal_area = s == "true";
-    }
+    if (const YAML::Node e = root["equal_area"])
+      a.equal_area = yaml::as_bool(e, file, "equal_area");
     const YAML::Node levels = yaml::require(root, "levels", file, "the architecture");
     yaml::expect_sequence(levels, file, "key \"levels\"");
     for (const auto& n : levels) a.levels.push_back(parse_level(n, file));
@@ -202,13 +200,13 @@ namespace {
 constexpr const char* kEyeriss = R"(name: eyeriss
 energy_unit: mac
 levels:
-  - {name: DRAM, word_bits: 16, keeps: [weights, inputs, outputs],
+  - {name: DRAM, word_bits: 16, keeps: [weights, inputs, outputs], partial_sums: false,
      energy: {read: 200, fill: 200, update: 200}}
   - {name: GLB, words: 55296, word_bits: 16, keeps: [inputs, outputs],
      energy: {read: 6, fill: 6, update: 6}}
-  - {name: ifmap_spad, words: 12, word_bits: 16, mesh_x: 14, mesh_y: 12, keeps: [inputs],
-     energy: {read: 1, fill: 1, update: 1, network: 2}}
   - {name: weights_spad, words: 224, word_bits: 16, mesh_x: 14, mesh_y: 12, keeps: [weights],
+     energy: {read: 1, fill: 1, update: 1, network: 2}}
+  - {name: ifmap_spad, words: 12, word_bits: 16, mesh_x: 14, mesh_y: 12, keeps: [inputs],
      energy: {read: 1, fill: 1, update: 1, network: 2}}
   - {name: psum_spad, words: 24, word_bits: 16, mesh_x: 14, mesh_y: 12, keeps: [outputs],
      energy: {read: 1, fill: 1, update: 1, network: 2}}

@@ -47,6 +47,10 @@ struct StorageLevel {
   double read_bandwidth = 0;  // words per cycle per instance; 0 = unlimited
   double write_bandwidth = 0;
   std::array<bool, kTensorKinds> keeps = {true, true, true};
+  // false: only final outputs reach this level, partial sums stay below it (Eyeriss: ofmaps go
+  // to DRAM through ReLU and run-length compression, psums never leave the chip). YAML key
+  // `partial_sums: false`; mappings that would send partial sums here are rejected.
+  bool partial_sums = true;
   LevelEnergy energy;
 
   int64_t instances() const { return mesh_x * mesh_y; }

@@ -256,11 +256,18 @@ class Search {
       if (c.buf[db] > 1 && f_ == 0)
         m.levels[0].temporal.push_back({static_cast<Dim>(db), c.buf[db]});
     }
-    // PE loops sit below every PE-level store (their order there changes no count).
+    // PE loops sit below every PE-level store, except under RS: a loop that does not index
+    // what the outermost PE store keeps goes to that store's level, so its tile stays while the
+    // inner stores cycle (Eyeriss's PE keeps its filter row while the ifmap row slides along F).
+    const size_t pe_outer = f_ + 1 < m.levels.size() ? f_ + 1 : m.levels.size() - 1;
     for (Dim d : kAllDims) {
-      if (c.pe[static_cast<int>(d)] > 1) {
-        m.levels.back().temporal.push_back({d, c.pe[static_cast<int>(d)]});
+      if (c.pe[static_cast<int>(d)] <= 1) continue;
+      bool outer = spec_.row_stationary && pe_outer + 1 < m.levels.size();
+      for (TensorKind t : kAllTensorKinds) {
+        if (arch_.levels[pe_outer].keeps_tensor(t) && indexes(t, d)) outer = false;
       }
+      m.levels[outer ? pe_outer : m.levels.size() - 1].temporal.push_back(
+          {d, c.pe[static_cast<int>(d)]});
     }
     return m;
   }
@@ -279,6 +286,7 @@ class Search {
       }
       if (used > l.words) return;
     }
+    if (partial_sum_spill(arch_, a)) return;
     ++r.evaluated;
     const double s = score(a, o_.objective);
     if (!r.found || s < best_score_) {

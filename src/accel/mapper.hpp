@@ -21,8 +21,8 @@ Objective parse_objective(std::string_view text);
 struct MapperOptions {
   Objective objective = Objective::energy;
   uint64_t seed = 1;
-  int samples = 3000;  // random candidates per layer and dataflow
-  int refine = 1500;   // mutations of the best
+  int samples = 20000;  // random candidates per layer and dataflow
+  int refine = 10000;   // mutations of the best
 };
 
 struct MapResult {

@@ -179,6 +179,12 @@ void validate_mapping(const Arch& arch, const Workload& w, const Mapping& m,
       fail("{}: level \"{}\": tiles need {} words, capacity is {}", source, l.name, used, l.words);
     }
   }
+  if (const auto i = partial_sum_spill(arch, a)) {
+    fail(
+        "{}: level \"{}\": partial sums would go there and back (partial_sums: false); put the "
+        "C R S loops of that level inside its N M E F loops",
+        source, arch.levels[*i].name);
+  }
 }
 
 namespace {

@@ -130,6 +130,14 @@ double as_double(const YAML::Node& node, std::string_view file, std::string_view
   return value;
 }
 
+bool as_bool(const YAML::Node& node, std::string_view file, std::string_view key) {
+  const std::string s = as_string(node, file, fmt::format("key \"{}\"", key));
+  if (s != "true" && s != "false") {
+    fail("{}: key \"{}\": \"{}\" is not true or false", where(file, node), key, s);
+  }
+  return s == "true";
+}
+
 int64_t get_int(const YAML::Node& map, std::string_view key, int64_t fallback,
                 std::string_view file, std::string_view context) {
   const YAML::Node node = map[std::string(key)];

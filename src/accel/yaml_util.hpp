@@ -32,6 +32,8 @@ const YAML::Node require(const YAML::Node& map, std::string_view key, std::strin
 std::string as_string(const YAML::Node& node, std::string_view file, std::string_view what);
 int64_t as_int(const YAML::Node& node, std::string_view file, std::string_view what);
 double as_double(const YAML::Node& node, std::string_view file, std::string_view what);
+// `true` or `false`; `key` names it in the error.
+bool as_bool(const YAML::Node& node, std::string_view file, std::string_view key);
 void expect_map(const YAML::Node& node, std::string_view file, std::string_view what);
 void expect_sequence(const YAML::Node& node, std::string_view file, std::string_view what);
 
