@@ -5,7 +5,7 @@
 set -euo pipefail
 
 # bench/compare_peers.sh also times ONNX Runtime (npm), PyTorch and OpenCV DNN.
-packages=(libbenchmark-dev libdnnl-dev libopenblas-dev
+packages=(libbenchmark-dev libdnnl-dev ocl-icd-opencl-dev opencl-headers libopenblas-dev
   python3-torch python3-torchvision python3-onnx python3-opencv python3-numpy)
 
 # Node.js and npm may come from elsewhere than Debian (their packages then conflict): only install
