@@ -128,14 +128,40 @@ Analysis analyze_unchecked(const Arch& arch, const Workload& w, const Mapping& m
   };
   // Spatial loops at levels [from, to) that do not index t: multicast (reads) or reduction
   // (output updates) between a level and the next one keeping t.
+  // Spatial loops over a dim in arch.psums_via_buffer do not reduce outputs on the way.
   auto shared = [&](size_t from, size_t to, TensorKind t) {
     int64_t f = 1;
     for (const Entry& e : nest) {
-      if (e.axis != Axis::temporal && e.level >= from && e.level < to && !indexes(t, e.dim)) {
+      if (e.axis != Axis::temporal && e.level >= from && e.level < to && !indexes(t, e.dim) &&
+          !(t == TensorKind::outputs && arch.psums_via_buffer[static_cast<int>(e.dim)])) {
         f *= e.factor;
       }
     }
     return f;
+  };
+  // The level whose spatial loops reach the PEs.
+  size_t fan = L;
+  for (size_t i = 0; i < L; ++i) {
+    if (arch.fanout_x(i) * arch.fanout_y(i) > 1) {
+      fan = i;
+      break;
+    }
+  }
+  // Inter-PE forwarding (Arch::inter_pe_forwarding): a tensor no PE store keeps leaves the level
+  // above the array once per distinct word of the array's tile (spatial loops and PE loops) per
+  // iteration of the temporal loops at or above the fanout level (the PEs pass it on; nothing
+  // holds it between those iterations).
+  auto forwarded = [&](TensorKind t) {
+    std::array<int64_t, kDims> x = {1, 1, 1, 1, 1, 1, 1};
+    int64_t iterations = 1;
+    for (const Entry& e : nest) {
+      if (e.level > fan || (e.level == fan && e.axis != Axis::temporal)) {
+        x[static_cast<int>(e.dim)] *= e.factor;
+      } else if (e.axis == Axis::temporal) {
+        iterations *= e.factor;
+      }
+    }
+    return tile_words(t, x, w) * iterations;
   };
   a.levels.resize(L);
   std::vector<std::array<int64_t, kTensorKinds>> drains(L);
@@ -162,8 +188,13 @@ Analysis analyze_unchecked(const Arch& arch, const Workload& w, const Mapping& m
       const int64_t v = visits(ii, t);
       if (t != TensorKind::outputs) {
         ta.fills = ii == 0 ? 0 : ta.tile * v;
-        const int64_t below = child < L ? a.levels[child].tensors[ti].fills * inst[child] : padded;
-        ta.reads = below / share / inst[ii];
+        if (child == L && arch.inter_pe_forwarding && ii <= fan && fan < L) {
+          ta.reads = forwarded(t) * inst[fan] / shared(ii, fan, t) / inst[ii];
+        } else {
+          const int64_t below =
+              child < L ? a.levels[child].tensors[ti].fills * inst[child] : padded;
+          ta.reads = below / share / inst[ii];
+        }
       } else {
         // Outputs distinct per instance over the whole run: its tile's extent and every temporal
         // loop above over N M E F.
@@ -232,13 +263,6 @@ Analysis analyze_unchecked(const Arch& arch, const Workload& w, const Mapping& m
       cycles ? static_cast<double>(a.macs) / (static_cast<double>(cycles) * a.total_pes) : 0;
   a.mac_energy = static_cast<double>(a.macs) * arch.compute.energy;
   // Tensors no PE-level store keeps reach the MACs straight through the network.
-  size_t fan = L;
-  for (size_t i = 0; i < L; ++i) {
-    if (arch.fanout_x(i) * arch.fanout_y(i) > 1) {
-      fan = i;
-      break;
-    }
-  }
   if (fan + 1 < L) {
     const double network = arch.levels[fan + 1].energy.network;
     for (TensorKind t : kAllTensorKinds) {

@@ -150,8 +150,9 @@ Arch parse_arch_yaml(std::string_view text, std::string_view file) {
     const YAML::Node root = yaml::load(text, file);
     if (is_timeloop_arch(root)) return parse_timeloop_arch(root, file);
     yaml::expect_map(root, file, "the architecture");
-    yaml::check_keys(root, {"name", "energy_unit", "equal_area", "levels", "compute"}, file,
-                     "the architecture");
+    yaml::check_keys(
+        root, {"name", "energy_unit", "equal_area", "inter_pe_forwarding", "levels", "compute"},
+        file, "the architecture");
     Arch a;
     a.name = root["name"] ? yaml::as_string(root["name"], file, "key \"name\"") : std::string(file);
     if (const YAML::Node u = root["energy_unit"]) {
@@ -166,6 +167,8 @@ Arch parse_arch_yaml(std::string_view text, std::string_view file) {
     }
     if (const YAML::Node e = root["equal_area"])
       a.equal_area = yaml::as_bool(e, file, "equal_area");
+    if (const YAML::Node e = root["inter_pe_forwarding"])
+      a.inter_pe_forwarding = yaml::as_bool(e, file, "inter_pe_forwarding");
     const YAML::Node levels = yaml::require(root, "levels", file, "the architecture");
     yaml::expect_sequence(levels, file, "key \"levels\"");
     for (const auto& n : levels) a.levels.push_back(parse_level(n, file));
@@ -217,9 +220,12 @@ compute: {name: mac, mesh_x: 14, mesh_y: 12, word_bits: 16, energy: 1}
 // 200 / 6 / 2 / 1. One RF per PE shared by the three tensors (each dataflow chooses what it keeps).
 // That is RS's split of the storage area; equal_area gives every other dataflow the same total
 // (ISCA'16: #PE x 512 B RF + #PE x 512 B buffer) split its own way (arch_for_dataflow).
+// Operands no PE keeps are forwarded between PEs, as the paper's analysis framework counts them
+// (cnnflow: each ifmap word leaves the buffer once per tile, every MAC operand pays the NoC).
 constexpr const char* kEyerissIsca16 = R"(name: eyeriss-isca16
 energy_unit: mac
 equal_area: true
+inter_pe_forwarding: true
 levels:
   - {name: DRAM, word_bits: 16, keeps: [weights, inputs, outputs],
      energy: {read: 200, fill: 200, update: 200}}

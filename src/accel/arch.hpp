@@ -80,6 +80,16 @@ struct Arch {
   // its PE loops can use and the freed bytes join the buffer that fans out to the PEs
   // (arch_for_dataflow in mapper.hpp). YAML key `equal_area: true`.
   bool equal_area = false;
+  // Operands no PE store keeps are passed from PE to PE (ShiDianNao's ifmap propagation, WS's
+  // line buffers), as ISCA'16's analysis framework assumes for every dataflow: the level above
+  // the PEs then sends each distinct word of the array's tile once (the projection of the
+  // spatial loops and the PE loops), not one word per MAC; every MAC operand still pays the NoC.
+  // YAML key `inter_pe_forwarding: true`.
+  bool inter_pe_forwarding = false;
+  // Per dimension (N M C E F R S): spatial loops over it do not add partial sums in the array;
+  // every PE's psum goes to the level above (ISCA'16's WS over the filter rows R). Set by
+  // arch_for_dataflow from the dataflow, not read from YAML.
+  std::array<bool, 7> psums_via_buffer = {false, false, false, false, false, false, false};
 
   // Spatial fanout below level i: to level i + 1, or to the compute units below the last level.
   int64_t fanout_x(size_t i) const;

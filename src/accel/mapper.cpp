@@ -52,11 +52,21 @@ bool contains(const std::vector<Dim>& v, Dim d) {
 
 // Spatial splits for one axis over `dims` (largest products first, at most `keep`), each factor
 // a divisor of what is left of the dim, or the whole remainder padded when it fits.
-void axis_options(const Workload& w, const std::vector<Dim>& dims, int64_t fanout,
+// Dims in `whole` take their whole remainder or the option is dropped.
+void axis_options(const Workload& w, const std::vector<Dim>& axis_dims,
+                  const std::vector<Dim>& whole, int64_t fanout,
                   const std::array<int64_t, kDims>& used, std::vector<std::vector<Loop>>& out,
                   size_t keep) {
   std::vector<std::pair<int64_t, std::vector<Loop>>> all;
   std::vector<Loop> cur;
+  // Whole dims first, so that the padded folds of the others fit beside them.
+  std::vector<Dim> dims;
+  for (Dim d : axis_dims) {
+    if (contains(whole, d)) dims.push_back(d);
+  }
+  for (Dim d : axis_dims) {
+    if (!contains(whole, d)) dims.push_back(d);
+  }
   auto rec = [&](auto&& self, size_t k, int64_t prod) -> void {
     if (k == dims.size()) {
       all.emplace_back(prod, cur);
@@ -71,6 +81,7 @@ void axis_options(const Workload& w, const std::vector<Dim>& dims, int64_t fanou
     if (cap > 1 && left > cap) opts.push_back(cap);
     std::sort(opts.begin(), opts.end());
     opts.erase(std::unique(opts.begin(), opts.end()), opts.end());
+    if (contains(whole, d)) opts.assign(1, left);
     for (int64_t f : opts) {
       if (prod * f > fanout) break;
       if (f > 1) cur.push_back({d, f});
@@ -126,12 +137,19 @@ std::vector<Spatial> spatial_options(const Workload& w, const DataflowSpec& spec
   }
   std::vector<std::vector<Loop>> xs, ys;
   const std::array<int64_t, kDims> none = {1, 1, 1, 1, 1, 1, 1};
-  axis_options(w, spec.x_dims, fx, none, xs, 6);
+  // A one-row array (arch_for_dataflow's ISCA'16 split) takes every spatial dim along X.
+  std::vector<Dim> x_dims = spec.x_dims;
+  if (fy == 1) {
+    for (Dim d : spec.y_dims) {
+      if (!contains(x_dims, d)) x_dims.push_back(d);
+    }
+  }
+  axis_options(w, x_dims, spec.spatial_whole, fx, none, xs, fy == 1 ? 36 : 6);
   for (const auto& x : xs) {
     std::array<int64_t, kDims> used = none;
     for (const Loop& l : x) used[static_cast<int>(l.dim)] *= l.factor;
     ys.clear();
-    axis_options(w, spec.y_dims, fy, used, ys, 6);
+    axis_options(w, spec.y_dims, spec.spatial_whole, fy, used, ys, 6);
     for (const auto& y : ys) {
       Spatial s;
       s.x = x;
@@ -142,6 +160,20 @@ std::vector<Spatial> spatial_options(const Workload& w, const DataflowSpec& spec
     }
   }
   return out;
+}
+
+// The dataflow as constrained on `arch`: WS's and OS's exact ISCA'16 shapes (whole filter plane
+// in space, whole N E F or C R S in the PE, WS's psums over R through the buffer) need the
+// operand forwarding of that paper's arrays (Arch::inter_pe_forwarding); without it a whole
+// N E F or C R S in the PE leaves tiles no buffer holds, so the looser definitions apply.
+DataflowSpec spec_on(const Arch& arch, Dataflow d) {
+  DataflowSpec s = dataflow_spec(d);
+  if (!arch.inter_pe_forwarding) {
+    s.spatial_whole.clear();
+    s.pe_whole.clear();
+    s.psums_via_buffer.clear();
+  }
+  return s;
 }
 
 double score(const Analysis& a, Objective o) {
@@ -171,7 +203,7 @@ class Search {
   Search(const Arch& arch, const Workload& w, Dataflow d, const MapperOptions& o)
       : arch_(arch_for_dataflow(arch, d)),
         w_(w),
-        spec_(dataflow_spec(d)),
+        spec_(spec_on(arch_, d)),
         o_(o),
         rng_(o.seed * 0x9E3779B97F4A7C15ull + static_cast<uint64_t>(d) * 1000003ull +
              std::hash<std::string>()(w.name)) {
@@ -200,7 +232,9 @@ class Search {
   void draw_factors(Candidate& c, Dim d) {
     const int i = static_cast<int>(d);
     const int64_t rest = left(c, d);
-    c.pe[i] = contains(spec_.pe_temporal, d) ? pick(divisors(rest)) : 1;
+    c.pe[i] = contains(spec_.pe_whole, d)      ? rest
+              : contains(spec_.pe_temporal, d) ? pick(divisors(rest))
+                                               : 1;
     c.buf[i] = pick(divisors(rest / c.pe[i]));
   }
 
@@ -314,13 +348,30 @@ class Search {
 
 Arch arch_for_dataflow(const Arch& arch, Dataflow d) {
   Arch a = arch;
-  const DataflowSpec spec = dataflow_spec(d);
+  const DataflowSpec spec = spec_on(arch, d);
   const size_t f = fanout_level(a);
   for (size_t i = f + 1; i < a.levels.size(); ++i) {
     for (int t = 0; t < kTensorKinds; ++t)
       a.levels[i].keeps[t] = a.levels[i].keeps[t] && spec.pe_keeps[t];
   }
+  for (Dim d : spec.psums_via_buffer) a.psums_via_buffer[static_cast<int>(d)] = true;
+  // With operands forwarded between PEs, the buffer keeps only what the dataflow's buffer holds
+  // (WS: psums; its ifmaps stream from DRAM through the array's line buffers, its weights go to
+  // the PEs once).
+  if (a.inter_pe_forwarding && f > 0 && f + 1 < a.levels.size()) {
+    for (int t = 0; t < kTensorKinds; ++t)
+      a.levels[f].keeps[t] = a.levels[f].keeps[t] && spec.buffer_keeps[t];
+  }
   if (!a.equal_area || spec.row_stationary || f + 1 >= a.levels.size()) return a;
+  // Same processing parallelism, no array shape: ISCA'16's framework sizes the other dataflows'
+  // arrays by their PE count alone (cnnflow: WS R S r t <= #PE, OS n e f, n p f or n p <= #PE,
+  // NLR p q <= #PE), so their PEs form one row of #PE.
+  for (size_t i = f + 1; i < a.levels.size(); ++i) {
+    a.levels[i].mesh_x *= a.levels[i].mesh_y;
+    a.levels[i].mesh_y = 1;
+  }
+  a.compute.mesh_x *= a.compute.mesh_y;
+  a.compute.mesh_y = 1;
   // Equal area (ISCA'16): the arch as written is RS's split. Any other dataflow keeps at most
   // one tensor per PE, and its PE temporal loops (dataflow_spec) never index that tensor, so one
   // word per kept tensor is all its PE storage can ever hold (a register: NLR none). The bytes

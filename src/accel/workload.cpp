@@ -1,6 +1,7 @@
 #include "accel/workload.hpp"
 
 #include <charconv>
+#include <map>
 
 #include "graph/graph.hpp"
 #include "loupe/error.hpp"
@@ -106,10 +107,27 @@ Workload parse_layer_spec(std::string_view spec) {
 
 std::vector<Workload> workloads_from_graph(const graph::Graph& g) {
   std::vector<Workload> out;
+  std::map<std::string_view, const graph::Node*> producer;
+  for (const graph::Node& n : g.nodes()) {
+    for (const std::string& v : n.outputs) producer[v] = &n;
+  }
   for (const graph::Node& n : g.nodes()) {
     if (!n.op) continue;
     const std::vector<ops::ValueInfo> in = g.input_infos(n);
-    if (const auto ls = n.op->layer_shape(in)) {
+    if (auto ls = n.op->layer_shape(in)) {
+      // An FC layer fed by a flattened N x C x H x W map is a CONV whose filter covers the whole
+      // map (ISCA'16 §II: H = R, E = 1), as ISCA'16's comparison maps AlexNet's FC6 (6 x 6 x
+      // 256 filters): the filter plane then takes R x S PEs in WS, R PE rows in RS.
+      const auto p = n.inputs.empty() ? producer.end() : producer.find(n.inputs[0]);
+      if (ls->kind == ops::LayerKind::fc && p != producer.end() && !p->second->inputs.empty() &&
+          (p->second->op_type == "Flatten" || p->second->op_type == "Reshape")) {
+        const Shape& x = g.info(p->second->inputs[0]).shape;
+        if (x.size() == 4 && x[0] == ls->N && x[1] * x[2] * x[3] == ls->C && ls->G == 1) {
+          ls->C = x[1];
+          ls->H = ls->R = x[2];
+          ls->W = ls->S = x[3];
+        }
+      }
       out.push_back(workload_from_shape(*ls, n.name, n.op_type));
     } else if (n.op_type.find("Pool") != std::string::npos) {
       Workload w;

@@ -113,7 +113,8 @@ TEST(Mapper, Isca16EqualAreaSplit) {
 }
 
 // REFERENCE.md §3 "Dataflow comparison (ISCA'16; 256 PEs, ...; AlexNet, batch 16)": RS uses the
-// least energy per MAC on the CONV layers and on the FC layers.
+// least energy per MAC on the CONV layers and on the FC layers, and every other dataflow's energy
+// per MAC over RS's is within +-25% of the figure's ratios (REFERENCE.md:53-54).
 TEST(Mapper, Isca16OrderingRowStationaryLeast) {
   const std::vector<Workload> layers = alexnet(16);
   const Arch arch = arch_preset("eyeriss-isca16");
@@ -133,6 +134,17 @@ TEST(Mapper, Isca16OrderingRowStationaryLeast) {
     if (d == Dataflow::rs) continue;
     EXPECT_LT(conv[Dataflow::rs], conv[d]) << dataflow_name(d);
     EXPECT_LT(fc[Dataflow::rs], fc[d]) << dataflow_name(d);
+  }
+  // REFERENCE.md:53-54: CONV, FC energy / MAC normalized to RS.
+  const std::map<Dataflow, std::pair<double, double>> paper = {{Dataflow::ws, {1.92, 2.23}},
+                                                               {Dataflow::os_a, {1.42, 2.36}},
+                                                               {Dataflow::os_b, {1.45, 1.88}},
+                                                               {Dataflow::os_c, {1.75, 1.80}},
+                                                               {Dataflow::nlr, {2.15, 1.40}}};
+  for (const auto& [d, ratio] : paper) {
+    const double c = conv[d] / conv[Dataflow::rs], f = fc[d] / fc[Dataflow::rs];
+    EXPECT_NEAR(c, ratio.first, 0.25 * ratio.first) << "CONV " << dataflow_name(d);
+    EXPECT_NEAR(f, ratio.second, 0.25 * ratio.second) << "FC " << dataflow_name(d);
   }
 }
 
