@@ -3,6 +3,7 @@
 
 #include "accel/analysis.hpp"
 #include "accel/arch.hpp"
+#include "accel/mapper.hpp"
 #include "accel/mapping.hpp"
 #include "accel/workload.hpp"
 
@@ -112,6 +113,32 @@ TEST(Analysis, GroupsMultiplyEveryCount) {
   EXPECT_EQ(b.cycles, 4 * a.cycles);
   EXPECT_EQ(b.dram_accesses, 4 * a.dram_accesses);
   EXPECT_NEAR(b.energy, 4 * a.energy, 1e-6 * b.energy);
+}
+
+// ISCA'16's analysis framework (cnnflow 8ce1562, docs/accel.md): with operands forwarded between
+// PEs, OS(A) reads each ifmap word from the buffer once per filter (ifmaps x M when one tile
+// covers E and F) and each weight once per tile of n e f PEs (os_soc_mop_flow.m); WS re-reads
+// ifmaps from DRAM once per group of t filters and sends psums through the buffer
+// R x ceil(C / r) times (ws_flow.m: 2 x ofmaps x (R ceil(C/r) - 1) buffer accesses).
+TEST(Analysis, Isca16ForwardingMatchesCnnflowCounts) {
+  const Arch base = arch_preset("eyeriss-isca16");
+  const Workload w = parse_layer_spec("conv:N=2,C=4,M=8,E=6,F=6,R=3,S=3");
+  const int64_t ifmaps = 2 * 4 * 8 * 8, weights = 8 * 4 * 3 * 3, ofmaps = 2 * 8 * 6 * 6;
+
+  const Arch os = arch_for_dataflow(base, Dataflow::os_a);
+  const Analysis a =
+      analyze(os, w, parse_mapping_text("DRAM: M8\nGLB: | X: N2 E6 F6\nRF: C4 R3 S3\n", "os", os));
+  EXPECT_EQ(at(a, "GLB", TensorKind::inputs).reads, ifmaps * 8);
+  EXPECT_EQ(at(a, "GLB", TensorKind::weights).reads, weights);
+  EXPECT_EQ(at(a, "DRAM", TensorKind::inputs).reads, ifmaps);
+
+  const Arch ws = arch_for_dataflow(base, Dataflow::ws);
+  const Analysis b = analyze(
+      ws, w, parse_mapping_text("DRAM: M2\nGLB: C2 | X: S3 R3 C2 M4\nRF: N2 E6 F6\n", "ws", ws));
+  EXPECT_EQ(at(b, "DRAM", TensorKind::inputs).reads, ifmaps * 2);  // t = 4 of M = 8
+  EXPECT_EQ(at(b, "DRAM", TensorKind::weights).reads, weights);
+  EXPECT_EQ(at(b, "GLB", TensorKind::outputs).reads, ofmaps * (3 * 2 - 1));  // r = 2 of C = 4
+  EXPECT_EQ(at(b, "GLB", TensorKind::outputs).updates, ofmaps * 3 * 2);
 }
 
 }  // namespace
