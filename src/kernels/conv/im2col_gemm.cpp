@@ -18,18 +18,20 @@ int64_t first_at_least(int64_t bound, int64_t offset, int64_t stride, int64_t F)
   return std::min(f, F);
 }
 
-void im2col(const ops::LayerShape& s, bool avx512, const float* x, float* col) {
-  const int64_t cg = s.C / s.G;
+// Rows [e0, e1) of the output: col is (C/G*R*S) x ((e1 - e0) * F).
+void im2col(const ops::LayerShape& s, bool avx512, const float* x, float* col, int64_t e0,
+            int64_t e1) {
+  const int64_t cg = s.C / s.G, n = (e1 - e0) * s.F;
   for (int64_t c = 0; c < cg; ++c) {
     const float* plane = x + c * s.H * s.W;
     for (int64_t r = 0; r < s.R; ++r) {
       for (int64_t q = 0; q < s.S; ++q) {
-        float* row = col + ((c * s.R + r) * s.S + q) * s.E * s.F;
+        float* row = col + ((c * s.R + r) * s.S + q) * n;
         const int64_t col_off = q * s.dil_w - s.pad_left;
         const int64_t f0 = first_at_least(0, col_off, s.U_w, s.F);
         const int64_t f1 = std::max(f0, first_at_least(s.W, col_off, s.U_w, s.F));
-        for (int64_t e = 0; e < s.E; ++e) {
-          float* out = row + e * s.F;
+        for (int64_t e = e0; e < e1; ++e) {
+          float* out = row + (e - e0) * s.F;
           const int64_t ih = e * s.U + r * s.dil_h - s.pad_top;
           if (ih < 0 || ih >= s.H) {
             std::memset(out, 0, sizeof(float) * s.F);
@@ -58,13 +60,11 @@ class Im2colGemm : public ConvAlgorithm {
   std::unique_ptr<ConvPrimitive> create(const ConvDesc& d, const float* weights,
                                         const float* bias) const override {
     const ops::LayerShape s = d.shape;
-    const int64_t floats = s.C / s.G * s.R * s.S * s.E * s.F;
     const bool avx512 = resolve_isa(d.isa) == Isa::avx512;
-    return std::make_unique<GemmConvPrimitive>(name(), d, weights, bias, floats,
-                                               [s, avx512](const float* x, float* col) {
-                                                 im2col(s, avx512, x, col);
-                                                 return col;
-                                               });
+    return std::make_unique<GemmConvPrimitive>(
+        name(), d, weights, bias, [s, avx512](const float* x, float* col, int64_t e0, int64_t e1) {
+          im2col(s, avx512, x, col, e0, e1);
+        });
   }
 };
 

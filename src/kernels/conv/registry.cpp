@@ -32,12 +32,16 @@ const ConvAlgorithm& choose_algorithm(const ConvDesc& d) {
   };
   if (const ConvAlgorithm* a = pick("depthwise")) return *a;
   if (const ConvAlgorithm* a = pick("gemm_1x1")) return *a;
-  // Winograd pays for its transforms from 64 channels in and out. Its element-wise stage streams
-  // (m+2)^2 C M transformed weights once per image and reuses each over the T = ceil(E/m)
+  // Winograd pays for its transforms from 64 channels in and out (AVX-512). Its element-wise stage
+  // streams (m+2)^2 C M transformed weights once per image and reuses each over the T = ceil(E/m)
   // ceil(F/m) output tiles: when those weights do not stay in half the L3, T must be >= 16 for
   // the products to outrun DRAM (512 x 512 at 7 x 7 on 1 thread: F(4x4) 2.7 ms, T = 4; F(2x2)
   // 1.55 ms, T = 16; direct 2.1 ms). F(4x4) first (fewer MACs), then F(2x2).
-  if (s.C >= 64 && s.M >= 64 && s.E >= 7 && s.F >= 7) {
+  // With AVX2 the transforms cost relatively more (8 lanes) and banded im2col + GEMM wins at 64
+  // channels (ResNet-50's 56 x 56 stage: 4.6 ms vs F(4x4) 6.2 ms; VGG-16 conv1_2 67 vs 97 ms, 1
+  // thread, Zen 4 without AVX-512); from 128 channels Winograd leads again.
+  const int64_t min_channels = resolve_isa(d.isa) == Isa::avx512 ? 64 : 128;
+  if (s.C >= min_channels && s.M >= min_channels && s.E >= 7 && s.F >= 7) {
     for (const int64_t m : {int64_t{4}, int64_t{2}}) {
       const int64_t tiles = (s.E + m - 1) / m * ((s.F + m - 1) / m);
       const int64_t weight_bytes = (m + 2) * (m + 2) * (s.C / s.G) * s.M * 4;

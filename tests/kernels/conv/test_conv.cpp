@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "kernels/conv/conv.hpp"
+#include "kernels/conv/gemm_conv.hpp"
 #include "loupe/error.hpp"
 #include "loupe/random.hpp"
 #include "loupe/tensor.hpp"
@@ -226,6 +227,55 @@ ConvDesc layer(int64_t C, int64_t M, int64_t HW, int64_t R, int64_t U, int64_t p
   s.pad_top = s.pad_left = s.pad_bottom = s.pad_right = pad;
   finish_shape(s);
   return d;
+}
+
+// Layers whose whole im2col buffer exceeds L2 run band by band (output rows lowered into an
+// L2-sized buffer, the GEMM writing a slice of Y). The random shapes above are too small for that:
+// these are large enough on any L2 up to 4 MiB, with a last band shorter than the others, groups,
+// stride, dilation, asymmetric padding, batch 2, residual and both thread counts.
+TEST(ConvIm2col, BandedLayersMatchReferenceOnEveryIsa) {
+  const ConvAlgorithm* algo = find_algorithm("im2col_gemm");
+  ASSERT_NE(algo, nullptr);
+  for (Isa isa : {Isa::avx512, Isa::avx2, Isa::scalar}) {
+    if (!isa_supported(isa)) continue;
+    Rng rng(4242 + static_cast<uint64_t>(isa));
+    for (int i = 0; i < 4; ++i) {
+      ConvDesc d = layer(24, 13, 83, 3, 1, 1, 1);
+      ops::LayerShape& s = d.shape;
+      s.N = i % 2 == 0 ? 1 : 2;
+      if (i == 1) {  // groups, odd M per group
+        s.C = 48;
+        s.M = 14;
+        s.G = 2;
+      }
+      if (i == 2) {  // stride 2 in H, dilation 2 in W, asymmetric padding
+        s.H = s.W = 131;
+        s.U = 2;
+        s.dil_w = 2;
+        s.pad_bottom = 0;
+        s.pad_right = 2;
+      }
+      if (i == 3) {  // 5 x 5, wide rows
+        s.R = s.S = 5;
+        s.W = 170;
+        s.pad_top = s.pad_left = s.pad_bottom = s.pad_right = 2;
+      }
+      ASSERT_TRUE(finish_shape(s));
+      d.isa = isa;
+      d.has_bias = true;
+      d.residual = i != 1;
+      d.activation = GemmEpilogue::relu();
+      d.threads = i % 2 == 0 ? 2 : 1;
+      const auto prim = algo->create(d, random_values(rng, s.M * s.C / s.G * s.R * s.S).data(),
+                                     random_values(rng, s.M).data());
+      const auto* banded = dynamic_cast<const GemmConvPrimitive*>(prim.get());
+      ASSERT_NE(banded, nullptr);
+      ASSERT_GT(banded->band_rows(), 0) << "not banded: " << Case{d}.str();
+      ASSERT_NE(s.E % banded->band_rows(), 0) << "no short last band: " << Case{d}.str();
+      const double err = run_case(*algo, d, rng);
+      ASSERT_LE(err, 1e-5) << "isa=" << isa_name(isa) << " " << Case{d}.str();
+    }
+  }
 }
 
 // The error bound for the transforms on ResNet / VGG-like layers (more channels than the
