@@ -5,5 +5,6 @@
 namespace loupe::kernels::conv {
 
 void strided_copy_avx512(const float* in, int64_t stride, int64_t n, float* out);
+void strided_copy_avx2(const float* in, int64_t stride, int64_t n, float* out);
 
 }  // namespace loupe::kernels::conv

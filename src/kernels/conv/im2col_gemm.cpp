@@ -19,8 +19,7 @@ int64_t first_at_least(int64_t bound, int64_t offset, int64_t stride, int64_t F)
 }
 
 // Rows [e0, e1) of the output: col is (C/G*R*S) x ((e1 - e0) * F).
-void im2col(const ops::LayerShape& s, bool avx512, const float* x, float* col, int64_t e0,
-            int64_t e1) {
+void im2col(const ops::LayerShape& s, Isa isa, const float* x, float* col, int64_t e0, int64_t e1) {
   const int64_t cg = s.C / s.G, n = (e1 - e0) * s.F;
   for (int64_t c = 0; c < cg; ++c) {
     const float* plane = x + c * s.H * s.W;
@@ -41,8 +40,10 @@ void im2col(const ops::LayerShape& s, bool avx512, const float* x, float* col, i
           std::fill(out, out + f0, 0.0f);
           if (s.U_w == 1) {
             std::memcpy(out + f0, in + f0, sizeof(float) * (f1 - f0));
-          } else if (avx512) {
+          } else if (isa == Isa::avx512) {
             strided_copy_avx512(in + f0 * s.U_w, s.U_w, f1 - f0, out + f0);
+          } else if (isa == Isa::avx2) {
+            strided_copy_avx2(in + f0 * s.U_w, s.U_w, f1 - f0, out + f0);
           } else {
             for (int64_t f = f0; f < f1; ++f) out[f] = in[f * s.U_w];
           }
@@ -60,10 +61,10 @@ class Im2colGemm : public ConvAlgorithm {
   std::unique_ptr<ConvPrimitive> create(const ConvDesc& d, const float* weights,
                                         const float* bias) const override {
     const ops::LayerShape s = d.shape;
-    const bool avx512 = resolve_isa(d.isa) == Isa::avx512;
+    const Isa isa = resolve_isa(d.isa);
     return std::make_unique<GemmConvPrimitive>(
-        name(), d, weights, bias, [s, avx512](const float* x, float* col, int64_t e0, int64_t e1) {
-          im2col(s, avx512, x, col, e0, e1);
+        name(), d, weights, bias, [s, isa](const float* x, float* col, int64_t e0, int64_t e1) {
+          im2col(s, isa, x, col, e0, e1);
         });
   }
 };

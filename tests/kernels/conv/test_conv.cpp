@@ -18,6 +18,7 @@
 
 #include "kernels/conv/conv.hpp"
 #include "kernels/conv/gemm_conv.hpp"
+#include "kernels/conv/im2col.hpp"
 #include "loupe/error.hpp"
 #include "loupe/random.hpp"
 #include "loupe/tensor.hpp"
@@ -227,6 +228,34 @@ ConvDesc layer(int64_t C, int64_t M, int64_t HW, int64_t R, int64_t U, int64_t p
   s.pad_top = s.pad_left = s.pad_bottom = s.pad_right = pad;
   finish_shape(s);
   return d;
+}
+
+// The im2col row copy out[f] = in[f * stride] of each ISA, on every length up to a few vectors
+// (the vector loops, their early stop for stride 2 and the scalar tails); the input ends at the
+// last element the copy may read, so that the ASan build catches a vector load past it.
+TEST(ConvIm2col, StridedCopyMatchesScalarOnEveryIsa) {
+  struct Copy {
+    Isa isa;
+    void (*fn)(const float*, int64_t, int64_t, float*);
+  };
+  for (const Copy& c :
+       {Copy{Isa::avx512, strided_copy_avx512}, Copy{Isa::avx2, strided_copy_avx2}}) {
+    if (!isa_supported(c.isa)) continue;
+    for (int64_t stride = 2; stride <= 4; ++stride) {
+      for (int64_t n = 0; n <= 70; ++n) {
+        const int64_t last = n == 0 ? 0 : (n - 1) * stride + 1;  // floats the copy may read
+        std::vector<float> in(static_cast<size_t>(std::max<int64_t>(last, 1)), std::nanf(""));
+        for (int64_t i = 0; i < last; ++i) in[static_cast<size_t>(i)] = static_cast<float>(i);
+        std::vector<float> out(static_cast<size_t>(n) + 1, -1.0f);
+        c.fn(in.data(), stride, n, out.data());
+        for (int64_t f = 0; f < n; ++f) {
+          ASSERT_EQ(out[static_cast<size_t>(f)], static_cast<float>(f * stride))
+              << isa_name(c.isa) << " stride " << stride << " n " << n << " f " << f;
+        }
+        ASSERT_EQ(out[static_cast<size_t>(n)], -1.0f) << "wrote past n";
+      }
+    }
+  }
 }
 
 // Layers whose whole im2col buffer exceeds L2 run band by band (output rows lowered into an
