@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fma_peak.hpp"
@@ -222,9 +223,9 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     repetitions_given |= std::string(argv[i]).starts_with("--benchmark_repetitions");
   }
-  const bool has_avx512 = loupe::kernels::isa_supported(loupe::kernels::Isa::avx512);
+  const bool has_fma = std::string_view(fma_peak_isa()) != "none";
   std::map<int, double> peak;
-  for (int t : thread_counts) peak[t] = has_avx512 ? median_peak(t) : 0.0;
+  for (int t : thread_counts) peak[t] = has_fma ? median_peak(t) : 0.0;
 
   for (const Layer& l : kLayers) {
     for (int t : thread_counts) {
@@ -246,8 +247,8 @@ int main(int argc, char** argv) {
   SummaryReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
 
-  for (int t : thread_counts) peak[t] = has_avx512 ? std::max(peak[t], median_peak(t)) : 0.0;
-  std::printf("\nFMA peak measured here (512-bit chains): ");
+  for (int t : thread_counts) peak[t] = has_fma ? std::max(peak[t], median_peak(t)) : 0.0;
+  std::printf("\nFMA peak measured here (%s chains): ", fma_peak_isa());
   for (int t : thread_counts) std::printf("%d thread(s) %.1f GFLOP/s  ", t, peak[t]);
   std::printf("\nGFLOP/s = 2 * direct MACs / time (Winograd included); median of repetitions\n");
   std::printf("\n%-16s %3s %-15s %7s %6s %-14s %7s %7s %7s %7s\n", "layer", "thr", "best direct",

@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fma_peak.hpp"
@@ -164,9 +165,9 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     repetitions_given |= std::string(argv[i]).starts_with("--benchmark_repetitions");
   }
-  const bool has_avx512 = loupe::kernels::isa_supported(loupe::kernels::Isa::avx512);
+  const bool has_fma = std::string_view(fma_peak_isa()) != "none";
   std::map<int, double> peak;
-  for (int t : thread_counts) peak[t] = has_avx512 ? median_peak(t) : 0.0;
+  for (int t : thread_counts) peak[t] = has_fma ? median_peak(t) : 0.0;
 
   for (const Shape& s : kShapes) {
     for (int t : thread_counts) {
@@ -184,8 +185,8 @@ int main(int argc, char** argv) {
   SummaryReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
 
-  for (int t : thread_counts) peak[t] = has_avx512 ? std::max(peak[t], median_peak(t)) : 0.0;
-  std::printf("\nFMA peak measured here (512-bit chains): ");
+  for (int t : thread_counts) peak[t] = has_fma ? std::max(peak[t], median_peak(t)) : 0.0;
+  std::printf("\nFMA peak measured here (%s chains): ", fma_peak_isa());
   for (int t : thread_counts)
     std::printf("%d thread%s %.1f GFLOP/s  ", t, t > 1 ? "s" : "", peak[t]);
   std::printf("\n\n%-20s %3s %9s %7s %9s %9s %8s %8s\n", "shape (M,N,K)", "thr", "loupe", "%peak",
