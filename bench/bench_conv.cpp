@@ -22,7 +22,6 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "fma_peak.hpp"
@@ -223,9 +222,8 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     repetitions_given |= std::string(argv[i]).starts_with("--benchmark_repetitions");
   }
-  const bool has_fma = std::string_view(fma_peak_isa()) != "none";
   std::map<int, double> peak;
-  for (int t : thread_counts) peak[t] = has_fma ? median_peak(t) : 0.0;
+  for (int t : thread_counts) peak[t] = median_peak(t);
 
   for (const Layer& l : kLayers) {
     for (int t : thread_counts) {
@@ -247,7 +245,7 @@ int main(int argc, char** argv) {
   SummaryReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
 
-  for (int t : thread_counts) peak[t] = has_fma ? std::max(peak[t], median_peak(t)) : 0.0;
+  for (int t : thread_counts) peak[t] = std::max(peak[t], median_peak(t));
   std::printf("\nFMA peak measured here (%s chains): ", fma_peak_isa());
   for (int t : thread_counts) std::printf("%d thread(s) %.1f GFLOP/s  ", t, peak[t]);
   std::printf("\nGFLOP/s = 2 * direct MACs / time (Winograd included); median of repetitions\n");

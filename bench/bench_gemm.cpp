@@ -21,7 +21,6 @@
 #include <cstdlib>
 #include <map>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "fma_peak.hpp"
@@ -165,9 +164,8 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     repetitions_given |= std::string(argv[i]).starts_with("--benchmark_repetitions");
   }
-  const bool has_fma = std::string_view(fma_peak_isa()) != "none";
   std::map<int, double> peak;
-  for (int t : thread_counts) peak[t] = has_fma ? median_peak(t) : 0.0;
+  for (int t : thread_counts) peak[t] = median_peak(t);
 
   for (const Shape& s : kShapes) {
     for (int t : thread_counts) {
@@ -185,7 +183,7 @@ int main(int argc, char** argv) {
   SummaryReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
 
-  for (int t : thread_counts) peak[t] = has_fma ? std::max(peak[t], median_peak(t)) : 0.0;
+  for (int t : thread_counts) peak[t] = std::max(peak[t], median_peak(t));
   std::printf("\nFMA peak measured here (%s chains): ", fma_peak_isa());
   for (int t : thread_counts)
     std::printf("%d thread%s %.1f GFLOP/s  ", t, t > 1 ? "s" : "", peak[t]);

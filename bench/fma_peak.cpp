@@ -3,27 +3,14 @@
 #include "analysis/peak.hpp"
 #include "kernels/isa.hpp"
 
-namespace {
-loupe::kernels::Isa peak_isa() {
-  using loupe::kernels::Isa;
-  if (loupe::kernels::isa_supported(Isa::avx512)) return Isa::avx512;
-  if (loupe::kernels::isa_supported(Isa::avx2)) return Isa::avx2;
-  return Isa::scalar;
-}
-}  // namespace
-
 double measure_fma_peak_gflops(int threads, double seconds) {
-  if (peak_isa() == loupe::kernels::Isa::scalar) return 0.0;
-  return loupe::analysis::measure_fp32_peak(peak_isa(), threads, seconds, 1);
+  const loupe::kernels::Isa isa = loupe::kernels::best_isa();
+  if (isa == loupe::kernels::Isa::scalar) return 0.0;
+  return loupe::analysis::measure_fp32_peak(isa, threads, seconds, 1);
 }
 
 const char* fma_peak_isa() {
-  switch (peak_isa()) {
-    case loupe::kernels::Isa::avx512:
-      return "avx512";
-    case loupe::kernels::Isa::avx2:
-      return "avx2";
-    default:
-      return "none";
-  }
+  const loupe::kernels::Isa isa = loupe::kernels::best_isa();
+  // isa_name's views are of string literals, so data() is null-terminated.
+  return isa == loupe::kernels::Isa::scalar ? "none" : loupe::kernels::isa_name(isa).data();
 }

@@ -30,7 +30,6 @@ class WinogradPrimitive : public ConvPrimitive {
     if (d.has_bias) bias_.assign(bias, bias + s.M);
     tiles_w_ = (s.F + m - 1) / m;
     const int64_t tiles_h = (s.E + m - 1) / m;
-    tiles_ = tiles_w_ * tiles_h;
     const int threads = resolve_threads(d);
     // A chunk is whole tile rows, ~64 tiles: V and O then take alpha^2 * 64 * (C + M) floats
     // and the GEMMs have enough rows to run at speed. With threads, the chunk count is raised
@@ -184,7 +183,7 @@ class WinogradPrimitive : public ConvPrimitive {
   GemmPlan full_, tail_;
   void (*input_)(const WinogradInput&) = nullptr;
   void (*output_)(const WinogradOutput&) = nullptr;
-  int64_t tiles_w_ = 0, tiles_ = 0, tb_ = 1, chunks_ = 1, slot_floats_ = 0;
+  int64_t tiles_w_ = 0, tb_ = 1, chunks_ = 1, slot_floats_ = 0;
   int64_t tiles_h_ = 1, band_h_ = 0, band_w_ = 0, band_floats_ = 0;
   int slots_ = 1;
 };
