@@ -20,8 +20,9 @@ GemmConvPrimitive::GemmConvPrimitive(std::string_view name, const ConvDesc& d, c
       d_(d),
       lower_floats_(d.shape.C / d.shape.G * d.shape.R * d.shape.S * d.shape.E * d.shape.F),
       band_lower_(std::move(lower)) {
-  lower_ = [this](const float* x, float* buffer) {
-    band_lower_(x, buffer, 0, d_.shape.E);
+  // The whole image as one band (when setup does not band). Captures copies, not `this`.
+  lower_ = [lower = band_lower_, E = d.shape.E](const float* x, float* buffer) {
+    lower(x, buffer, 0, E);
     return static_cast<const float*>(buffer);
   };
   setup(weights, bias, true);
