@@ -1,8 +1,9 @@
 // Depthwise convolution (G = C = M): each channel is filtered by its own R x S window, so there
 // is no reduction across channels for a GEMM to exploit. Threads take contiguous ranges of
-// (image, channel) planes. MobileNet-like layers (3x3 or 5x5, stride 1 or 2) on AVX-512 run the
-// direct kernel on the plain plane; every other layer pads and phase-splits each plane into the
-// thread's slice of the workspace and runs the ISA's plane kernel over it (depthwise_kernel.hpp).
+// (image, channel) planes. MobileNet-like layers (3x3 or 5x5, stride 1 or 2) on AVX-512 and AVX2
+// run the direct kernel on the plain plane; every other layer pads and phase-splits each plane into
+// the thread's slice of the workspace and runs the ISA's plane kernel over it
+// (depthwise_kernel.hpp).
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -47,8 +48,10 @@ class DepthwisePrimitive : public ConvPrimitive {
         break;
     }
     // MobileNet's layers take the direct path (depthwise_kernel.hpp): no copy.
-    direct_ = resolve_isa(d.isa) == Isa::avx512 && s.R == s.S && (s.R == 3 || s.R == 5) &&
+    const Isa isa = resolve_isa(d.isa);
+    direct_ = (isa == Isa::avx512 || isa == Isa::avx2) && s.R == s.S && (s.R == 3 || s.R == 5) &&
               s.dil_h == 1 && s.dil_w == 1 && s.U == s.U_w && (s.U == 1 || s.U == 2);
+    direct_kernel_ = isa == Isa::avx512 ? depthwise_direct_avx512 : depthwise_direct_avx2;
     slots_ = static_cast<int>(std::min<int64_t>(resolve_threads(d), s.N * s.C));
     if (direct_) return;
     hp_ = s.H + s.pad_top + s.pad_bottom;
@@ -119,7 +122,7 @@ class DepthwisePrimitive : public ConvPrimitive {
       p.residual = d_.residual ? residual + pl * s.E * s.F : nullptr;
       p.weights = weights_.data() + c * s.R * s.S;
       p.bias = bias_.data() + c;
-      depthwise_direct_avx512(p);
+      direct_kernel_(p);
     }
   }
 
@@ -176,6 +179,7 @@ class DepthwisePrimitive : public ConvPrimitive {
   // lands in the phase's row, (w + pad_left) / U_w.
   std::vector<int64_t> phase_first_, phase_dst_;
   void (*kernel_)(const DepthwisePlane&) = depthwise_plane_scalar;
+  void (*direct_kernel_)(const DepthwiseDirect&) = depthwise_direct_avx512;
   int64_t hp_ = 0, wq_ = 0, plane_floats_ = 0;
   int slots_ = 1;
   bool direct_ = false;

@@ -48,6 +48,7 @@ struct DepthwiseDirect {
 };
 
 void depthwise_direct_avx512(const DepthwiseDirect& p);
+void depthwise_direct_avx2(const DepthwiseDirect& p);
 
 void depthwise_plane_scalar(const DepthwisePlane& p);
 void depthwise_plane_avx2(const DepthwisePlane& p);
