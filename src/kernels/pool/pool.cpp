@@ -97,7 +97,7 @@ void pool(const PoolDesc& d, const float* x, float* y, int threads, Isa isa) {
   }
   const int64_t planes = s.N * s.C;
   for_planes(planes, s.H * s.W + s.E * s.F * s.S, threads, [&](int64_t first, int64_t last) {
-    std::vector<float> row(row_len, fill);
+    std::vector<float> row(row_len + 16, fill);  // + the slack hmax / hsum may read
     float* interior = row.data() + s.pad_left;
     for (int64_t p = first; p < last; ++p) {
       const float* xp = x + p * s.H * s.W;

@@ -12,7 +12,8 @@ struct PoolMicrokernels {
   void (*vmax)(float* dst, const float* src, int64_t n) = nullptr;
   void (*vadd)(float* dst, const float* src, int64_t n) = nullptr;
   // y[f] = max / sum over s < S of t[f * u + s * dil], f < F (the horizontal pass). hsum then
-  // multiplies by scale * inv_cols[f] (the average's separable divisor).
+  // multiplies by scale * inv_cols[f] (the average's separable divisor). t has 16 floats of
+  // slack past the last window (a vector kernel may load whole vectors there).
   void (*hmax)(const float* t, float* y, int64_t F, int64_t S, int64_t u, int64_t dil) = nullptr;
   void (*hsum)(const float* t, float* y, int64_t F, int64_t S, int64_t u, int64_t dil, float scale,
                const float* inv_cols) = nullptr;

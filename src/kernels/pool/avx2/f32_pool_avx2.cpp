@@ -22,6 +22,13 @@ void vadd(float* dst, const float* src, int64_t n) {
   for (; i < n; ++i) dst[i] += src[i];
 }
 
+// Columns 0, 2, ..., 14 (even) or 1, 3, ..., 15 (odd) of the 16 floats a:b.
+__m256 even_or_odd(__m256 a, __m256 b, bool odd) {
+  const __m256 s = odd ? _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1))
+                       : _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
 template <bool kMax>
 void hreduce(const float* t, float* y, int64_t F, int64_t S, int64_t u, int64_t dil, float scale,
              const float* inv_cols) {
@@ -29,8 +36,16 @@ void hreduce(const float* t, float* y, int64_t F, int64_t S, int64_t u, int64_t 
                                          _mm256_set1_epi32(static_cast<int>(u)));
   int64_t f = 0;
   for (; f + 8 <= F; f += 8) {
+    // Stride 2 (every strided pooling layer of the zoo) splits two plain loads into even and
+    // odd columns: vgatherdps is several times slower on AMD cores. It reads one float past the
+    // last window, within the caller's slack.
     auto load = [&](int64_t off) {
-      return u == 1 ? _mm256_loadu_ps(t + f + off) : _mm256_i32gather_ps(t + f * u + off, idx, 4);
+      if (u == 1) return _mm256_loadu_ps(t + f + off);
+      if (u == 2) {
+        const float* at = t + f * 2 + (off & ~int64_t{1});
+        return even_or_odd(_mm256_loadu_ps(at), _mm256_loadu_ps(at + 8), (off & 1) != 0);
+      }
+      return _mm256_i32gather_ps(t + f * u + off, idx, 4);
     };
     __m256 acc = load(0);
     for (int64_t s = 1; s < S; ++s) {
