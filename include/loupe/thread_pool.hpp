@@ -1,8 +1,14 @@
 #pragma once
-// A small persistent thread pool: workers are started once and sleep between jobs, so a kernel
+// A small persistent thread pool: workers are started once and wait between jobs, so a kernel
 // can split its outer loops (GEMM's jc/ic blocks) without paying thread creation per call.
+// A waiting thread (a worker between jobs, the caller waiting for the workers) first spins for
+// up to 300 us before it sleeps on a condition variable: a model runs one job per step back to
+// back, and on a VM a sleeping vCPU takes 15-130 us to wake, per step and per direction.
+// MobileNet v2 at 2 threads (~60 jobs per inference): median 10.5-16.4 ms sleeping, 6.0-9.2 ms
+// spinning, in alternating runs on a 2-vCPU Zen 4 VM.
 // The calling thread takes part in every job, so a pool of T threads has T-1 workers and
 // threads=1 runs everything inline with no synchronisation at all.
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -35,6 +41,9 @@ class ThreadPool {
  private:
   void worker_loop(int index);
   void run_tasks();
+  // Spins until pred() holds or kSpinMicros pass; whether it holds.
+  template <typename Pred>
+  static bool spin_until(const Pred& pred);
 
   std::vector<std::thread> workers_;
   std::mutex submit_mutex_;  // one job at a time
@@ -50,6 +59,10 @@ class ThreadPool {
   int active_ = 0;        // workers currently inside the job
   uint64_t generation_ = 0;
   bool stop_ = false;
+  // Lock-free mirrors for the spinning waits: the job's generation (workers) and the count of
+  // tasks plus workers not yet done with it (the caller).
+  std::atomic<uint64_t> published_{0};
+  std::atomic<int64_t> outstanding_{0};
   std::exception_ptr error_;
 };
 

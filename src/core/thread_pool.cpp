@@ -1,11 +1,20 @@
 #include "loupe/thread_pool.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 
 namespace loupe {
 
 namespace {
+constexpr int64_t kSpinMicros = 300;
+
+void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
 // Set while a thread runs a task, so that nested parallel_for calls do not wait on a pool whose
 // threads are busy with the outer job (which would deadlock).
 thread_local bool t_inside_task = false;
@@ -31,6 +40,18 @@ ThreadPool& ThreadPool::global() {
   return pool;
 }
 
+template <typename Pred>
+bool ThreadPool::spin_until(const Pred& pred) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinMicros);
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (pred()) return true;
+      cpu_relax();
+    }
+    if (std::chrono::steady_clock::now() > deadline) return pred();
+  }
+}
+
 // Takes task indices until none is left; runs with mutex_ unlocked around each task.
 void ThreadPool::run_tasks() {
   std::unique_lock lock(mutex_);
@@ -45,12 +66,14 @@ void ThreadPool::run_tasks() {
       t_inside_task = false;
       lock.lock();
       if (!error_) error_ = std::current_exception();
+      outstanding_.fetch_sub(n_ - next_ + 1, std::memory_order_release);
       finished_ += n_ - next_ + 1;  // this task and those nobody has started
       next_ = n_;
       continue;
     }
     lock.lock();
     ++finished_;
+    outstanding_.fetch_sub(1, std::memory_order_release);
   }
 }
 
@@ -58,6 +81,11 @@ void ThreadPool::worker_loop(int index) {
   uint64_t seen = 0;
   std::unique_lock lock(mutex_);
   for (;;) {
+    if (!stop_ && generation_ == seen) {
+      lock.unlock();
+      spin_until([&] { return published_.load(std::memory_order_acquire) != seen; });
+      lock.lock();
+    }
     wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
     if (stop_) return;
     seen = generation_;
@@ -67,6 +95,7 @@ void ThreadPool::worker_loop(int index) {
     run_tasks();
     lock.lock();
     --active_;
+    outstanding_.fetch_sub(1, std::memory_order_release);
     done_.notify_all();
   }
 }
@@ -88,13 +117,17 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t)>& fn,
     finished_ = 0;
     participants_ = threads - 1;
     error_ = nullptr;
+    // Every task, and every participating worker's exit from the job.
+    outstanding_.store(n + participants_, std::memory_order_relaxed);
     ++generation_;
+    published_.store(generation_, std::memory_order_release);
   }
   wake_.notify_all();
   run_tasks();
   std::exception_ptr error;
   {
     // All tasks finished and no worker still holds a reference to fn.
+    spin_until([&] { return outstanding_.load(std::memory_order_acquire) == 0; });
     std::unique_lock lock(mutex_);
     done_.wait(lock, [&] { return finished_ == n_ && active_ == 0; });
     fn_ = nullptr;
