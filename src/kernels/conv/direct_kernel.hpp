@@ -19,7 +19,24 @@ struct DirectTile {
   float* out = nullptr;  // [pixels][32]
 };
 
+// Writes a tile's [pixels][32] results (out) to output channels m0 .. m0+channels-1 of the
+// plain NCHW output, pixels f0 .. of row e: y points at (m0, e, f0), channel planes `plane`
+// floats apart; residual likewise or null; bias at m0 (or null); then the clamp. AVX2 (8 x 8
+// transposes); the scalar loop in direct_nchw16c.cpp is the same thing.
+struct DirectStore {
+  const float* out = nullptr;
+  int pixels = 0;
+  int64_t channels = 0, plane = 0;
+  float* y = nullptr;
+  const float* residual = nullptr;
+  const float* bias = nullptr;
+  bool clamp = false;
+  float lo = 0.0f, hi = 0.0f;
+};
+void direct_store_avx2(const DirectStore& s);
+
 void direct_tile_scalar(const DirectTile& t);
 void direct_tile_avx512(const DirectTile& t);
+void direct_tile_avx2(const DirectTile& t);
 
 }  // namespace loupe::kernels::conv

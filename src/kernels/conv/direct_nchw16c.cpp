@@ -5,7 +5,8 @@
 // and writes them back to NCHW through the fused epilogue (bias, residual, clamp). Weights are
 // blocked once in create(), M rounded up to 32 with zero filters.
 //
-// The blocked tile kernel is AVX-512; other ISAs run the same loop nest in plain C++.
+// The blocked tile kernels are AVX-512 and AVX2; the scalar ISA runs the same loop nest in plain
+// C++.
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -46,7 +47,19 @@ class DirectPrimitive : public ConvPrimitive {
     mgroups_ = (s.M + 31) / 32;
     hp_ = s.H + s.pad_top + s.pad_bottom;
     wp_ = s.W + s.pad_left + s.pad_right;
-    kernel_ = resolve_isa(d.isa) == Isa::avx512 ? direct_tile_avx512 : direct_tile_scalar;
+    switch (resolve_isa(d.isa)) {
+      case Isa::avx512:
+        kernel_ = direct_tile_avx512;
+        vector_store_ = true;
+        break;
+      case Isa::avx2:
+        kernel_ = direct_tile_avx2;
+        vector_store_ = true;
+        break;
+      default:
+        kernel_ = direct_tile_scalar;
+        break;
+    }
     if (d.has_bias) bias_.assign(bias, bias + s.M);
     // [M/32][C/16][R][S][16][32]
     w_.assign(static_cast<size_t>(mgroups_ * cblocks_ * s.R * s.S * 16 * 32), 0.0f);
@@ -137,6 +150,22 @@ class DirectPrimitive : public ConvPrimitive {
     const ops::LayerShape& s = d_.shape;
     const int64_t m_end = std::min(s.M, mg * 32 + 32);
     const ScalarEpilogue ep = scalar_epilogue(d_);
+    if (vector_store_) {
+      DirectStore v;
+      v.out = t.out;
+      v.pixels = t.pixels;
+      v.channels = m_end - mg * 32;
+      v.plane = s.E * s.F;
+      const int64_t off = (mg * 32 * s.E + t.e) * s.F + t.f0;
+      v.y = y + off;
+      v.residual = residual != nullptr ? residual + off : nullptr;
+      v.bias = d_.has_bias ? bias_.data() + mg * 32 : nullptr;
+      v.clamp = ep.clamp;
+      v.lo = ep.lo;
+      v.hi = ep.hi;
+      direct_store_avx2(v);
+      return;
+    }
     for (int64_t m = mg * 32; m < m_end; ++m) {
       const float b = d_.has_bias ? bias_[static_cast<size_t>(m)] : 0.0f;
       const int64_t off = (m * s.E + t.e) * s.F + t.f0;
@@ -151,6 +180,7 @@ class DirectPrimitive : public ConvPrimitive {
   ConvDesc d_;
   std::vector<float> w_, bias_;
   void (*kernel_)(const DirectTile&) = direct_tile_scalar;
+  bool vector_store_ = false;  // direct_store_avx2 (AVX2 and AVX-512 CPUs) instead of the loop
   int64_t cblocks_ = 0, mgroups_ = 0, hp_ = 0, wp_ = 0;
   int threads_ = 1;
 };
