@@ -369,12 +369,21 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
   const int64_t a_cs = d.trans_a ? d.lda : 1;
   const int64_t m_tiles = ceil_div(d.M, mr), n_tiles = ceil_div(d.N, nr);
 
+  // With A pre-packed (a conv's filters), a thread's block of columns can be cut further at no
+  // packing cost: B is packed per micro-panel anyway. Up to 4 chunks per thread of at least 8
+  // micro-panels each, taken from the pool's shared counter, so that a thread that falls behind
+  // (a vCPU the hypervisor preempts, another process) leaves its chunks to the others.
+  const int64_t split = packed_a != nullptr && tm_ * tn_ > 1
+                            ? std::clamp<int64_t>(ceil_div(n_tiles, tn_) / 8, 1, 4)
+                            : 1;
+  const int64_t tn = tn_ * split;
   auto block = [&](int64_t task) {
-    const int64_t bi = task / tn_, bj = task % tn_;
+    // Row blocks alternate: threads that keep pace each stay on their own rows of A and C.
+    const int64_t bi = task % tm_, bj = task / tm_;
     const int64_t m0 = std::min(d.M, ceil_div(m_tiles, tm_) * bi * mr);
     const int64_t m1 = std::min(d.M, ceil_div(m_tiles, tm_) * (bi + 1) * mr);
-    const int64_t n0 = std::min(d.N, ceil_div(n_tiles, tn_) * bj * nr);
-    const int64_t n1 = std::min(d.N, ceil_div(n_tiles, tn_) * (bj + 1) * nr);
+    const int64_t n0 = std::min(d.N, ceil_div(n_tiles, tn) * bj * nr);
+    const int64_t n1 = std::min(d.N, ceil_div(n_tiles, tn) * (bj + 1) * nr);
     if (m0 >= m1 || n0 >= n1) return;
     Workspace& ws = thread_workspace();
     float* a_buf =
@@ -449,11 +458,11 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
     }
   };
 
-  const int tasks = tm_ * tn_;
+  const int64_t tasks = tm_ * tn;
   if (tasks == 1) {
     block(0);
   } else {
-    ThreadPool::global().parallel_for(tasks, block, tasks);
+    ThreadPool::global().parallel_for(tasks, block, tm_ * tn_);
   }
 }
 

@@ -314,13 +314,15 @@ TEST(Gemm, RejectsBadDescriptionsAndMismatchedPackedB) {
 }
 
 TEST(Gemm, PackedAServesAnyN) {
-  // A conv's filters packed once at load serve every feature-map size.
+  // A conv's filters packed once at load serve every feature-map size. From a few hundred
+  // columns up, the threads' blocks of a pre-packed product are cut into chunks that any thread
+  // may take (gemm.cpp): N = 500 and 1500 run that path on 2 or more threads.
   Rng rng(6);
   const int64_t M = 37, K = 70;
   const std::vector<float> a = random_floats(rng, M * K);
   for (Isa isa : available_isas()) {
     const PackedA packed = pack_a(plan_gemm(desc(M, 1, K, isa)), a.data());
-    for (int64_t N : {1, 3, 49, 100}) {
+    for (int64_t N : {1, 3, 49, 100, 500, 1500}) {
       const std::vector<float> b = random_floats(rng, K * N);
       std::vector<float> c1(M * N), c2(M * N);
       const GemmPlan plan = plan_gemm(desc(M, N, K, isa));
