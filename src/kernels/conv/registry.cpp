@@ -40,12 +40,18 @@ const ConvAlgorithm& choose_algorithm(const ConvDesc& d) {
   // With AVX2 the transforms cost relatively more (8 lanes) and banded im2col + GEMM wins at 64
   // channels (ResNet-50's 56 x 56 stage: 4.6 ms vs F(4x4) 6.2 ms; VGG-16 conv1_2 67 vs 97 ms, 1
   // thread, Zen 4 without AVX-512); from 128 channels Winograd leads again.
-  const int64_t min_channels = resolve_isa(d.isa) == Isa::avx512 ? 64 : 128;
+  // Also with AVX2, F(4x4) needs more tiles to pay for its larger transforms: on maps under ~24
+  // pixels F(2x2) is faster (1 thread, Zen 4: AlexNet's 13 x 13 layers F(2x2) 2.47-3.83 ms vs
+  // F(4x4) 2.94-4.03; ResNet-50's 14 x 14 x 256 2.54-2.64 vs 2.89-2.97; at 28 x 28 x 128 F(4x4)
+  // leads, 3.43-3.59 vs 3.92-4.26).
+  const bool avx512 = resolve_isa(d.isa) == Isa::avx512;
+  const int64_t min_channels = avx512 ? 64 : 128;
   if (s.C >= min_channels && s.M >= min_channels && s.E >= 7 && s.F >= 7) {
     for (const int64_t m : {int64_t{4}, int64_t{2}}) {
       const int64_t tiles = (s.E + m - 1) / m * ((s.F + m - 1) / m);
       const int64_t weight_bytes = (m + 2) * (m + 2) * (s.C / s.G) * s.M * 4;
       if (weight_bytes > cache_sizes().l3 / 2 && tiles < 16) continue;
+      if (!avx512 && m == 4 && tiles < 36) continue;
       if (const ConvAlgorithm* a = pick(m == 4 ? "winograd_f4x3" : "winograd_f2x3")) return *a;
     }
   }
