@@ -35,6 +35,14 @@ struct DirectStore {
 };
 void direct_store_avx2(const DirectStore& s);
 
+// Rows [0, H) of channels c0 .. c0+15 (those below C; planes H x W, `plane_stride` floats apart,
+// from x) into the interior of a [Hp][Wp][16] block: row h at dst + ((h + pad_top) * Wp +
+// pad_left) * 16. Channels past C are written as zeros; the padding is not touched. AVX2 (8 x 8
+// transposes).
+void direct_reorder_avx2(const float* x, int64_t channels, int64_t H, int64_t W,
+                         int64_t plane_stride, float* dst, int64_t Wp, int64_t pad_top,
+                         int64_t pad_left);
+
 void direct_tile_scalar(const DirectTile& t);
 void direct_tile_avx512(const DirectTile& t);
 void direct_tile_avx2(const DirectTile& t);

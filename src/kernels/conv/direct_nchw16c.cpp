@@ -135,6 +135,22 @@ class DirectPrimitive : public ConvPrimitive {
   void reorder(const float* x, int64_t cb, float* xb) const {
     const ops::LayerShape& s = d_.shape;
     float* dst = xb + cb * hp_ * wp_ * 16;
+    if (vector_store_) {  // the interior by AVX2 transposes, then zeros in the padding only
+      direct_reorder_avx2(x + cb * 16 * s.H * s.W, std::min<int64_t>(16, s.C - cb * 16), s.H, s.W,
+                          s.H * s.W, dst, wp_, s.pad_top, s.pad_left);
+      const auto zero = [&](int64_t h, int64_t w0, int64_t w1) {
+        std::memset(dst + (h * wp_ + w0) * 16, 0, sizeof(float) * 16 * (w1 - w0));
+      };
+      for (int64_t h = 0; h < hp_; ++h) {
+        if (h < s.pad_top || h >= s.pad_top + s.H) {
+          zero(h, 0, wp_);
+        } else {
+          zero(h, 0, s.pad_left);
+          zero(h, s.pad_left + s.W, wp_);
+        }
+      }
+      return;
+    }
     std::memset(dst, 0, sizeof(float) * hp_ * wp_ * 16);
     const int64_t c_end = std::min(s.C, cb * 16 + 16);
     for (int64_t c = cb * 16; c < c_end; ++c) {
@@ -180,7 +196,8 @@ class DirectPrimitive : public ConvPrimitive {
   ConvDesc d_;
   std::vector<float> w_, bias_;
   void (*kernel_)(const DirectTile&) = direct_tile_scalar;
-  bool vector_store_ = false;  // direct_store_avx2 (AVX2 and AVX-512 CPUs) instead of the loop
+  // direct_store_avx2 / direct_reorder_avx2 (AVX2 and AVX-512 CPUs) instead of the loops
+  bool vector_store_ = false;
   int64_t cblocks_ = 0, mgroups_ = 0, hp_ = 0, wp_ = 0;
   int threads_ = 1;
 };

@@ -158,6 +158,33 @@ void direct_store_avx2(const DirectStore& s) {
   }
 }
 
+void direct_reorder_avx2(const float* x, int64_t channels, int64_t H, int64_t W,
+                         int64_t plane_stride, float* dst, int64_t Wp, int64_t pad_top,
+                         int64_t pad_left) {
+  for (int64_t h = 0; h < H; ++h) {
+    float* row = dst + ((h + pad_top) * Wp + pad_left) * 16;
+    int64_t w = 0;
+    for (; w + 8 <= W; w += 8) {
+      // Two 8 x 8 transposes: channels 0-7 and 8-15 of pixels w .. w+7.
+      for (int half = 0; half < 2; ++half) {
+        __m256 r[8];
+        for (int i = 0; i < 8; ++i) {
+          const int64_t c = half * 8 + i;
+          r[i] = c < channels ? _mm256_loadu_ps(x + c * plane_stride + h * W + w)
+                              : _mm256_setzero_ps();
+        }
+        transpose8(r);  // r[j]: pixel w + j, channels half*8 .. half*8+7
+        for (int j = 0; j < 8; ++j) _mm256_storeu_ps(row + (w + j) * 16 + half * 8, r[j]);
+      }
+    }
+    for (; w < W; ++w) {
+      for (int64_t c = 0; c < 16; ++c) {
+        row[w * 16 + c] = c < channels ? x[c * plane_stride + h * W + w] : 0.0f;
+      }
+    }
+  }
+}
+
 void direct_tile_avx2(const DirectTile& t) {
   static_assert(sizeof(Nest) == 40);
   const int64_t px = t.U_w * 16;  // floats from one output pixel's input to the next
