@@ -96,8 +96,44 @@ void pool(const PoolDesc& d, const float* x, float* y, int threads, Isa isa) {
     }
   }
   const int64_t planes = s.N * s.C;
+  if (k.plane != nullptr && s.U == s.U_w && (s.U == 1 || s.U == 2) && s.dil_h == 1 &&
+      s.dil_w == 1) {
+    // Each plane is copied with its padding written out (ceil_mode's windows may reach past the
+    // explicit pads), so that the kernel's loads need no bounds (ukernel.hpp).
+    const int64_t hp = std::max(s.pad_top + s.H + s.pad_bottom, (s.E - 1) * s.U + s.R);
+    const int64_t wp = std::max(s.pad_left + s.W + s.pad_right, (s.F - 1) * s.U + s.S);
+    // Stride 2: two phases of ceil(wp / 2) columns, + 8 so that a phase's last vector stays in
+    // its row.
+    const int64_t phase = s.U == 2 ? (wp + 1) / 2 + 8 : 0;
+    const int64_t row = s.U == 2 ? 2 * phase : wp;
+    for_planes(planes, s.H * s.W + s.E * s.F * s.S, threads, [&](int64_t first, int64_t last) {
+      std::vector<float> padded(static_cast<size_t>(hp * row + 32), fill);
+      PoolPlane pp;
+      pp.H = s.H;
+      pp.W = s.W;
+      pp.buf = padded.data();
+      pp.pad_top = s.pad_top;
+      pp.pad_left = s.pad_left;
+      pp.row = row;
+      pp.phase = phase;
+      pp.E = s.E;
+      pp.F = s.F;
+      pp.R = s.R;
+      pp.S = s.S;
+      pp.U = s.U;
+      pp.max = is_max;
+      pp.inv_rows = inv_rows.data();
+      pp.inv_cols = inv_cols.data();
+      for (int64_t p = first; p < last; ++p) {
+        pp.x = x + p * s.H * s.W;
+        pp.y = y + p * s.E * s.F;
+        k.plane(pp);
+      }
+    });
+    return;
+  }
   for_planes(planes, s.H * s.W + s.E * s.F * s.S, threads, [&](int64_t first, int64_t last) {
-    std::vector<float> row(row_len + 16, fill);  // + the slack hmax / hsum may read
+    std::vector<float> row(row_len + 32, fill);  // + the slack the vector kernels may read
     float* interior = row.data() + s.pad_left;
     for (int64_t p = first; p < last; ++p) {
       const float* xp = x + p * s.H * s.W;

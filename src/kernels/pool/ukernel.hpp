@@ -6,20 +6,42 @@
 
 namespace loupe::kernels::pool {
 
+// One (n, c) plane of a window with dilation 1 and equal strides U = U_w of 1 or 2. The kernel
+// first copies the plane into `buf`, whose padding the caller has filled (-inf for max, 0 for
+// average) and which also covers what ceil_mode's windows reach: padded row i starts at
+// buf + i * row. With stride 2 each padded row is split into its even and odd columns, `phase`
+// floats apart, so that every tap is a plain load: padded column c is at (c % 2) * phase +
+// c / 2. buf has 32 floats of slack past its last row.
+struct PoolPlane {
+  const float* x = nullptr;  // H x W
+  int64_t H = 0, W = 0;
+  float* buf = nullptr;
+  int64_t pad_top = 0, pad_left = 0, row = 0, phase = 0;
+  float* y = nullptr;  // E x F
+  int64_t E = 0, F = 0, R = 0, S = 0, U = 1;
+  bool max = true;
+  // Average: output (e, f) is the window's sum times inv_rows[e] * inv_cols[f].
+  const float* inv_rows = nullptr;
+  const float* inv_cols = nullptr;
+};
+
 struct PoolMicrokernels {
   Isa isa = Isa::scalar;
   // dst[i] = max(dst[i], src[i]) or dst[i] += src[i], i < n (the vertical pass).
   void (*vmax)(float* dst, const float* src, int64_t n) = nullptr;
   void (*vadd)(float* dst, const float* src, int64_t n) = nullptr;
   // y[f] = max / sum over s < S of t[f * u + s * dil], f < F (the horizontal pass). hsum then
-  // multiplies by scale * inv_cols[f] (the average's separable divisor). t has 16 floats of
-  // slack past the last window (a vector kernel may load whole vectors there).
+  // multiplies by scale * inv_cols[f] (the average's separable divisor). t has 32 floats of
+  // slack past the last window, and vmax / vadd's dst 32 past n (a vector kernel may load and
+  // store whole vectors there).
   void (*hmax)(const float* t, float* y, int64_t F, int64_t S, int64_t u, int64_t dil) = nullptr;
   void (*hsum)(const float* t, float* y, int64_t F, int64_t S, int64_t u, int64_t dil, float scale,
                const float* inv_cols) = nullptr;
   // Max / sum of x[0..n), n >= 1 (global pooling).
   float (*reduce_max)(const float* x, int64_t n) = nullptr;
   float (*reduce_sum)(const float* x, int64_t n) = nullptr;
+  // Null where the ISA has none; pool.cpp then takes the two passes.
+  void (*plane)(const PoolPlane& p) = nullptr;
 };
 
 const PoolMicrokernels& pool_microkernels_avx512();

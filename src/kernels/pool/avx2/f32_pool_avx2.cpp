@@ -1,26 +1,44 @@
-// AVX2 pooling pieces: 8 outputs per vector, strided columns gathered, scalar tails.
+// AVX2 pooling pieces: 8 outputs per vector, masked tails; stride-2 columns split from plain
+// loads, larger strides gathered.
 #include <immintrin.h>
+
+#include <algorithm>
+#include <limits>
 
 #include "kernels/pool/ukernel.hpp"
 
 namespace loupe::kernels::pool {
 namespace {
 
-void vmax(float* dst, const float* src, int64_t n) {
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    _mm256_storeu_ps(dst + i, _mm256_max_ps(_mm256_loadu_ps(dst + i), _mm256_loadu_ps(src + i)));
-  }
-  for (; i < n; ++i) dst[i] = dst[i] > src[i] ? dst[i] : src[i];
+// Lanes 0 .. n-1 (n <= 8).
+__m256i head(int64_t n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)),
+                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-void vadd(float* dst, const float* src, int64_t n) {
+// The tail of a row (fewer than 8 columns) in one masked vector rather than a scalar loop:
+// pooling rows are short (7 to 56 columns in the zoo), so the tail is often most of the row.
+// dst is the caller's row buffer, which has slack: lanes past n are read and written back as
+// they were (they may hold the right padding).
+template <bool kMax>
+void vreduce(float* dst, const float* src, int64_t n) {
+  const auto op = [](__m256 a, __m256 b) {
+    return kMax ? _mm256_max_ps(a, b) : _mm256_add_ps(a, b);
+  };
   int64_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    _mm256_storeu_ps(dst + i, _mm256_add_ps(_mm256_loadu_ps(dst + i), _mm256_loadu_ps(src + i)));
+    _mm256_storeu_ps(dst + i, op(_mm256_loadu_ps(dst + i), _mm256_loadu_ps(src + i)));
   }
-  for (; i < n; ++i) dst[i] += src[i];
+  if (i < n) {
+    const __m256i m = head(n - i);
+    const __m256 d = _mm256_loadu_ps(dst + i);
+    const __m256 v = op(d, _mm256_maskload_ps(src + i, m));
+    _mm256_storeu_ps(dst + i, _mm256_blendv_ps(d, v, _mm256_castsi256_ps(m)));
+  }
 }
+
+void vmax(float* dst, const float* src, int64_t n) { vreduce<true>(dst, src, n); }
+void vadd(float* dst, const float* src, int64_t n) { vreduce<false>(dst, src, n); }
 
 // Columns 0, 2, ..., 14 (even) or 1, 3, ..., 15 (odd) of the 16 floats a:b.
 __m256 even_or_odd(__m256 a, __m256 b, bool odd) {
@@ -35,7 +53,10 @@ void hreduce(const float* t, float* y, int64_t F, int64_t S, int64_t u, int64_t 
   const __m256i idx = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
                                          _mm256_set1_epi32(static_cast<int>(u)));
   int64_t f = 0;
-  for (; f + 8 <= F; f += 8) {
+  // With stride 1 or 2 the last, partial vector of outputs is computed whole (its extra lanes
+  // read the caller's slack) and stored under a mask.
+  const int64_t vector_end = u <= 2 ? F : F / 8 * 8;
+  for (; f < vector_end; f += 8) {
     // Stride 2 (every strided pooling layer of the zoo) splits two plain loads into even and
     // odd columns: vgatherdps is several times slower on AMD cores. It reads one float past the
     // last window, within the caller's slack.
@@ -51,10 +72,17 @@ void hreduce(const float* t, float* y, int64_t F, int64_t S, int64_t u, int64_t 
     for (int64_t s = 1; s < S; ++s) {
       acc = kMax ? _mm256_max_ps(acc, load(s * dil)) : _mm256_add_ps(acc, load(s * dil));
     }
+    const bool full = f + 8 <= F;
+    const __m256i m = head(F - f);
     if (!kMax) {
-      acc = _mm256_mul_ps(_mm256_mul_ps(acc, _mm256_set1_ps(scale)), _mm256_loadu_ps(inv_cols + f));
+      const __m256 inv = full ? _mm256_loadu_ps(inv_cols + f) : _mm256_maskload_ps(inv_cols + f, m);
+      acc = _mm256_mul_ps(_mm256_mul_ps(acc, _mm256_set1_ps(scale)), inv);
     }
-    _mm256_storeu_ps(y + f, acc);
+    if (full) {
+      _mm256_storeu_ps(y + f, acc);
+    } else {
+      _mm256_maskstore_ps(y + f, m, acc);
+    }
   }
   for (; f < F; ++f) {
     float a = t[f * u];
@@ -111,10 +139,105 @@ float reduce_sum(const float* x, int64_t n) {
   return hsum8(_mm256_add_ps(a0, a1)) + tail;
 }
 
+// Outputs f0 .. f0 + 8 NV - 1 of every row (the last vector possibly partial) from the padded
+// plane: NV independent accumulator chains (a single chain per vector would wait on each max's
+// latency, and rows of 7 to 28 outputs are the zoo's common case).
+template <bool kMax, int U, int NV>
+void column_block(const PoolPlane& p, int64_t f0) {
+  const auto op = [](__m256 a, __m256 b) {
+    return kMax ? _mm256_max_ps(a, b) : _mm256_add_ps(a, b);
+  };
+  __m256i store_mask[NV];
+  for (int v = 0; v < NV; ++v) store_mask[v] = head(std::min<int64_t>(8, p.F - f0 - 8 * v));
+  for (int64_t e = 0; e < p.E; ++e) {
+    const float* rows = p.buf + e * U * p.row + f0;
+    __m256 acc[NV];
+    for (int v = 0; v < NV; ++v) {
+      acc[v] = _mm256_set1_ps(kMax ? -std::numeric_limits<float>::infinity() : 0.0f);
+    }
+    for (int64_t r = 0; r < p.R; ++r) {
+      for (int64_t s = 0; s < p.S; ++s) {
+        for (int v = 0; v < NV; ++v) {
+          // Tap s of output f: padded column f U + s (stride 2: phase s % 2, index f + s / 2).
+          const float* at = rows + r * p.row + v * 8 + (U == 1 ? s : (s % 2) * p.phase + s / 2);
+          acc[v] = op(acc[v], _mm256_loadu_ps(at));
+        }
+      }
+    }
+    float* out = p.y + e * p.F + f0;
+    for (int v = 0; v < NV; ++v) {
+      const bool full = f0 + 8 * v + 8 <= p.F;
+      __m256 x = acc[v];
+      if (!kMax) {
+        const float* inv = p.inv_cols + f0 + 8 * v;
+        x = _mm256_mul_ps(_mm256_mul_ps(x, _mm256_set1_ps(p.inv_rows[e])),
+                          full ? _mm256_loadu_ps(inv) : _mm256_maskload_ps(inv, store_mask[v]));
+      }
+      if (full) {
+        _mm256_storeu_ps(out + 8 * v, x);
+      } else {
+        _mm256_maskstore_ps(out + 8 * v, store_mask[v], x);
+      }
+    }
+  }
+}
+
+template <bool kMax, int U>
+void plane_rows(const PoolPlane& p) {
+  for (int64_t f0 = 0; f0 < p.F; f0 += 32) {
+    switch (std::min<int64_t>(4, (p.F - f0 + 7) / 8)) {
+      case 4:
+        column_block<kMax, U, 4>(p, f0);
+        break;
+      case 3:
+        column_block<kMax, U, 3>(p, f0);
+        break;
+      case 2:
+        column_block<kMax, U, 2>(p, f0);
+        break;
+      default:
+        column_block<kMax, U, 1>(p, f0);
+        break;
+    }
+  }
+}
+
+// The plane into the padded buffer (stride 2: each row split into its even and odd columns).
+void copy_padded(const PoolPlane& p) {
+  for (int64_t h = 0; h < p.H; ++h) {
+    const float* in = p.x + h * p.W;
+    float* dst = p.buf + (h + p.pad_top) * p.row;
+    if (p.U == 1) {
+      std::copy(in, in + p.W, dst + p.pad_left);
+      continue;
+    }
+    // Input column w is padded column w + pad_left: phase (w + pad_left) % 2, index / 2.
+    const int64_t pl = p.pad_left;
+    float* even_cols = dst + (pl % 2) * p.phase + pl / 2;             // w = 0, 2, 4, ...
+    float* odd_cols = dst + ((pl + 1) % 2) * p.phase + (pl + 1) / 2;  // w = 1, 3, 5, ...
+    int64_t w = 0;
+    for (; w + 16 <= p.W; w += 16) {
+      const __m256 a = _mm256_loadu_ps(in + w), b = _mm256_loadu_ps(in + w + 8);
+      _mm256_storeu_ps(even_cols + w / 2, even_or_odd(a, b, false));
+      _mm256_storeu_ps(odd_cols + w / 2, even_or_odd(a, b, true));
+    }
+    for (; w < p.W; ++w) (w % 2 == 0 ? even_cols : odd_cols)[w / 2] = in[w];
+  }
+}
+
+void plane(const PoolPlane& p) {
+  copy_padded(p);
+  if (p.max) {
+    p.U == 1 ? plane_rows<true, 1>(p) : plane_rows<true, 2>(p);
+  } else {
+    p.U == 1 ? plane_rows<false, 1>(p) : plane_rows<false, 2>(p);
+  }
+}
+
 }  // namespace
 
 const PoolMicrokernels& pool_microkernels_avx2() {
-  static const PoolMicrokernels k{Isa::avx2, vmax, vadd, hmax, hsum, reduce_max, reduce_sum};
+  static const PoolMicrokernels k{Isa::avx2, vmax, vadd, hmax, hsum, reduce_max, reduce_sum, plane};
   return k;
 }
 
