@@ -155,12 +155,21 @@ void column_block(const PoolPlane& p, int64_t f0) {
     for (int v = 0; v < NV; ++v) {
       acc[v] = _mm256_set1_ps(kMax ? -std::numeric_limits<float>::infinity() : 0.0f);
     }
-    for (int64_t r = 0; r < p.R; ++r) {
-      for (int64_t s = 0; s < p.S; ++s) {
-        for (int v = 0; v < NV; ++v) {
-          // Tap s of output f: padded column f U + s (stride 2: phase s % 2, index f + s / 2).
-          const float* at = rows + r * p.row + v * 8 + (U == 1 ? s : (s % 2) * p.phase + s / 2);
-          acc[v] = op(acc[v], _mm256_loadu_ps(at));
+    // Tap s of output f: padded column f U + s (stride 2: phase s % 2, index f + s / 2).
+    const auto tap = [&](int64_t r, int64_t s, int v) {
+      return _mm256_loadu_ps(rows + r * p.row + v * 8 + (U == 1 ? s : (s % 2) * p.phase + s / 2));
+    };
+    if (p.R == 3 && p.S == 3) {
+      // The zoo's window, unrolled, as a tree (depth 4 instead of a chain of 9).
+      for (int v = 0; v < NV; ++v) {
+        __m256 m[3];
+        for (int r = 0; r < 3; ++r) m[r] = op(op(tap(r, 0, v), tap(r, 1, v)), tap(r, 2, v));
+        acc[v] = op(op(m[0], m[1]), m[2]);
+      }
+    } else {
+      for (int64_t r = 0; r < p.R; ++r) {
+        for (int64_t s = 0; s < p.S; ++s) {
+          for (int v = 0; v < NV; ++v) acc[v] = op(acc[v], tap(r, s, v));
         }
       }
     }
@@ -221,7 +230,13 @@ void copy_padded(const PoolPlane& p) {
       _mm256_storeu_ps(even_cols + w / 2, even_or_odd(a, b, false));
       _mm256_storeu_ps(odd_cols + w / 2, even_or_odd(a, b, true));
     }
-    for (; w < p.W; ++w) (w % 2 == 0 ? even_cols : odd_cols)[w / 2] = in[w];
+    for (; w + 8 <= p.W; w += 8) {
+      const __m256 a = _mm256_loadu_ps(in + w);
+      _mm_storeu_ps(even_cols + w / 2, _mm256_castps256_ps128(even_or_odd(a, a, false)));
+      _mm_storeu_ps(odd_cols + w / 2, _mm256_castps256_ps128(even_or_odd(a, a, true)));
+    }
+    for (int64_t i = w; i < p.W; i += 2) even_cols[i / 2] = in[i];
+    for (int64_t i = w + 1; i < p.W; i += 2) odd_cols[i / 2] = in[i];
   }
 }
 
