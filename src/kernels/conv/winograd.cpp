@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/conv/direct_kernel.hpp"
 #include "kernels/conv/internal.hpp"
 #include "kernels/conv/winograd_kernel.hpp"
 #include "loupe/thread_pool.hpp"
@@ -58,6 +59,7 @@ class WinogradPrimitive : public ConvPrimitive {
     output_ = isa == Isa::avx512 ? winograd_output_avx512
               : isa == Isa::avx2 ? winograd_output_avx2
                                  : winograd_output_scalar;
+    vector_fill_ = isa == Isa::avx512 || isa == Isa::avx2;
 
     GemmDesc g;
     g.M = tb_;
@@ -163,6 +165,17 @@ class WinogradPrimitive : public ConvPrimitive {
     std::memset(band, 0, sizeof(float) * band_floats_);
     const int64_t w_begin = std::max<int64_t>(0, -s.pad_left);
     const int64_t w_end = std::min(s.W, band_w_ - s.pad_left);
+    const int64_t r_begin = std::max<int64_t>(0, s.pad_top - row0);
+    const int64_t r_end = std::min(band_h_, s.H + s.pad_top - row0);
+    if (vector_fill_ && w_begin == 0 && w_end == s.W && r_begin < r_end) {
+      // Whole rows: the AVX2 transposes of the direct conv's reorder.
+      for (int64_t cb = 0; cb < (s.C + 15) / 16; ++cb) {
+        direct_reorder_avx2(x + (cb * 16 * s.H + row0 + r_begin - s.pad_top) * s.W,
+                            std::min<int64_t>(16, s.C - cb * 16), r_end - r_begin, s.W, s.H * s.W,
+                            band + cb * band_h_ * band_w_ * 16, band_w_, r_begin, s.pad_left);
+      }
+      return;
+    }
     for (int64_t c = 0; c < s.C; ++c) {
       float* blk = band + (c / 16 * band_h_ * band_w_) * 16 + c % 16;
       for (int64_t r = 0; r < band_h_; ++r) {
@@ -186,6 +199,7 @@ class WinogradPrimitive : public ConvPrimitive {
   int64_t tiles_w_ = 0, tb_ = 1, chunks_ = 1, slot_floats_ = 0;
   int64_t tiles_h_ = 1, band_h_ = 0, band_w_ = 0, band_floats_ = 0;
   int slots_ = 1;
+  bool vector_fill_ = false;  // fill_band by direct_reorder_avx2 (AVX2 and AVX-512 CPUs)
 };
 
 class Winograd : public ConvAlgorithm {
