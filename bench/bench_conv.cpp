@@ -48,6 +48,10 @@ const Layer kLayers[] = {
     {"vgg_conv3_2", 256, 256, 56, 3, 1, 1, 1},
     {"vgg_conv4_2", 512, 512, 28, 3, 1, 1, 1},
     {"vgg_conv5_2", 512, 512, 14, 3, 1, 1, 1},
+    // First layers (C = 3): ResNet-50 / GoogLeNet, AlexNet (torchvision), MobileNet v2.
+    {"r50_conv1_7x7_s2", 3, 64, 224, 7, 2, 3, 1},
+    {"alexnet_conv1_11x11_s4", 3, 64, 224, 11, 4, 2, 1},
+    {"mbv2_conv1_3x3_s2", 3, 32, 224, 3, 2, 1, 1},
     {"r50_1x1_expand", 64, 256, 56, 1, 1, 0, 1},
     {"r50_1x1_reduce", 1024, 256, 14, 1, 1, 0, 1},
     {"r50_1x1_s2", 512, 1024, 28, 1, 2, 0, 1},

@@ -15,6 +15,7 @@ const ConvAlgorithm& winograd_f2x3_algorithm();
 const ConvAlgorithm& winograd_f4x3_algorithm();
 const ConvAlgorithm& winograd_f6x3_algorithm();
 const ConvAlgorithm& direct_nchw16c_algorithm();
+const ConvAlgorithm& implicit_gemm_algorithm();
 
 // desc.threads with 0 resolved to the global pool's size.
 int resolve_threads(const ConvDesc& d);
