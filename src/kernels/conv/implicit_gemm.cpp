@@ -19,17 +19,6 @@
 namespace loupe::kernels::conv {
 namespace {
 
-const gemm::Microkernel& microkernel(Isa isa) {
-  switch (isa) {
-    case Isa::avx512:
-      return gemm::microkernel_avx512();
-    case Isa::avx2:
-      return gemm::microkernel_avx2();
-    default:
-      return gemm::microkernel_scalar();
-  }
-}
-
 class ImplicitGemmPrimitive : public ConvPrimitive {
  public:
   ImplicitGemmPrimitive(const ConvDesc& d, const float* weights, const float* bias) : d_(d) {
@@ -42,7 +31,7 @@ class ImplicitGemmPrimitive : public ConvPrimitive {
     g.isa = d.isa;
     g.threads = 1;
     plan_ = plan_gemm(g);
-    uk_ = &microkernel(plan_.isa());
+    uk_ = &gemm::microkernel_for(plan_.isa());
     kc_ = plan_.blocking().kc;
     packed_ = pack_a(plan_, weights);  // weights [M][C][R][S] are A (M x K), row-major
     if (d.has_bias) bias_.assign(bias, bias + s.M);

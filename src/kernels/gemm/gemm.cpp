@@ -27,17 +27,6 @@ namespace {
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
 
-const gemm::Microkernel& microkernel_for(Isa isa) {
-  switch (isa) {
-    case Isa::avx512:
-      return gemm::microkernel_avx512();
-    case Isa::avx2:
-      return gemm::microkernel_avx2();
-    default:
-      return gemm::microkernel_scalar();
-  }
-}
-
 // 64-byte-aligned floats (packed operands, packing workspace); `what` names them in the error.
 std::shared_ptr<float[]> aligned_floats(int64_t floats, const char* what) {
   const auto bytes = static_cast<size_t>(round_up(floats * 4, 64));
@@ -216,7 +205,7 @@ GemmPlan plan_gemm(const GemmDesc& desc) {
     fail("gemm: clamp range [{}, {}] is empty", d.epilogue.lo, d.epilogue.hi);
   }
   GemmPlan plan;
-  plan.kernel_ = &microkernel_for(resolve_isa(d.isa));
+  plan.kernel_ = &gemm::microkernel_for(resolve_isa(d.isa));
   const gemm::Microkernel& k = *plan.kernel_;
   int threads = d.threads > 0 ? d.threads : ThreadPool::global().size();
   // A product this small is over before a sleeping worker wakes up.
@@ -465,5 +454,20 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
     ThreadPool::global().parallel_for(tasks, block, tm_ * tn_);
   }
 }
+
+namespace gemm {
+
+const Microkernel& microkernel_for(Isa isa) {
+  switch (isa) {
+    case Isa::avx512:
+      return microkernel_avx512();
+    case Isa::avx2:
+      return microkernel_avx2();
+    default:
+      return microkernel_scalar();
+  }
+}
+
+}  // namespace gemm
 
 }  // namespace loupe::kernels

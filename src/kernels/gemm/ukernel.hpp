@@ -57,5 +57,7 @@ struct Microkernel {
 const Microkernel& microkernel_avx512();
 const Microkernel& microkernel_avx2();
 const Microkernel& microkernel_scalar();
+// The microkernel of an ISA the CPU supports (avx512, avx2, else scalar).
+const Microkernel& microkernel_for(Isa isa);
 
 }  // namespace loupe::kernels::gemm
