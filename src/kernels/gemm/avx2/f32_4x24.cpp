@@ -98,6 +98,8 @@ void store_tile(const __m256 (&acc)[R][NV], const UkrArgs& p) {
   LOUPE_ROW(u, 1, 3, 4, 5) LOUPE_ROW(u, 2, 6, 7, 8) LOUPE_ROW(u, 3, 9, 10, 11)
 #define LOUPE_ZERO(x) "vxorps %%ymm" #x ", %%ymm" #x ", %%ymm" #x "\n\t"
 #define LOUPE_SAVE(x) "vmovaps %%ymm" #x ", " #x "*32(%[out])\n\t"
+// clang-format 14 does not settle on one layout for these macros.
+// clang-format off
 // The fused C update, straight from the accumulators: row r of C (and of the residual) is at
 // (p), (p,ld), (p2) or (p2,ld), with p2 = p + 2 ld. OP is applied to each valid (row, vector).
 #define LOUPE_ROWADDR0(p, p2, ld) "(%[" #p "])"
@@ -122,17 +124,19 @@ void store_tile(const __m256 (&acc)[R][NV], const UkrArgs& p) {
 #define LOUPE_REGOP(op, r, v, c, x)                                                       \
   ".if %c[rows] > " #r " && %c[nv] > " #v "\n\t" op " %%ymm" #x ", %%ymm" #c ", %%ymm" #c \
   "\n\t.endif\n\t"
-#define LOUPE_REGALL(op, x)                                                                    \
-  LOUPE_REGOP(op, 0, 0, 0, x)                                                                  \
-  LOUPE_REGOP(op, 0, 1, 1, x)                                                                  \
-  LOUPE_REGOP(op, 0, 2, 2, x) LOUPE_REGOP(op, 1, 0, 3, x) LOUPE_REGOP(op, 1, 1, 4, x)          \
-      LOUPE_REGOP(op, 1, 2, 5, x) LOUPE_REGOP(op, 2, 0, 6, x) LOUPE_REGOP(op, 2, 1, 7, x)      \
-          LOUPE_REGOP(op, 2, 2, 8, x) LOUPE_REGOP(op, 3, 0, 9, x) LOUPE_REGOP(op, 3, 1, 10, x) \
-              LOUPE_REGOP(op, 3, 2, 11, x)
+#define LOUPE_REGALL(op, x)                                                               \
+  LOUPE_REGOP(op, 0, 0, 0, x)                                                             \
+  LOUPE_REGOP(op, 0, 1, 1, x)                                                             \
+  LOUPE_REGOP(op, 0, 2, 2, x)                                                             \
+  LOUPE_REGOP(op, 1, 0, 3, x)                                                             \
+  LOUPE_REGOP(op, 1, 1, 4, x) LOUPE_REGOP(op, 1, 2, 5, x) LOUPE_REGOP(op, 2, 0, 6, x)     \
+      LOUPE_REGOP(op, 2, 1, 7, x) LOUPE_REGOP(op, 2, 2, 8, x) LOUPE_REGOP(op, 3, 0, 9, x) \
+          LOUPE_REGOP(op, 3, 1, 10, x) LOUPE_REGOP(op, 3, 2, 11, x)
 #define LOUPE_BIASROW(r, c0, c1, c2)                                   \
   ".if %c[rows] > " #r "\n\tvbroadcastss 4*" #r                        \
   "(%[rb]), %%ymm12\n\t.endif\n\t" LOUPE_REGOP("vaddps", r, 0, c0, 12) \
       LOUPE_REGOP("vaddps", r, 1, c1, 12) LOUPE_REGOP("vaddps", r, 2, c2, 12)
+// clang-format on
 
 constexpr int64_t kFused = 1, kBeta = 2, kRowBias = 4, kResidual = 8, kClamp = 16;
 
