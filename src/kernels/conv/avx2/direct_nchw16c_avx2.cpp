@@ -49,6 +49,8 @@ struct Nest {
   int64_t R, S;
 };
 
+// P pixels x 32 channels summed over `cblocks` channel blocks (direct_tile_avx2 passes one at a
+// time), on top of the partial sums in `out` when `accumulate` is set.
 template <int P>
 void subtile(const float* x, const float* w, int64_t cblocks, int64_t step, const Nest& nest,
              float* out, int64_t accumulate) {
