@@ -13,6 +13,7 @@
 
 #include <utility>
 
+#include "kernels/avx2_lanes.hpp"
 #include "kernels/conv/depthwise_kernel.hpp"
 
 namespace loupe::kernels::conv {
@@ -21,7 +22,8 @@ namespace {
 constexpr int kL = 8;  // lanes
 
 // f(std::integral_constant<int, i>) for i = 0 .. N-1 at compile time, so that the tap and
-// accumulator arrays indexed by i are scalarized into registers.
+// accumulator arrays indexed by i are scalarized into registers. (The AVX-512 kernel has the
+// same helper with [[gnu::always_inline]] on the inner lambda, which GCC 12 did not apply here.)
 template <int N, class Fn>
 [[gnu::always_inline]] inline void unroll(Fn&& f) {
   [&]<int... I>(std::integer_sequence<int, I...>) __attribute__((always_inline)) {
@@ -37,16 +39,6 @@ __m256i lanes(int64_t start, int64_t limit) {
   const __m256i ge0 = _mm256_cmpgt_epi32(j, _mm256_set1_epi32(-1));
   const __m256i lt = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(limit)), j);
   return _mm256_and_si256(ge0, lt);
-}
-
-// Columns 0, 2, ..., 14 (even) or 1, 3, ..., 15 (odd) of the 16 floats a:b.
-__m256 even(__m256 a, __m256 b) {
-  const __m256 s = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
-  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
-}
-__m256 odd(__m256 a, __m256 b) {
-  const __m256 s = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
-  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
 }
 
 // The vector loads of one input row for one column block: stride 1 loads tap q at column q;
@@ -102,8 +94,8 @@ template <int K, int U, int B>
       unroll<(K + 1) / 2>([&](auto i) __attribute__((always_inline)) {
         constexpr int q = 2 * decltype(i)::value;
         const __m256 a = load(q, row + q), b = load(q + 1, row + q + kL);
-        t[q] = even(a, b);
-        if constexpr (q + 1 < K) t[q + 1] = odd(a, b);
+        t[q] = avx2::even_lanes(a, b);
+        if constexpr (q + 1 < K) t[q + 1] = avx2::odd_lanes(a, b);
       });
     }
     unroll<B>([&](auto b) __attribute__((always_inline)) {

@@ -10,6 +10,7 @@
 // beyond n are masked (only in the last vector of a short tile).
 #include <immintrin.h>
 
+#include "kernels/avx2_lanes.hpp"
 #include "kernels/gemm/ukernel.hpp"
 
 namespace loupe::kernels::gemm {
@@ -19,18 +20,13 @@ namespace {
 constexpr int kMR = 4;
 constexpr int kNR = 24;
 
-__m256i lane_mask(int n) {
-  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), iota);
-}
-
 // alpha, beta, epilogue and store of an R x (8 NV) tile. Full: every column is valid, so plain
 // loads and stores; masked ones (vmaskmovps) cost several times more on AMD cores, and a tile of
 // a short K pays them against few FMAs.
 template <int R, int NV, bool Full>
 void store_tile(const __m256 (&acc)[R][NV], const UkrArgs& p) {
   __m256i mask[NV];
-  for (int v = 0; v < NV; ++v) mask[v] = lane_mask(p.n - 8 * v);
+  for (int v = 0; v < NV; ++v) mask[v] = avx2::first_lanes(p.n - 8 * v);
   const auto load = [&](const float* src, int v) {
     return Full ? _mm256_loadu_ps(src) : _mm256_maskload_ps(src, mask[v]);
   };
@@ -288,9 +284,9 @@ void pack_b(int64_t n, int64_t kc, const float* src, int64_t rs, float* dst) {
     }
     return;
   }
-  const __m256i m0 = lane_mask(static_cast<int>(n));
-  const __m256i m1 = lane_mask(static_cast<int>(n) - 8);
-  const __m256i m2 = lane_mask(static_cast<int>(n) - 16);
+  const __m256i m0 = avx2::first_lanes(static_cast<int>(n));
+  const __m256i m1 = avx2::first_lanes(static_cast<int>(n) - 8);
+  const __m256i m2 = avx2::first_lanes(static_cast<int>(n) - 16);
   for (int64_t k = 0; k < kc; ++k) {
     const float* s = src + k * rs;
     float* d = dst + k * kNR;

@@ -5,16 +5,11 @@
 #include <algorithm>
 #include <limits>
 
+#include "kernels/avx2_lanes.hpp"
 #include "kernels/pool/ukernel.hpp"
 
 namespace loupe::kernels::pool {
 namespace {
-
-// Lanes 0 .. n-1 (n <= 8).
-__m256i head(int64_t n) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)),
-                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
 
 // The tail of a row (fewer than 8 columns) in one masked vector rather than a scalar loop:
 // pooling rows are short (7 to 56 columns in the zoo), so the tail is often most of the row.
@@ -30,7 +25,7 @@ void vreduce(float* dst, const float* src, int64_t n) {
     _mm256_storeu_ps(dst + i, op(_mm256_loadu_ps(dst + i), _mm256_loadu_ps(src + i)));
   }
   if (i < n) {
-    const __m256i m = head(n - i);
+    const __m256i m = avx2::first_lanes(n - i);
     const __m256 d = _mm256_loadu_ps(dst + i);
     const __m256 v = op(d, _mm256_maskload_ps(src + i, m));
     _mm256_storeu_ps(dst + i, _mm256_blendv_ps(d, v, _mm256_castsi256_ps(m)));
@@ -39,13 +34,6 @@ void vreduce(float* dst, const float* src, int64_t n) {
 
 void vmax(float* dst, const float* src, int64_t n) { vreduce<true>(dst, src, n); }
 void vadd(float* dst, const float* src, int64_t n) { vreduce<false>(dst, src, n); }
-
-// Columns 0, 2, ..., 14 (even) or 1, 3, ..., 15 (odd) of the 16 floats a:b.
-__m256 even_or_odd(__m256 a, __m256 b, bool odd) {
-  const __m256 s = odd ? _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1))
-                       : _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
-  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
-}
 
 template <bool kMax>
 void hreduce(const float* t, float* y, int64_t F, int64_t S, int64_t u, int64_t dil, float scale,
@@ -57,14 +45,15 @@ void hreduce(const float* t, float* y, int64_t F, int64_t S, int64_t u, int64_t 
   // read the caller's slack) and stored under a mask.
   const int64_t vector_end = u <= 2 ? F : F / 8 * 8;
   for (; f < vector_end; f += 8) {
-    // Stride 2 (every strided pooling layer of the zoo) splits two plain loads into even and
-    // odd columns: vgatherdps is several times slower on AMD cores. It reads one float past the
-    // last window, within the caller's slack.
+    // Stride 2 (here only with dilation: plane() takes the rest) splits two plain loads into
+    // even and odd columns: vgatherdps is several times slower on AMD cores. It reads one float
+    // past the last window, within the caller's slack.
     auto load = [&](int64_t off) {
       if (u == 1) return _mm256_loadu_ps(t + f + off);
       if (u == 2) {
         const float* at = t + f * 2 + (off & ~int64_t{1});
-        return even_or_odd(_mm256_loadu_ps(at), _mm256_loadu_ps(at + 8), (off & 1) != 0);
+        return (off & 1) != 0 ? avx2::odd_lanes(_mm256_loadu_ps(at), _mm256_loadu_ps(at + 8))
+                              : avx2::even_lanes(_mm256_loadu_ps(at), _mm256_loadu_ps(at + 8));
       }
       return _mm256_i32gather_ps(t + f * u + off, idx, 4);
     };
@@ -73,7 +62,7 @@ void hreduce(const float* t, float* y, int64_t F, int64_t S, int64_t u, int64_t 
       acc = kMax ? _mm256_max_ps(acc, load(s * dil)) : _mm256_add_ps(acc, load(s * dil));
     }
     const bool full = f + 8 <= F;
-    const __m256i m = head(F - f);
+    const __m256i m = avx2::first_lanes(F - f);
     if (!kMax) {
       const __m256 inv = full ? _mm256_loadu_ps(inv_cols + f) : _mm256_maskload_ps(inv_cols + f, m);
       acc = _mm256_mul_ps(_mm256_mul_ps(acc, _mm256_set1_ps(scale)), inv);
@@ -148,7 +137,8 @@ void column_block(const PoolPlane& p, int64_t f0) {
     return kMax ? _mm256_max_ps(a, b) : _mm256_add_ps(a, b);
   };
   __m256i store_mask[NV];
-  for (int v = 0; v < NV; ++v) store_mask[v] = head(std::min<int64_t>(8, p.F - f0 - 8 * v));
+  for (int v = 0; v < NV; ++v)
+    store_mask[v] = avx2::first_lanes(std::min<int64_t>(8, p.F - f0 - 8 * v));
   for (int64_t e = 0; e < p.E; ++e) {
     const float* rows = p.buf + e * U * p.row + f0;
     __m256 acc[NV];
@@ -227,13 +217,13 @@ void copy_padded(const PoolPlane& p) {
     int64_t w = 0;
     for (; w + 16 <= p.W; w += 16) {
       const __m256 a = _mm256_loadu_ps(in + w), b = _mm256_loadu_ps(in + w + 8);
-      _mm256_storeu_ps(even_cols + w / 2, even_or_odd(a, b, false));
-      _mm256_storeu_ps(odd_cols + w / 2, even_or_odd(a, b, true));
+      _mm256_storeu_ps(even_cols + w / 2, avx2::even_lanes(a, b));
+      _mm256_storeu_ps(odd_cols + w / 2, avx2::odd_lanes(a, b));
     }
     for (; w + 8 <= p.W; w += 8) {
       const __m256 a = _mm256_loadu_ps(in + w);
-      _mm_storeu_ps(even_cols + w / 2, _mm256_castps256_ps128(even_or_odd(a, a, false)));
-      _mm_storeu_ps(odd_cols + w / 2, _mm256_castps256_ps128(even_or_odd(a, a, true)));
+      _mm_storeu_ps(even_cols + w / 2, _mm256_castps256_ps128(avx2::even_lanes(a, a)));
+      _mm_storeu_ps(odd_cols + w / 2, _mm256_castps256_ps128(avx2::odd_lanes(a, a)));
     }
     for (int64_t i = w; i < p.W; i += 2) even_cols[i / 2] = in[i];
     for (int64_t i = w + 1; i < p.W; i += 2) odd_cols[i / 2] = in[i];
