@@ -41,9 +41,10 @@ class ThreadPool {
  private:
   void worker_loop(int index);
   void run_tasks();
-  // Spins until pred() holds or kSpinMicros pass; whether it holds.
+  // Spins until pred() holds or kSpinMicros pass (the caller then waits on its condition
+  // variable, which rechecks).
   template <typename Pred>
-  static bool spin_until(const Pred& pred);
+  static void spin_until(const Pred& pred);
 
   std::vector<std::thread> workers_;
   std::mutex submit_mutex_;  // one job at a time

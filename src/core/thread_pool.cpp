@@ -41,14 +41,13 @@ ThreadPool& ThreadPool::global() {
 }
 
 template <typename Pred>
-bool ThreadPool::spin_until(const Pred& pred) {
+void ThreadPool::spin_until(const Pred& pred) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinMicros);
-  for (;;) {
+  while (std::chrono::steady_clock::now() <= deadline) {
     for (int i = 0; i < 64; ++i) {
-      if (pred()) return true;
+      if (pred()) return;
       cpu_relax();
     }
-    if (std::chrono::steady_clock::now() > deadline) return pred();
   }
 }
 

@@ -65,16 +65,12 @@ class ImplicitGemmPrimitive : public ConvPrimitive {
     for (int64_t n = 0; n < s.N; ++n) {
       // The copy is split over the threads too: on 2 threads a serial one cost ResNet-50's conv1
       // more than the lowering it replaces.
+      // (parallel_for runs inline on one slot.)
       const int64_t rows = s.C * hp_;
       const float* xn = x + n * s.C * s.H * s.W;
-      if (slots <= 1) {
-        fill(xn, workspace, 0, rows);
-      } else {
-        ThreadPool::global().parallel_for(
-            slots,
-            [&](int64_t t) { fill(xn, workspace, rows * t / slots, rows * (t + 1) / slots); },
-            slots);
-      }
+      ThreadPool::global().parallel_for(
+          slots, [&](int64_t t) { fill(xn, workspace, rows * t / slots, rows * (t + 1) / slots); },
+          slots);
       const int64_t y_off = n * s.M * s.E * s.F;
       std::atomic<int64_t> next{0};
       // The microkernel loads B panels with aligned moves: they start at the next 64 bytes.
@@ -86,18 +82,14 @@ class ImplicitGemmPrimitive : public ConvPrimitive {
           compute(workspace, item * nr, panel, y + y_off, d_.residual ? residual + y_off : nullptr);
         }
       };
-      if (slots <= 1) {
-        slot(0);
-      } else {
-        ThreadPool::global().parallel_for(slots, slot, slots);
-      }
+      ThreadPool::global().parallel_for(slots, slot, slots);
     }
   }
 
  private:
-  // One image into the padded, phase-split buffer: padded column pc of padded row i of channel
-  // c at ((c * hp + i) * U_w + pc % U_w) * wq + pc / U_w, zeros in the padding.
-  // Padded rows [i0, i1) of the C x hp.
+  // Padded rows [i0, i1) (of C x hp) of one image into the phase-split buffer: padded column pc
+  // of padded row i of channel c at ((c * hp + i) * U_w + pc % U_w) * wq + pc / U_w, zeros in
+  // the padding.
   void fill(const float* x, float* buf, int64_t i0, int64_t i1) const {
     const ops::LayerShape& s = d_.shape;
     const int64_t row_floats = s.U_w * wq_;

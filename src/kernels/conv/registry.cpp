@@ -44,7 +44,8 @@ const ConvAlgorithm& choose_algorithm(const ConvDesc& d) {
   // pixels F(2x2) is faster (1 thread, Zen 4: AlexNet's 13 x 13 layers F(2x2) 2.47-3.83 ms vs
   // F(4x4) 2.94-4.03; ResNet-50's 14 x 14 x 256 2.54-2.64 vs 2.89-2.97; at 28 x 28 x 128 F(4x4)
   // leads, 3.43-3.59 vs 3.92-4.26).
-  const bool avx512 = resolve_isa(d.isa) == Isa::avx512;
+  const Isa isa = resolve_isa(d.isa);
+  const bool avx512 = isa == Isa::avx512;
   const int64_t min_channels = avx512 ? 64 : 128;
   if (s.C >= min_channels && s.M >= min_channels && s.E >= 7 && s.F >= 7) {
     for (const int64_t m : {int64_t{4}, int64_t{2}}) {
@@ -60,9 +61,8 @@ const ConvAlgorithm& choose_algorithm(const ConvDesc& d) {
   // (4 vectors per pixel), and im2col + GEMM (4 x 24 tiles) wins once that wastes more than an
   // eighth. AVX2, 1 thread, Zen 4: ResNet-50's 56 x 56 x 64 3x3 direct 2.96-3.37 ms, im2col
   // 3.40-3.97, oneDNN 2.77; its 3x3 stride-2 layers direct 3.75-4.01 vs im2col 4.06-4.10.
-  const Isa isa = resolve_isa(d.isa);
   const int64_t m_waste = (s.M + 31) / 32 * 32 - s.M;
-  if (s.C >= 16 && (isa == Isa::avx512 || (isa == Isa::avx2 && 8 * m_waste <= s.M))) {
+  if (s.C >= 16 && (avx512 || (isa == Isa::avx2 && 8 * m_waste <= s.M))) {
     if (const ConvAlgorithm* a = pick("direct_nchw16c")) return *a;
   }
   // A first layer (C = 3: K = C R S of 147 for ResNet-50's 7x7, 363 for AlexNet's 11x11): the
