@@ -3,6 +3,7 @@
 // (avx512/, avx2/, scalar/). A microkernel computes one MR x NR tile of C from packed panels:
 //
 //   acc = sum_k a[k][0..MR) (outer) b[k][0..NR)        a: packed A micro-panel, kc x MR
+//                                                      (or, lda != 0, A's rows: a[r*lda + k])
 //                                                      b: packed B micro-panel, kc x NR
 //   C[0..m)[0..n) = alpha * acc + beta * C            (beta == 0: C is not read, may hold NaN)
 //   and, when `epilogue` is set (the last kc block), before the store:
@@ -19,6 +20,7 @@ namespace loupe::kernels::gemm {
 struct UkrArgs {
   int64_t kc = 0;
   const float* a = nullptr;
+  int64_t lda = 0;  // 0: a is a packed micro-panel; else A's row stride (kernels with raw_a only)
   const float* b = nullptr;
   float* c = nullptr;
   int64_t ldc = 0;
@@ -51,6 +53,8 @@ struct Microkernel {
   PackAFn pack_a = nullptr;  // null: the driver's generic packing
   PackBFn pack_b = nullptr;  // null: the driver's generic packing
   const char* name = "";
+  // Reads unpacked rows of A (UkrArgs::lda): for products too narrow to pay for packing A.
+  bool raw_a = false;
 };
 
 // One per ISA file; only called after dispatch has checked that the CPU supports the ISA.

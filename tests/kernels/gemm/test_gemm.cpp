@@ -278,6 +278,16 @@ TEST(Gemm, LargeShapesAcrossDefaultBlocks) {
   Case c(1100, 40, 70);
   c.ta = true;
   check_case(c, isas, 9);
+  // Narrow enough that a raw_a microkernel reads A's rows unpacked (gemm.cpp kRawAPanels),
+  // across K blocks, with every epilogue term and a padded lda.
+  Case d(130, 49, 900);
+  d.pad_a = 5;
+  d.beta = 1.0f;
+  d.ep = GemmEpilogue::clamped(-2.0f, 2.0f);
+  d.ep.bias = BiasKind::per_row;
+  d.ep.residual = true;
+  d.threads = 2;
+  check_case(d, isas, 10);
 }
 
 TEST(Gemm, ThreadsGiveIdenticalResults) {

@@ -10,6 +10,8 @@
 // beyond n are masked (only in the last vector of a short tile).
 #include <immintrin.h>
 
+#include <cstddef>
+
 #include "kernels/avx2_lanes.hpp"
 #include "kernels/gemm/ukernel.hpp"
 
@@ -67,41 +69,42 @@ void store_tile(const __m256 (&acc)[R][NV], const UkrArgs& p) {
 // intrinsics loop in registers: it stores all of them to the stack on every k step (store-port
 // bound, a third of the FMA peak). ymm0..11 accumulate (row r in ymm 3r..3r+2), ymm12..14 hold
 // the B row, ymm15 the broadcast A element. GAS's .if drops rows >= R and vectors >= NV, so one
-// template serves every edge tile. Unrolled by 4 (one 64-byte line of A). The C update of a
-// full-width tile with alpha 1 and beta 0 or 1 (every conv layer) follows in the same block,
+// template serves every edge tile. Unrolled by 4 (one 64-byte line of packed A). The C update of
+// a full-width tile with alpha 1 and beta 0 or 1 (every conv layer) follows in the same block,
 // from the accumulators: going through a stack buffer to intrinsics cost ~30% of a K = 64 tile
 // (ResNet's 1x1 layers: 63 -> 79 GFLOP/s at 256 x 3136 x 64). Other tiles still take that path.
-// Row r's FMA with B vector v (in ymm b) into accumulator c.
-#define LOUPE_FMA(v, b, c) \
-  ".if %c[nv] > " #v       \
-  "\n\t"                   \
-  "vfmadd231ps %%ymm" #b ", %%ymm15, %%ymm" #c "\n\t.endif\n\t"
-#define LOUPE_ROW(u, r, c0, c1, c2)                                                              \
-  ".if %c[rows] > " #r                                                                           \
-  "\n\t"                                                                                         \
-  "vbroadcastss 16*" #u "+4*" #r "(%[a]), %%ymm15\n\t" LOUPE_FMA(0, 12, c0) LOUPE_FMA(1, 13, c1) \
-      LOUPE_FMA(2, 14, c2) ".endif\n\t"
-// B row u: vector v into ymm b.
-#define LOUPE_LOADB(u, v, b) \
-  ".if %c[nv] > " #v         \
-  "\n\t"                     \
-  "vmovaps 96*" #u "+32*" #v "(%[b]), %%ymm" #b "\n\t.endif\n\t"
-#define LOUPE_STEP(u)      \
-  LOUPE_LOADB(u, 0, 12)    \
-  LOUPE_LOADB(u, 1, 13)    \
-  LOUPE_LOADB(u, 2, 14)    \
-  LOUPE_ROW(u, 0, 0, 1, 2) \
-  LOUPE_ROW(u, 1, 3, 4, 5) LOUPE_ROW(u, 2, 6, 7, 8) LOUPE_ROW(u, 3, 9, 10, 11)
-#define LOUPE_ZERO(x) "vxorps %%ymm" #x ", %%ymm" #x ", %%ymm" #x "\n\t"
-#define LOUPE_SAVE(x) "vmovaps %%ymm" #x ", " #x "*32(%[out])\n\t"
+// With Raw, A is read straight from its rows (row r at a + r lda) instead of a packed panel.
 // clang-format 14 does not settle on one layout for these macros.
 // clang-format off
-// The fused C update, straight from the accumulators: row r of C (and of the residual) is at
-// (p), (p,ld), (p2) or (p2,ld), with p2 = p + 2 ld. OP is applied to each valid (row, vector).
+// Row r of a three-register operand (p, p2 = p + 2 ld, ld): (p), (p,ld), (p2) or (p2,ld).
 #define LOUPE_ROWADDR0(p, p2, ld) "(%[" #p "])"
 #define LOUPE_ROWADDR1(p, p2, ld) "(%[" #p "],%[" #ld "])"
 #define LOUPE_ROWADDR2(p, p2, ld) "(%[" #p2 "])"
 #define LOUPE_ROWADDR3(p, p2, ld) "(%[" #p2 "],%[" #ld "])"
+// Row r's FMA with B vector v (in ymm b) into accumulator c.
+#define LOUPE_FMA(v, b, c) \
+  ".if %c[nv] > " #v "\n\tvfmadd231ps %%ymm" #b ", %%ymm15, %%ymm" #c "\n\t.endif\n\t"
+// A(r, k + u) into ymm15.
+#define LOUPE_BCAST(u, r)                                                          \
+  ".if %c[raw]\n\tvbroadcastss 4*" #u LOUPE_ROWADDR##r(a, a2, lda) ", %%ymm15\n\t" \
+  ".else\n\tvbroadcastss 16*" #u "+4*" #r "(%[a]), %%ymm15\n\t.endif\n\t"
+#define LOUPE_ROW(u, r, c0, c1, c2)                                           \
+  ".if %c[rows] > " #r "\n\t" LOUPE_BCAST(u, r) LOUPE_FMA(0, 12, c0)          \
+  LOUPE_FMA(1, 13, c1) LOUPE_FMA(2, 14, c2) ".endif\n\t"
+// B row u: vector v into ymm b.
+#define LOUPE_LOADB(u, v, b) \
+  ".if %c[nv] > " #v "\n\tvmovaps 96*" #u "+32*" #v "(%[b]), %%ymm" #b "\n\t.endif\n\t"
+#define LOUPE_STEP(u)                                                                   \
+  LOUPE_LOADB(u, 0, 12) LOUPE_LOADB(u, 1, 13) LOUPE_LOADB(u, 2, 14) LOUPE_ROW(u, 0, 0, 1, 2) \
+  LOUPE_ROW(u, 1, 3, 4, 5) LOUPE_ROW(u, 2, 6, 7, 8) LOUPE_ROW(u, 3, 9, 10, 11)
+// Moves A on by `k` steps.
+#define LOUPE_ADVANCE_A(k)                                                              \
+  ".if %c[raw]\n\tadd $4*" #k ", %[a]\n\tadd $4*" #k ", %[a2]\n\t.else\n\tadd $16*" #k \
+  ", %[a]\n\t.endif\n\t"
+#define LOUPE_ZERO(x) "vxorps %%ymm" #x ", %%ymm" #x ", %%ymm" #x "\n\t"
+#define LOUPE_SAVE(x) "vmovaps %%ymm" #x ", " #x "*32(%[a])\n\t"
+// The fused C update, straight from the accumulators. OP is applied to each valid (row, vector)
+// of the three-register operand (p, p2, ld).
 #define LOUPE_MEMOP(op, r, v, c, p, p2, ld)         \
   ".if %c[rows] > " #r " && %c[nv] > " #v "\n\t" op \
   " 32*" #v LOUPE_ROWADDR##r(p, p2, ld) ", %%ymm" #c ", %%ymm" #c "\n\t.endif\n\t"
@@ -112,9 +115,10 @@ void store_tile(const __m256 (&acc)[R][NV], const UkrArgs& p) {
   LOUPE_MEMROW(op, 0, 0, 1, 2, p, p2, ld) \
   LOUPE_MEMROW(op, 1, 3, 4, 5, p, p2, ld) \
   LOUPE_MEMROW(op, 2, 6, 7, 8, p, p2, ld) LOUPE_MEMROW(op, 3, 9, 10, 11, p, p2, ld)
+// Stores go to C = (c, b, ldc): b holds c + 2 ldc once the k loop is done.
 #define LOUPE_STOREOP(r, v, x)                                   \
   ".if %c[rows] > " #r " && %c[nv] > " #v "\n\tvmovups %%ymm" #x \
-  ", 32*" #v LOUPE_ROWADDR##r(c, c2, ldc) "\n\t.endif\n\t"
+  ", 32*" #v LOUPE_ROWADDR##r(c, b, ldc) "\n\t.endif\n\t"
 #define LOUPE_STOREROW(r, c0, c1, c2) \
   LOUPE_STOREOP(r, 0, c0) LOUPE_STOREOP(r, 1, c1) LOUPE_STOREOP(r, 2, c2)
 #define LOUPE_REGOP(op, r, v, c, x)                                                       \
@@ -128,15 +132,30 @@ void store_tile(const __m256 (&acc)[R][NV], const UkrArgs& p) {
   LOUPE_REGOP(op, 1, 1, 4, x) LOUPE_REGOP(op, 1, 2, 5, x) LOUPE_REGOP(op, 2, 0, 6, x)     \
       LOUPE_REGOP(op, 2, 1, 7, x) LOUPE_REGOP(op, 2, 2, 8, x) LOUPE_REGOP(op, 3, 0, 9, x) \
           LOUPE_REGOP(op, 3, 1, 10, x) LOUPE_REGOP(op, 3, 2, 11, x)
+// Row bias: the bias pointer is in k once the k loop is done.
 #define LOUPE_BIASROW(r, c0, c1, c2)                                   \
   ".if %c[rows] > " #r "\n\tvbroadcastss 4*" #r                        \
-  "(%[rb]), %%ymm12\n\t.endif\n\t" LOUPE_REGOP("vaddps", r, 0, c0, 12) \
+  "(%[k]), %%ymm12\n\t.endif\n\t" LOUPE_REGOP("vaddps", r, 0, c0, 12) \
       LOUPE_REGOP("vaddps", r, 1, c1, 12) LOUPE_REGOP("vaddps", r, 2, c2, 12)
 // clang-format on
 
 constexpr int64_t kFused = 1, kBeta = 2, kRowBias = 4, kResidual = 8, kClamp = 16;
 
-template <int R, int NV>
+// What the code after the k loop reads. It lives in memory and is loaded into the loop's
+// registers once they are free: with raw A the loop needs 5 of the 14 general registers an
+// ASan build leaves, and the C update 3 more at a time.
+struct Tail {
+  float* out;
+  int64_t flags;
+  float* c2;
+  const float* res;
+  const float* res2;
+  int64_t ldr;  // bytes
+  const float* rb;
+  float lo, hi;
+};
+
+template <int R, int NV, bool Raw>
 void tile(const UkrArgs& p) {
   static_assert(R >= 1 && R <= kMR && NV >= 1 && NV <= 3);
   // C's lines are written (and read when beta != 0) only after the k loop: fetching them for
@@ -153,27 +172,27 @@ void tile(const UkrArgs& p) {
   }
   alignas(32) float out[kMR * 3 * 8];
   const float* a = p.a;
+  const float* a2 = Raw && R > 2 ? a + 2 * p.lda : a;
+  int64_t lda = Raw ? p.lda * 4 : 0;
   const float* b = p.b;
   int64_t k = p.kc;
   // The common C updates (alpha 1, beta 0 or 1, row bias, residual, clamp; every column valid)
   // run in the assembly from the accumulators; the rest go through `out` to store_tile.
   const bool fused = p.n == 8 * NV && p.alpha == 1.0f && (p.beta == 0.0f || p.beta == 1.0f) &&
                      !(p.epilogue && p.col_bias != nullptr);
-  int64_t flags = 0;
+  Tail t{out,  0,   R > 2 ? p.c + 2 * p.ldc : p.c, nullptr, nullptr, p.ldr * 4, p.row_bias,
+         p.lo, p.hi};
   if (fused) {
-    flags = kFused | (p.beta == 1.0f ? kBeta : 0);
+    t.flags = kFused | (p.beta == 1.0f ? kBeta : 0);
     if (p.epilogue) {
-      flags |= (p.row_bias != nullptr ? kRowBias : 0) | (p.residual != nullptr ? kResidual : 0) |
-               (p.clamp ? kClamp : 0);
+      t.flags |= (p.row_bias != nullptr ? kRowBias : 0) | (p.residual != nullptr ? kResidual : 0) |
+                 (p.clamp ? kClamp : 0);
+      t.res = p.residual;
+      t.res2 = p.residual != nullptr && R > 2 ? p.residual + 2 * p.ldr : p.residual;
     }
   }
-  const int64_t ldc = p.ldc * 4, ldr = p.ldr * 4;
+  const int64_t ldc = p.ldc * 4;
   float* c = p.c;
-  float* c2 = R > 2 ? c + 2 * p.ldc : c;
-  const float* res = p.residual;
-  const float* res2 = res != nullptr && R > 2 ? res + 2 * p.ldr : res;
-  const float* rb = p.row_bias;
-  const float lohi[2] = {p.lo, p.hi};
   // B's k rows are kNR floats apart whatever NV: LOUPE_LOADB's 96-byte row stride.
   static_assert(kNR * 4 == 96);
   __asm__ volatile(
@@ -183,8 +202,8 @@ void tile(const UkrArgs& p) {
               "jl 3f\n\t"
               ".p2align 5\n\t"
               "1:\n\t"
-              "prefetcht0 256(%[a])\n\t" LOUPE_STEP(0) LOUPE_STEP(1) LOUPE_STEP(2) LOUPE_STEP(3)
-              "add $64, %[a]\n\t"
+              ".if %c[raw] == 0\n\tprefetcht0 256(%[a])\n\t.endif\n\t" LOUPE_STEP(0)
+                  LOUPE_STEP(1) LOUPE_STEP(2) LOUPE_STEP(3) LOUPE_ADVANCE_A(4)
               "add $384, %[b]\n\t"
               "sub $4, %[k]\n\t"
               "cmp $4, %[k]\n\t"
@@ -192,35 +211,43 @@ void tile(const UkrArgs& p) {
               "3:\n\t"
               "test %[k], %[k]\n\t"
               "jle 2f\n\t"
-              "4:\n\t" LOUPE_STEP(0)
-              "add $16, %[a]\n\t"
+              "4:\n\t" LOUPE_STEP(0) LOUPE_ADVANCE_A(1)
               "add $96, %[b]\n\t"
               "dec %[k]\n\t"
               "jnz 4b\n\t"
               "2:\n\t"
-              "test %[fused], %[flags]\n\t"
-              "jnz 5f\n\t" LOUPE_SAVE(0) LOUPE_SAVE(1) LOUPE_SAVE(2) LOUPE_SAVE(3) LOUPE_SAVE(4)
-                  LOUPE_SAVE(5) LOUPE_SAVE(6) LOUPE_SAVE(7) LOUPE_SAVE(8) LOUPE_SAVE(9)
-                      LOUPE_SAVE(10) LOUPE_SAVE(11) "jmp 9f\n\t"
+              "testq %[fused], %c[oflags](%[t])\n\t"
+              "jnz 5f\n\t"
+              "mov %c[oout](%[t]), %[a]\n\t" LOUPE_SAVE(0) LOUPE_SAVE(1) LOUPE_SAVE(2)
+                  LOUPE_SAVE(3) LOUPE_SAVE(4) LOUPE_SAVE(5) LOUPE_SAVE(6) LOUPE_SAVE(7)
+                      LOUPE_SAVE(8) LOUPE_SAVE(9) LOUPE_SAVE(10) LOUPE_SAVE(11) "jmp 9f\n\t"
               "5:\n\t"
-              "test %[beta], %[flags]\n\t"
-              "jz 6f\n\t" LOUPE_MEMALL("vaddps", c, c2, ldc) "6:\n\t"
-              "test %[rowbias], %[flags]\n\t"
-              "jz 7f\n\t" LOUPE_BIASROW(0, 0, 1, 2) LOUPE_BIASROW(1, 3, 4, 5)
+              "mov %c[oc2](%[t]), %[b]\n\t"
+              "testq %[beta], %c[oflags](%[t])\n\t"
+              "jz 6f\n\t" LOUPE_MEMALL("vaddps", c, b, ldc) "6:\n\t"
+              "testq %[rowbias], %c[oflags](%[t])\n\t"
+              "jz 7f\n\t"
+              "mov %c[orb](%[t]), %[k]\n\t" LOUPE_BIASROW(0, 0, 1, 2) LOUPE_BIASROW(1, 3, 4, 5)
                   LOUPE_BIASROW(2, 6, 7, 8) LOUPE_BIASROW(3, 9, 10, 11) "7:\n\t"
-              "test %[resid], %[flags]\n\t"
-              "jz 8f\n\t" LOUPE_MEMALL("vaddps", res, res2, ldr) "8:\n\t"
-              "test %[clampf], %[flags]\n\t"
+              "testq %[resid], %c[oflags](%[t])\n\t"
+              "jz 8f\n\t"
+              "mov %c[ores](%[t]), %[a]\n\t"
+              "mov %c[ores2](%[t]), %[a2]\n\t"
+              "mov %c[oldr](%[t]), %[lda]\n\t" LOUPE_MEMALL("vaddps", a, a2, lda) "8:\n\t"
+              "testq %[clampf], %c[oflags](%[t])\n\t"
               "jz 10f\n\t"
-              "vbroadcastss (%[lohi]), %%ymm13\n\t"
-              "vbroadcastss 4(%[lohi]), %%ymm14\n\t" LOUPE_REGALL("vmaxps", 13)
+              "vbroadcastss %c[olo](%[t]), %%ymm13\n\t"
+              "vbroadcastss %c[ohi](%[t]), %%ymm14\n\t" LOUPE_REGALL("vmaxps", 13)
                   LOUPE_REGALL("vminps", 14) "10:\n\t" LOUPE_STOREROW(0, 0, 1, 2)
                       LOUPE_STOREROW(1, 3, 4, 5) LOUPE_STOREROW(2, 6, 7, 8)
                           LOUPE_STOREROW(3, 9, 10, 11) "9:\n\t"
-      : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k)
-      : [out] "r"(out), [rows] "i"(R), [nv] "i"(NV), [flags] "r"(flags), [c] "r"(c),
-        [c2] "r"(c2), [ldc] "r"(ldc), [res] "r"(res), [res2] "r"(res2), [ldr] "r"(ldr),
-        [rb] "r"(rb), [lohi] "r"(lohi), [fused] "i"(kFused), [beta] "i"(kBeta),
+      : [a] "+r"(a), [a2] "+r"(a2), [lda] "+r"(lda), [b] "+r"(b), [k] "+r"(k)
+      : [c] "r"(c), [ldc] "r"(ldc), [t] "r"(&t), [rows] "i"(R), [nv] "i"(NV), [raw] "i"(Raw ? 1 : 0),
+        [oout] "i"(offsetof(Tail, out)), [oflags] "i"(offsetof(Tail, flags)),
+        [oc2] "i"(offsetof(Tail, c2)), [ores] "i"(offsetof(Tail, res)),
+        [ores2] "i"(offsetof(Tail, res2)), [oldr] "i"(offsetof(Tail, ldr)),
+        [orb] "i"(offsetof(Tail, rb)), [olo] "i"(offsetof(Tail, lo)),
+        [ohi] "i"(offsetof(Tail, hi)), [fused] "i"(kFused), [beta] "i"(kBeta),
         [rowbias] "i"(kRowBias), [resid] "i"(kResidual), [clampf] "i"(kClamp)
       : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
         "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "cc", "memory");
@@ -238,6 +265,8 @@ void tile(const UkrArgs& p) {
 
 #undef LOUPE_FMA
 #undef LOUPE_ROW
+#undef LOUPE_BCAST
+#undef LOUPE_ADVANCE_A
 #undef LOUPE_LOADB
 #undef LOUPE_STEP
 #undef LOUPE_ZERO
@@ -255,20 +284,21 @@ void tile(const UkrArgs& p) {
 #undef LOUPE_REGALL
 #undef LOUPE_BIASROW
 
-template <int R>
+template <int R, bool Raw>
 void rows(const UkrArgs& p) {
   if (p.n <= 8) {
-    tile<R, 1>(p);
+    tile<R, 1, Raw>(p);
   } else if (p.n <= 16) {
-    tile<R, 2>(p);
+    tile<R, 2, Raw>(p);
   } else {
-    tile<R, 3>(p);
+    tile<R, 3, Raw>(p);
   }
 }
 
-constexpr UkrFn kByRows[kMR] = {rows<1>, rows<2>, rows<3>, rows<4>};
+constexpr UkrFn kByRows[2][kMR] = {{rows<1, false>, rows<2, false>, rows<3, false>, rows<4, false>},
+                                   {rows<1, true>, rows<2, true>, rows<3, true>, rows<4, true>}};
 
-void ukernel(const UkrArgs& p) { kByRows[p.m - 1](p); }
+void ukernel(const UkrArgs& p) { kByRows[p.lda != 0][p.m - 1](p); }
 
 // B micro-panel packing with vector copies: the driver packs one panel just before its tiles
 // when M fits one block (a 1x1 conv's activations), and a memcpy per 96-byte row cost ~15% of
@@ -296,7 +326,7 @@ void pack_b(int64_t n, int64_t kc, const float* src, int64_t rs, float* dst) {
   }
 }
 
-constexpr Microkernel kKernel{Isa::avx2, kMR, kNR, ukernel, nullptr, pack_b, "avx2 f32 4x24"};
+constexpr Microkernel kKernel{Isa::avx2, kMR, kNR, ukernel, nullptr, pack_b, "avx2 f32 4x24", true};
 
 }  // namespace
 
