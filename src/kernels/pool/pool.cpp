@@ -95,7 +95,54 @@ void pool(const PoolDesc& d, const float* x, float* y, int threads, Isa isa) {
           1.0f / static_cast<float>(taps_inside(e, s.U, s.pad_top, s.dil_h, s.R, h_lo, h_hi));
     }
   }
-  const int64_t planes = s.N * s.C;
+  const int64_t all_planes = s.N * s.C;
+  int64_t done = 0;
+  // Eight planes per vector when the ISA has the lane kernel. Measured against the plane kernel
+  // (loupe profile, 1 thread, ms): GoogLeNet's 14 x 14 s1 pools 0.11-0.14 -> 0.06-0.09, its
+  // 832 x 14 x 14 s2 0.17-0.18 -> 0.05-0.07, 64 x 112 x 112 s2 0.39-0.43 -> 0.28-0.35; VGG's
+  // 2 x 2 pools equal or faster at every size.
+  if (k.lanes != nullptr && all_planes >= 8) {
+    const int64_t hp =
+        std::max(s.pad_top + s.H + s.pad_bottom, (s.E - 1) * s.U + (s.R - 1) * s.dil_h + 1);
+    const int64_t wp =
+        std::max(s.pad_left + s.W + s.pad_right, (s.F - 1) * s.U_w + (s.S - 1) * s.dil_w + 1);
+    const int64_t groups = all_planes / 8;
+    for_planes(groups, 8 * (s.H * s.W + s.E * s.F * s.R * s.S), threads,
+               [&](int64_t first, int64_t last) {
+                 std::vector<float> buf(static_cast<size_t>(hp * wp * 8), fill);
+                 std::vector<float> out(static_cast<size_t>(s.E * s.F * 8));
+                 PoolLanes pl;
+                 pl.H = s.H;
+                 pl.W = s.W;
+                 pl.buf = buf.data();
+                 pl.wp = wp;
+                 pl.pad_top = s.pad_top;
+                 pl.pad_left = s.pad_left;
+                 pl.out = out.data();
+                 pl.E = s.E;
+                 pl.F = s.F;
+                 pl.R = s.R;
+                 pl.S = s.S;
+                 pl.U = s.U;
+                 pl.U_w = s.U_w;
+                 pl.dil_h = s.dil_h;
+                 pl.dil_w = s.dil_w;
+                 pl.max = is_max;
+                 pl.inv_rows = inv_rows.data();
+                 pl.inv_cols = inv_cols.data();
+                 for (int64_t g = first; g < last; ++g) {
+                   pl.x = x + g * 8 * s.H * s.W;
+                   pl.y = y + g * 8 * s.E * s.F;
+                   k.lanes(pl);
+                 }
+               });
+    done = groups * 8;
+  }
+  // The planes left: all, or the last N C % 8 after the lane kernel.
+  const int64_t planes = all_planes - done;
+  if (planes == 0) return;
+  x += done * s.H * s.W;
+  y += done * s.E * s.F;
   if (k.plane != nullptr && s.U == s.U_w && (s.U == 1 || s.U == 2) && s.dil_h == 1 &&
       s.dil_w == 1) {
     // Each plane is copied with its padding written out (ceil_mode's windows may reach past the

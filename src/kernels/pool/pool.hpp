@@ -7,7 +7,9 @@
 // padded row buffer (contiguous, full-width vector loads); the horizontal pass reduces S strided
 // columns of that buffer per output. The buffer's borders hold the padding value (-inf for max,
 // 0 for average), so neither pass tests bounds. The average's divisor is separable too:
-// rows counted x columns counted. Planes (n, c) are split over the thread pool.
+// rows counted x columns counted. Planes (n, c) are split over the thread pool. An ISA may add
+// a plane kernel (a padded copy of each plane, whole-vector taps) and a lane kernel (eight planes
+// transposed so that each vector lane is one plane: ukernel.hpp), which then take those planes.
 //
 // The graph executor calls, for a node with input shape x and its ops::PoolParams p:
 //   const PoolDesc d = pool_desc(p, x);              // once, at plan time

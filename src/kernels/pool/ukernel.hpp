@@ -25,6 +25,25 @@ struct PoolPlane {
   const float* inv_cols = nullptr;
 };
 
+// Eight consecutive planes at once, one per vector lane: the planes are transposed into a padded
+// [hp][wp][8] buffer, every window reduces whole vectors, and the result is transposed back. For
+// small planes, where the plane kernel's per-row setup outweighs its work. Any window, stride,
+// dilation and padding.
+struct PoolLanes {
+  const float* x = nullptr;  // 8 planes of H x W, one after another
+  int64_t H = 0, W = 0;
+  // [hp][wp][8]: the borders hold the padding value (the caller fills them once); the planes go
+  // to rows pad_top.. and columns pad_left..
+  float* buf = nullptr;
+  int64_t wp = 0, pad_top = 0, pad_left = 0;
+  float* out = nullptr;  // E * F * 8 floats of scratch
+  float* y = nullptr;    // 8 planes of E x F
+  int64_t E = 0, F = 0, R = 0, S = 0, U = 1, U_w = 1, dil_h = 1, dil_w = 1;
+  bool max = true;
+  const float* inv_rows = nullptr;  // average: as PoolPlane
+  const float* inv_cols = nullptr;
+};
+
 struct PoolMicrokernels {
   Isa isa = Isa::scalar;
   // dst[i] = max(dst[i], src[i]) or dst[i] += src[i], i < n (the vertical pass).
@@ -42,6 +61,7 @@ struct PoolMicrokernels {
   float (*reduce_sum)(const float* x, int64_t n) = nullptr;
   // Null where the ISA has none; pool.cpp then takes the two passes.
   void (*plane)(const PoolPlane& p) = nullptr;
+  void (*lanes)(const PoolLanes& p) = nullptr;
 };
 
 const PoolMicrokernels& pool_microkernels_avx512();

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "kernels/avx2_lanes.hpp"
 #include "kernels/conv/direct_kernel.hpp"
 
 namespace loupe::kernels::conv {
@@ -105,25 +106,6 @@ void subtile(const float* x, const float* w, int64_t cblocks, int64_t step, cons
 #undef LOUPE_LOAD
 #undef LOUPE_SAVE
 
-// Rows r0..r7 in, columns out: c[k] holds element k of every row.
-void transpose8(__m256 (&r)[8]) {
-  __m256 t[8], u[8];
-  for (int i = 0; i < 4; ++i) {
-    t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-    t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-  }
-  for (int i = 0; i < 2; ++i) {
-    u[4 * i] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
-    u[4 * i + 1] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
-    u[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
-    u[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
-  }
-  for (int k = 0; k < 4; ++k) {
-    r[k] = _mm256_permute2f128_ps(u[k], u[k + 4], 0x20);
-    r[k + 4] = _mm256_permute2f128_ps(u[k], u[k + 4], 0x31);
-  }
-}
-
 }  // namespace
 
 void direct_store_avx2(const DirectStore& s) {
@@ -135,7 +117,7 @@ void direct_store_avx2(const DirectStore& s) {
       for (int i = 0; i < 8; ++i) {
         r[i] = i < np ? _mm256_load_ps(s.out + (p0 + i) * 32 + m0) : _mm256_setzero_ps();
       }
-      transpose8(r);  // r[c]: channel m0 + c at pixels p0 .. p0+7
+      avx2::transpose8(r);  // r[c]: channel m0 + c at pixels p0 .. p0+7
       const int nc = static_cast<int>(std::min<int64_t>(8, s.channels - m0));
       for (int c = 0; c < nc; ++c) {
         const int64_t at = (m0 + c) * s.plane + p0;
@@ -175,7 +157,7 @@ void direct_reorder_avx2(const float* x, int64_t channels, int64_t H, int64_t W,
           r[i] = c < channels ? _mm256_loadu_ps(x + c * plane_stride + h * W + w)
                               : _mm256_setzero_ps();
         }
-        transpose8(r);  // r[j]: pixel w + j, channels half*8 .. half*8+7
+        avx2::transpose8(r);  // r[j]: pixel w + j, channels half*8 .. half*8+7
         for (int j = 0; j < 8; ++j) _mm256_storeu_ps(row + (w + j) * 16 + half * 8, r[j]);
       }
     }

@@ -239,10 +239,94 @@ void plane(const PoolPlane& p) {
   }
 }
 
+// Every output vector of the lane layout; K = R = S when nonzero, else the window is p's. The
+// fields are copied to locals: the vector stores may alias p, so the compiler would reload them
+// on every tap.
+template <bool kMax, int K>
+void lane_windows(const PoolLanes& p) {
+  const int64_t R = K > 0 ? K : p.R, S = K > 0 ? K : p.S, E = p.E, F = p.F;
+  const int64_t tap_r = p.dil_h * p.wp * 8, tap_s = p.dil_w * 8;
+  const int64_t step_e = p.U * p.wp * 8, step_f = p.U_w * 8;
+  const float* buf = p.buf;
+  float* out = p.out;
+  const float* inv_rows = p.inv_rows;
+  const float* inv_cols = p.inv_cols;
+  for (int64_t e = 0; e < E; ++e) {
+    const float* row = buf + e * step_e;
+    float* o = out + e * F * 8;
+    for (int64_t f = 0; f < F; ++f) {
+      const float* t = row + f * step_f;
+      __m256 acc = _mm256_loadu_ps(t);
+      for (int64_t r = 0; r < R; ++r) {
+        for (int64_t s = r == 0 ? 1 : 0; s < S; ++s) {
+          const __m256 v = _mm256_loadu_ps(t + r * tap_r + s * tap_s);
+          acc = kMax ? _mm256_max_ps(acc, v) : _mm256_add_ps(acc, v);
+        }
+      }
+      if (!kMax) acc = _mm256_mul_ps(acc, _mm256_set1_ps(inv_rows[e] * inv_cols[f]));
+      _mm256_storeu_ps(o + f * 8, acc);
+    }
+  }
+}
+
+void lanes(const PoolLanes& p) {
+  // In: 8 pixels of the flattened planes at a time, transposed so that each vector is a pixel.
+  const int64_t HW = p.H * p.W, W = p.W, wp = p.wp;
+  const float* x = p.x;
+  float* buf = p.buf + (p.pad_top * wp + p.pad_left) * 8;
+  int64_t h = 0, w = 0;
+  for (int64_t q = 0; q < HW; q += 8) {
+    const int64_t n = std::min<int64_t>(8, HW - q);
+    const __m256i mask = avx2::first_lanes(n);
+    __m256 r[8];
+    for (int c = 0; c < 8; ++c) {
+      const float* src = x + c * HW + q;
+      r[c] = n == 8 ? _mm256_loadu_ps(src) : _mm256_maskload_ps(src, mask);
+    }
+    avx2::transpose8(r);
+    for (int64_t i = 0; i < n; ++i) {
+      _mm256_storeu_ps(buf + (h * wp + w) * 8, r[i]);
+      if (++w == W) {
+        w = 0;
+        ++h;
+      }
+    }
+  }
+  // The windows, whole vectors (3 x 3 with the taps unrolled, the most common).
+  if (p.R == 3 && p.S == 3) {
+    p.max ? lane_windows<true, 3>(p) : lane_windows<false, 3>(p);
+  } else {
+    p.max ? lane_windows<true, 0>(p) : lane_windows<false, 0>(p);
+  }
+  // Out: 8 output pixels at a time, transposed back into the planes.
+  const int64_t EF = p.E * p.F;
+  const float* out = p.out;
+  float* y = p.y;
+  for (int64_t q = 0; q < EF; q += 8) {
+    const int64_t n = std::min<int64_t>(8, EF - q);
+    __m256 r[8];
+    for (int64_t i = 0; i < 8; ++i) {
+      r[i] = i < n ? _mm256_loadu_ps(out + (q + i) * 8) : _mm256_setzero_ps();
+    }
+    avx2::transpose8(r);
+    for (int c = 0; c < 8; ++c) {
+      float* dst = y + c * EF + q;
+      if (n == 8) {
+        _mm256_storeu_ps(dst, r[c]);
+      } else {
+        alignas(32) float tmp[8];
+        _mm256_store_ps(tmp, r[c]);
+        std::copy(tmp, tmp + n, dst);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 const PoolMicrokernels& pool_microkernels_avx2() {
-  static const PoolMicrokernels k{Isa::avx2, vmax, vadd, hmax, hsum, reduce_max, reduce_sum, plane};
+  static const PoolMicrokernels k{Isa::avx2,  vmax,       vadd,  hmax, hsum,
+                                  reduce_max, reduce_sum, plane, lanes};
   return k;
 }
 
