@@ -14,6 +14,7 @@
 #include "kernels/conv/conv.hpp"
 #include "kernels/gemm/gemm.hpp"
 #include "loupe/thread_pool.hpp"
+#include "ops/broadcast.hpp"
 #include "ops/conv.hpp"
 #include "ops/gemm.hpp"
 
@@ -34,7 +35,8 @@ struct Slot {
   int64_t bytes = 0;
 };
 
-enum class StepKind { conv, gemm, node, reference };
+// in_place: a Concat whose inputs were written straight into their slices of its output.
+enum class StepKind { conv, gemm, node, reference, in_place };
 
 struct Step {
   StepKind kind = StepKind::reference;
@@ -133,6 +135,8 @@ struct Session::Impl {
   bool build_conv(const StepPlan& plan, Step& step);
   bool build_gemm(const StepPlan& plan, Step& step);
   void plan_memory();
+  void place_concats(std::vector<int64_t>& first, std::vector<int64_t>& last,
+                     std::vector<int>& parent, std::vector<int64_t>& at);
 
   std::byte* base() const { return static_cast<std::byte*>(arena.raw()); }
   void* ptr(int s) const {
@@ -348,17 +352,67 @@ void Session::Impl::plan_memory() {
     auto it = slot_of.find(out);
     if (it != slot_of.end()) last[it->second] = end;
   }
+  std::vector<int> parent(slots.size(), -1);
+  std::vector<int64_t> at(slots.size(), 0);
+  place_concats(first, last, parent, at);
   std::vector<ArenaRequest> requests;
   std::vector<int> which;
   for (size_t s = 0; s < slots.size(); ++s) {
-    if (slots[s].kind != SlotKind::arena) continue;
+    if (slots[s].kind != SlotKind::arena || parent[s] >= 0) continue;
     LOUPE_CHECK(first[s] >= 0);  // every arena value has a producing step
     requests.push_back({slots[s].bytes, first[s], last[s]});
     which.push_back(static_cast<int>(s));
   }
   const ArenaPlan plan = plan_arena(requests);
   for (size_t r = 0; r < which.size(); ++r) slots[which[r]].offset = plan.offsets[r];
+  for (size_t s = 0; s < slots.size(); ++s) {
+    if (parent[s] >= 0) slots[s].offset = slots[static_cast<size_t>(parent[s])].offset + at[s];
+  }
   arena_bytes = plan.bytes;
+}
+
+// A Concat whose axis has only 1s before it (channels at batch 1: GoogLeNet's inception blocks,
+// SqueezeNet's fire modules) is its inputs one after another. Each input then lives in its slice
+// of the output (parent / at), the output lives from the first input's step on, and the step
+// copies nothing. Inputs that are feeds, graph outputs, another Concat's slices or outputs, or
+// that would start off a 64-byte boundary keep the copy.
+void Session::Impl::place_concats(std::vector<int64_t>& first, std::vector<int64_t>& last,
+                                  std::vector<int>& parent, std::vector<int64_t>& at) {
+  std::vector<bool> graph_output(slots.size(), false), holds_slices(slots.size(), false);
+  for (const std::string& out : g.outputs()) graph_output[slot_of.at(out)] = true;
+  auto placeable = [&](int s) {
+    return s >= 0 && slots[s].kind == SlotKind::arena && slots[s].dtype == DType::f32 &&
+           !graph_output[s] && parent[s] < 0 && !holds_slices[s];
+  };
+  for (Step& st : steps) {
+    if (st.node == nullptr || st.node->op_type != "Concat" || st.out.size() != 1) continue;
+    const int out = st.out[0];
+    if (!placeable(out)) continue;
+    const Shape& shape = slots[out].shape;
+    const int axis = ops::normalize_axis(st.node->attrs.get_int("axis", 1),
+                                         static_cast<int>(shape.size()), "axis");
+    bool ok = true;
+    for (int d = 0; d < axis; ++d) ok = ok && shape[static_cast<size_t>(d)] == 1;
+    std::set<int> seen;
+    int64_t offset = 0;
+    for (int s : st.in) {
+      ok = ok && placeable(s) && seen.insert(s).second && offset % 64 == 0;
+      if (!ok) break;
+      offset += slots[s].bytes;
+    }
+    if (!ok || offset != slots[out].bytes) continue;
+    offset = 0;
+    for (int s : st.in) {
+      parent[s] = out;
+      at[s] = offset;
+      offset += slots[s].bytes;
+      first[out] = std::min(first[out], first[s]);
+      last[out] = std::max(last[out], last[s]);
+    }
+    holds_slices[out] = true;
+    st.kind = StepKind::in_place;
+    st.info.algorithm = "in_place";
+  }
 }
 
 void Session::Impl::compile() {
@@ -412,6 +466,8 @@ void Session::Impl::execute(const Step& step) const {
       }
       return;
     }
+    case StepKind::in_place:
+      return;
     case StepKind::reference: {
       std::vector<Tensor> in;
       in.reserve(step.in.size());

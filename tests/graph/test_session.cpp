@@ -148,6 +148,44 @@ TEST(Session, NodeKernelsMatchReference) {
   for (const StepInfo& st : s.steps()) EXPECT_NE(st.algorithm, "reference") << st.name;
 }
 
+// An inception-like block: three branches concatenated along channels. At batch 1 the branches
+// write straight into their slices of the Concat's output (Session::place_concats), which must
+// then be reserved from the first branch's step to the slices' last reader. Two layouts make the
+// arena's best fit reuse that memory otherwise: the large intermediate "c1" of a later branch
+// would take slice "a" before the Concat; with late_reader, the large output "f" would take it
+// before "e" reads "a" again. At batch 2 the slices are not contiguous and the Concat copies.
+Graph branches(int64_t N, bool late_reader) {
+  GraphBuilder b("branches", 5);
+  const std::string x = b.input("data", {N, 8, 9, 9});
+  const std::string a = b.relu(b.conv(x, {.M = 16, .R = 1}, "a"));
+  const std::string c1 = b.relu(b.conv(x, {.M = late_reader ? 24 : 48, .R = 1}, "c1"));
+  const std::string c = b.relu(b.conv(c1, {.M = 16, .R = 3, .pad = 1}, "c"));
+  const std::string p = b.max_pool(x, {.k = 3, .stride = 1, .pad = 1}, "p");
+  const std::string cat = b.concat({a, c, p}, "cat");
+  b.output(b.global_avg_pool(b.conv(cat, {.M = 12, .R = 3, .pad = 1}, "d"), "gap"));
+  if (late_reader) {
+    b.output(b.conv(x, {.M = 64, .R = 1}, "f"));
+    b.output(b.conv(a, {.M = 40, .R = 3, .pad = 1}, "e"));
+  }
+  return b.finish();
+}
+
+TEST(Session, ConcatAtBatchOneIsWrittenInPlace) {
+  for (int64_t N : {1, 2}) {
+    for (bool late_reader : {false, true}) {
+      const Graph g = branches(N, late_reader);
+      SCOPED_TRACE("batch " + std::to_string(N) + (late_reader ? ", late reader" : ""));
+      expect_matches_reference(g, SessionOptions{}, 6, 1e-5);
+      const Session s(g);
+      std::string algorithm;
+      for (const StepInfo& st : s.steps()) {
+        if (st.op == "Concat") algorithm = st.algorithm;
+      }
+      EXPECT_EQ(algorithm, N == 1 ? "in_place" : "copy");
+    }
+  }
+}
+
 TEST(Arena, LiveValuesNeverShareMemory) {
   Rng rng(3);
   for (int trial = 0; trial < 50; ++trial) {
