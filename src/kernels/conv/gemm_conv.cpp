@@ -53,8 +53,15 @@ void GemmConvPrimitive::setup(const float* weights, const float* bias, bool can_
     // least 256 output pixels: a band of one 28-pixel row (VGG's conv4_2, K = 4608) leaves the
     // GEMM too narrow (measured 1.7x slower than unbanded).
     const int64_t min_rows = (256 + s.F - 1) / s.F;
-    const int64_t rows = std::clamp<int64_t>(l2_floats / 2 / (kg * s.F), min_rows, s.E);
-    const int64_t bands = (s.E + rows - 1) / rows;
+    int64_t rows = std::clamp<int64_t>(l2_floats / 2 / (kg * s.F), min_rows, s.E);
+    int64_t bands = (s.E + rows - 1) / rows;
+    // Whole bands per thread: MobileNet v2's conv1 at batch 1 made 3 bands, 1 + 2 on 2 threads
+    // (a 1.14x speedup). More, thinner bands until every thread gets as many rows.
+    for (int64_t want = bands + 1; threads_ > 1 && products * bands % threads_ != 0 && want <= s.E;
+         ++want) {
+      rows = (s.E + want - 1) / want;
+      bands = (s.E + rows - 1) / rows;
+    }
     if (bands >= 2 && products * bands >= threads_) {
       band_rows_ = rows;
       bands_ = bands;
