@@ -186,6 +186,20 @@ TEST(Session, ConcatAtBatchOneIsWrittenInPlace) {
   }
 }
 
+// A Concat too large to copy on one thread (>= 1 MiB): its (image, input) pieces go to the pool.
+TEST(Session, LargeConcatCopiesOnThreads) {
+  GraphBuilder b("wide_concat", 2);
+  const std::string x = b.input("data", {3, 24, 48, 48});
+  const std::string p = b.max_pool(x, {.k = 3, .stride = 1, .pad = 1}, "p");
+  b.output(b.concat({b.relu(x, "r"), p, x}, "cat"));
+  const Graph g = b.finish();
+  SessionOptions opt;
+  opt.threads = 2;
+  expect_matches_reference(g, opt, 8, 0.0);
+  const Session s(g, opt);
+  EXPECT_EQ(s.steps().back().algorithm, "copy");
+}
+
 TEST(Arena, LiveValuesNeverShareMemory) {
   Rng rng(3);
   for (int trial = 0; trial < 50; ++trial) {
