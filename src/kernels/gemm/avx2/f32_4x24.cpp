@@ -94,9 +94,22 @@ void store_tile(const __m256 (&acc)[R][NV], const UkrArgs& p) {
 // B row u: vector v into ymm b.
 #define LOUPE_LOADB(u, v, b) \
   ".if %c[nv] > " #v "\n\tvmovaps 96*" #u "+32*" #v "(%[b]), %%ymm" #b "\n\t.endif\n\t"
-#define LOUPE_STEP(u)                                                                   \
-  LOUPE_LOADB(u, 0, 12) LOUPE_LOADB(u, 1, 13) LOUPE_LOADB(u, 2, 14) LOUPE_ROW(u, 0, 0, 1, 2) \
-  LOUPE_ROW(u, 1, 3, 4, 5) LOUPE_ROW(u, 2, 6, 7, 8) LOUPE_ROW(u, 3, 9, 10, 11)
+// A one-vector tile (n <= 8) has only 4 accumulators, each a chain of dependent FMAs (4 cycles
+// apart): odd k steps go to the idle second vector's accumulators instead, with B in ymm13, and
+// the two sets are added after the loop (N = 49: the last column's tile took 2/3 of a full one's
+// time).
+#define LOUPE_ROW_ODD(u, r, c)                                 \
+  ".if %c[rows] > " #r "\n\t" LOUPE_BCAST(u, r) "vfmadd231ps " \
+  "%%ymm13, %%ymm15, %%ymm" #c "\n\t.endif\n\t"
+#define LOUPE_STEP(u)                                                                        \
+  ".if %c[nv] == 1 && (" #u " & 1)\n\tvmovaps 96*" #u "(%[b]), %%ymm13\n\t"                 \
+  LOUPE_ROW_ODD(u, 0, 1) LOUPE_ROW_ODD(u, 1, 4) LOUPE_ROW_ODD(u, 2, 7) LOUPE_ROW_ODD(u, 3, 10) \
+  ".else\n\t" LOUPE_LOADB(u, 0, 12) LOUPE_LOADB(u, 1, 13) LOUPE_LOADB(u, 2, 14)              \
+  LOUPE_ROW(u, 0, 0, 1, 2) LOUPE_ROW(u, 1, 3, 4, 5) LOUPE_ROW(u, 2, 6, 7, 8)                   \
+  LOUPE_ROW(u, 3, 9, 10, 11) ".endif\n\t"
+#define LOUPE_FOLD(r, c0, c1)                                                                  \
+  ".if %c[nv] == 1 && %c[rows] > " #r "\n\tvaddps %%ymm" #c1 ", %%ymm" #c0 ", %%ymm" #c0 \
+  "\n\t.endif\n\t"
 // Moves A on by `k` steps.
 #define LOUPE_ADVANCE_A(k)                                                              \
   ".if %c[raw]\n\tadd $4*" #k ", %[a]\n\tadd $4*" #k ", %[a2]\n\t.else\n\tadd $16*" #k \
@@ -215,7 +228,8 @@ void tile(const UkrArgs& p) {
               "add $96, %[b]\n\t"
               "dec %[k]\n\t"
               "jnz 4b\n\t"
-              "2:\n\t"
+              "2:\n\t" LOUPE_FOLD(0, 0, 1) LOUPE_FOLD(1, 3, 4) LOUPE_FOLD(2, 6, 7)
+                  LOUPE_FOLD(3, 9, 10)
               "testq %[fused], %c[oflags](%[t])\n\t"
               "jnz 5f\n\t"
               "mov %c[oout](%[t]), %[a]\n\t" LOUPE_SAVE(0) LOUPE_SAVE(1) LOUPE_SAVE(2)
@@ -265,6 +279,8 @@ void tile(const UkrArgs& p) {
 
 #undef LOUPE_FMA
 #undef LOUPE_ROW
+#undef LOUPE_ROW_ODD
+#undef LOUPE_FOLD
 #undef LOUPE_BCAST
 #undef LOUPE_ADVANCE_A
 #undef LOUPE_LOADB
