@@ -95,6 +95,22 @@ void pool(const PoolDesc& d, const float* x, float* y, int threads, Isa isa) {
           1.0f / static_cast<float>(taps_inside(e, s.U, s.pad_top, s.dil_h, s.R, h_lo, h_hi));
     }
   }
+  PoolWindow window;
+  window.H = s.H;
+  window.W = s.W;
+  window.pad_top = s.pad_top;
+  window.pad_left = s.pad_left;
+  window.E = s.E;
+  window.F = s.F;
+  window.R = s.R;
+  window.S = s.S;
+  window.U = s.U;
+  window.U_w = s.U_w;
+  window.dil_h = s.dil_h;
+  window.dil_w = s.dil_w;
+  window.max = is_max;
+  window.inv_rows = inv_rows.data();
+  window.inv_cols = inv_cols.data();
   const int64_t all_planes = s.N * s.C;
   int64_t done = 0;
   // Eight planes per vector when the ISA has the lane kernel. Measured against the plane kernel
@@ -112,24 +128,10 @@ void pool(const PoolDesc& d, const float* x, float* y, int threads, Isa isa) {
                  std::vector<float> buf(static_cast<size_t>(hp * wp * 8), fill);
                  std::vector<float> out(static_cast<size_t>(s.E * s.F * 8));
                  PoolLanes pl;
-                 pl.H = s.H;
-                 pl.W = s.W;
+                 static_cast<PoolWindow&>(pl) = window;
                  pl.buf = buf.data();
                  pl.wp = wp;
-                 pl.pad_top = s.pad_top;
-                 pl.pad_left = s.pad_left;
                  pl.out = out.data();
-                 pl.E = s.E;
-                 pl.F = s.F;
-                 pl.R = s.R;
-                 pl.S = s.S;
-                 pl.U = s.U;
-                 pl.U_w = s.U_w;
-                 pl.dil_h = s.dil_h;
-                 pl.dil_w = s.dil_w;
-                 pl.max = is_max;
-                 pl.inv_rows = inv_rows.data();
-                 pl.inv_cols = inv_cols.data();
                  for (int64_t g = first; g < last; ++g) {
                    pl.x = x + g * 8 * s.H * s.W;
                    pl.y = y + g * 8 * s.E * s.F;
@@ -156,21 +158,10 @@ void pool(const PoolDesc& d, const float* x, float* y, int threads, Isa isa) {
     for_planes(planes, s.H * s.W + s.E * s.F * s.S, threads, [&](int64_t first, int64_t last) {
       std::vector<float> padded(static_cast<size_t>(hp * row + 32), fill);
       PoolPlane pp;
-      pp.H = s.H;
-      pp.W = s.W;
+      static_cast<PoolWindow&>(pp) = window;
       pp.buf = padded.data();
-      pp.pad_top = s.pad_top;
-      pp.pad_left = s.pad_left;
       pp.row = row;
       pp.phase = phase;
-      pp.E = s.E;
-      pp.F = s.F;
-      pp.R = s.R;
-      pp.S = s.S;
-      pp.U = s.U;
-      pp.max = is_max;
-      pp.inv_rows = inv_rows.data();
-      pp.inv_cols = inv_cols.data();
       for (int64_t p = first; p < last; ++p) {
         pp.x = x + p * s.H * s.W;
         pp.y = y + p * s.E * s.F;

@@ -6,42 +6,42 @@
 
 namespace loupe::kernels::pool {
 
-// One (n, c) plane of a window with dilation 1 and equal strides U = U_w of 1 or 2. The kernel
-// first copies the plane into `buf`, whose padding the caller has filled (-inf for max, 0 for
-// average) and which also covers what ceil_mode's windows reach: padded row i starts at
-// buf + i * row. With stride 2 each padded row is split into its even and odd columns, `phase`
-// floats apart, so that every tap is a plain load: padded column c is at (c % 2) * phase +
-// c / 2. buf has 32 floats of slack past its last row.
-struct PoolPlane {
-  const float* x = nullptr;  // H x W
-  int64_t H = 0, W = 0;
-  float* buf = nullptr;
-  int64_t pad_top = 0, pad_left = 0, row = 0, phase = 0;
-  float* y = nullptr;  // E x F
-  int64_t E = 0, F = 0, R = 0, S = 0, U = 1;
+// The window as the plane and lane kernels see it: input H x W, output E x F, an R x S window
+// at stride U (and U_w, dilation for the lane kernel) behind pad_top / pad_left.
+struct PoolWindow {
+  int64_t H = 0, W = 0, pad_top = 0, pad_left = 0;
+  int64_t E = 0, F = 0, R = 0, S = 0, U = 1, U_w = 1, dil_h = 1, dil_w = 1;
   bool max = true;
   // Average: output (e, f) is the window's sum times inv_rows[e] * inv_cols[f].
   const float* inv_rows = nullptr;
   const float* inv_cols = nullptr;
 };
 
+// One (n, c) plane of a window with dilation 1 and equal strides U = U_w of 1 or 2. The kernel
+// first copies the plane into `buf`, whose padding the caller has filled (-inf for max, 0 for
+// average) and which also covers what ceil_mode's windows reach: padded row i starts at
+// buf + i * row. With stride 2 each padded row is split into its even and odd columns, `phase`
+// floats apart, so that every tap is a plain load: padded column c is at (c % 2) * phase +
+// c / 2. buf has 32 floats of slack past its last row.
+struct PoolPlane : PoolWindow {
+  const float* x = nullptr;  // H x W
+  float* buf = nullptr;
+  int64_t row = 0, phase = 0;
+  float* y = nullptr;  // E x F
+};
+
 // Eight consecutive planes at once, one per vector lane: the planes are transposed into a padded
 // [hp][wp][8] buffer, every window reduces whole vectors, and the result is transposed back. For
 // small planes, where the plane kernel's per-row setup outweighs its work. Any window, stride,
 // dilation and padding.
-struct PoolLanes {
+struct PoolLanes : PoolWindow {
   const float* x = nullptr;  // 8 planes of H x W, one after another
-  int64_t H = 0, W = 0;
   // [hp][wp][8]: the borders hold the padding value (the caller fills them once); the planes go
   // to rows pad_top.. and columns pad_left..
   float* buf = nullptr;
-  int64_t wp = 0, pad_top = 0, pad_left = 0;
+  int64_t wp = 0;
   float* out = nullptr;  // E * F * 8 floats of scratch
   float* y = nullptr;    // 8 planes of E x F
-  int64_t E = 0, F = 0, R = 0, S = 0, U = 1, U_w = 1, dil_h = 1, dil_w = 1;
-  bool max = true;
-  const float* inv_rows = nullptr;  // average: as PoolPlane
-  const float* inv_cols = nullptr;
 };
 
 struct PoolMicrokernels {
