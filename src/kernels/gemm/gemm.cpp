@@ -184,29 +184,6 @@ void pack_b_block(const gemm::Microkernel& uk, int64_t kc, int64_t nc, const flo
   }
 }
 
-// Rows [m0, m1) x columns [jc, jc + nc) of C from A's rows (A's column pc onwards at `a`) and
-// the packed B block `bp`: a row panel of A stays in L1 across the columns.
-void raw_a_tiles(const gemm::Microkernel& k, gemm::UkrArgs& args, const float* a, int64_t lda,
-                 const float* bp, int64_t m0, int64_t m1, int64_t jc, int64_t nc, float* c,
-                 int64_t ldc, const GemmEpilogue& ep, const GemmEpilogueData& e, int64_t ldr) {
-  args.lda = lda;
-  for (int64_t i = m0; i < m1; i += k.mr) {
-    args.a = a + i * lda;
-    args.m = static_cast<int>(std::min<int64_t>(k.mr, m1 - i));
-    args.row_bias = ep.bias == BiasKind::per_row ? e.bias + i : nullptr;
-    for (int64_t jr = 0; jr < nc; jr += k.nr) {
-      const int64_t j = jc + jr;
-      args.n = static_cast<int>(std::min<int64_t>(k.nr, nc - jr));
-      args.b = bp + jr * args.kc;
-      args.c = c + i * ldc + j;
-      args.col_bias = ep.bias == BiasKind::per_col ? e.bias + j : nullptr;
-      args.residual = ep.residual ? e.residual + i * ldr + j : nullptr;
-      k.fn(args);
-    }
-  }
-  args.lda = 0;
-}
-
 }  // namespace
 
 // Where B's packed micro-panels come from: packed here per (jc, pc) block, or pre-packed.
@@ -423,10 +400,18 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
     gemm::UkrArgs args;
     args.ldc = d.ldc;
     args.alpha = d.alpha;
+    args.lda = raw_a ? d.lda : 0;
     args.ldr = ldr;
     args.clamp = ep.clamp;
     args.lo = ep.lo;
     args.hi = ep.hi;
+    // C's tile at (i, j) and its rows' and columns' share of the epilogue operands.
+    const auto at_tile = [&](int64_t i, int64_t j) {
+      args.c = c + i * d.ldc + j;
+      args.row_bias = ep.bias == BiasKind::per_row ? e.bias + i : nullptr;
+      args.col_bias = ep.bias == BiasKind::per_col ? e.bias + j : nullptr;
+      args.residual = ep.residual ? e.residual + i * ldr + j : nullptr;
+    };
     for (int64_t jc = n0; jc < n1; jc += bl.nc) {
       const int64_t nc = std::min(bl.nc, n1 - jc);
       for (int64_t pc = 0; pc < d.K; pc += bl.kc) {
@@ -442,8 +427,17 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
         args.beta = pc == 0 ? d.beta : 1.0f;
         args.epilogue = has_epilogue && pc + kc == d.K;
         args.kc = kc;
-        if (raw_a) {
-          raw_a_tiles(k, args, a + pc, d.lda, bp, m0, m1, jc, nc, c, d.ldc, ep, e, ldr);
+        if (raw_a) {  // a row panel of A stays in L1 across the thread's columns
+          for (int64_t i = m0; i < m1; i += mr) {
+            args.a = a + i * d.lda + pc;
+            args.m = static_cast<int>(std::min<int64_t>(mr, m1 - i));
+            for (int64_t jr = 0; jr < nc; jr += nr) {
+              args.n = static_cast<int>(std::min<int64_t>(nr, nc - jr));
+              args.b = bp + jr * kc;
+              at_tile(i, jc + jr);
+              k.fn(args);
+            }
+          }
           continue;
         }
         for (int64_t ic = m0; ic < m1; ic += bl.mc) {
@@ -463,7 +457,6 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
             } else {
               args.b = bp + jr * kc;
             }
-            args.col_bias = ep.bias == BiasKind::per_col ? e.bias + j : nullptr;
             const int64_t tiles = ceil_div(mc, mr);
             const int64_t ahead = jr + kPrefetchPanels * nr;
             const bool prefetch = jit_b && bsrc.cs == 1 && ahead < nc;
@@ -475,9 +468,7 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
               const int64_t i = ic + ir;
               args.a = a_buf + ir * kc;
               args.m = static_cast<int>(std::min<int64_t>(mr, mc - ir));
-              args.c = c + i * d.ldc + j;
-              args.row_bias = ep.bias == BiasKind::per_row ? e.bias + i : nullptr;
-              args.residual = ep.residual ? e.residual + i * ldr + j : nullptr;
+              at_tile(i, j);
               k.fn(args);
             }
           }

@@ -117,11 +117,13 @@ void pool(const PoolDesc& d, const float* x, float* y, int threads, Isa isa) {
   // (loupe profile, 1 thread, ms): GoogLeNet's 14 x 14 s1 pools 0.11-0.14 -> 0.06-0.09, its
   // 832 x 14 x 14 s2 0.17-0.18 -> 0.05-0.07, 64 x 112 x 112 s2 0.39-0.43 -> 0.28-0.35; VGG's
   // 2 x 2 pools equal or faster at every size.
+  // The padded input both the lane and the plane kernels reduce from: the explicit pads and
+  // whatever ceil_mode's windows reach beyond them.
+  const int64_t hp =
+      std::max(s.pad_top + s.H + s.pad_bottom, (s.E - 1) * s.U + (s.R - 1) * s.dil_h + 1);
+  const int64_t wp =
+      std::max(s.pad_left + s.W + s.pad_right, (s.F - 1) * s.U_w + (s.S - 1) * s.dil_w + 1);
   if (k.lanes != nullptr && all_planes >= 8) {
-    const int64_t hp =
-        std::max(s.pad_top + s.H + s.pad_bottom, (s.E - 1) * s.U + (s.R - 1) * s.dil_h + 1);
-    const int64_t wp =
-        std::max(s.pad_left + s.W + s.pad_right, (s.F - 1) * s.U_w + (s.S - 1) * s.dil_w + 1);
     const int64_t groups = all_planes / 8;
     for_planes(groups, 8 * (s.H * s.W + s.E * s.F * s.R * s.S), threads,
                [&](int64_t first, int64_t last) {
@@ -147,10 +149,8 @@ void pool(const PoolDesc& d, const float* x, float* y, int threads, Isa isa) {
   y += done * s.E * s.F;
   if (k.plane != nullptr && s.U == s.U_w && (s.U == 1 || s.U == 2) && s.dil_h == 1 &&
       s.dil_w == 1) {
-    // Each plane is copied with its padding written out (ceil_mode's windows may reach past the
-    // explicit pads), so that the kernel's loads need no bounds (ukernel.hpp).
-    const int64_t hp = std::max(s.pad_top + s.H + s.pad_bottom, (s.E - 1) * s.U + s.R);
-    const int64_t wp = std::max(s.pad_left + s.W + s.pad_right, (s.F - 1) * s.U + s.S);
+    // Each plane is copied with its padding written out (hp x wp), so that the kernel's loads
+    // need no bounds (ukernel.hpp).
     // Stride 2: two phases of ceil(wp / 2) columns, + 8 so that a phase's last vector stays in
     // its row.
     const int64_t phase = s.U == 2 ? (wp + 1) / 2 + 8 : 0;
