@@ -117,8 +117,19 @@ float reduce_sum(const float* x, int64_t n) {
 
 }  // namespace
 
+// The plane and lane kernels are the AVX2 ones (an AVX-512 CPU runs them): 8 lanes already make
+// these reductions load-bound, and the two-pass path cost 3x more: SqueezeNet's 64 x 111 x 111
+// 3 x 3 / 2 max pool, 1 thread (loupe profile, Zen 4): 0.82 -> 0.30 ms.
 const PoolMicrokernels& pool_microkernels_avx512() {
-  static const PoolMicrokernels k{Isa::avx512, vmax, vadd, hmax, hsum, reduce_max, reduce_sum};
+  static const PoolMicrokernels k{Isa::avx512,
+                                  vmax,
+                                  vadd,
+                                  hmax,
+                                  hsum,
+                                  reduce_max,
+                                  reduce_sum,
+                                  pool_microkernels_avx2().plane,
+                                  pool_microkernels_avx2().lanes};
   return k;
 }
 
