@@ -42,6 +42,7 @@ BenchResult bench(const graph::Session& session, const graph::TensorMap& feeds, 
   r.isa = std::string(kernels::isa_name(kernels::best_isa()));
   r.threads = session.threads();
   r.batch = batch;
+  r.micro_batch = session.micro_batch();
   r.warmup = options.warmup;
   r.runs = options.runs;
   for (int i = 0; i < options.warmup; ++i) session.run(feeds);
@@ -61,6 +62,7 @@ nlohmann::json bench_json(const BenchResult& r) {
   return {{"model", r.model},
           {"threads", r.threads},
           {"batch", r.batch},
+          {"micro_batch", r.micro_batch},
           {"warmup", r.warmup},
           {"runs", r.runs},
           {"cpu", r.cpu},

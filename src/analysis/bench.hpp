@@ -32,6 +32,7 @@ struct BenchResult {
   std::string isa;
   int threads = 1;
   int64_t batch = 1;
+  int64_t micro_batch = 1;  // images per pass of the leading per-image steps (batch: one pass)
   int warmup = 0;
   int runs = 0;
   LatencyStats latency_ms;

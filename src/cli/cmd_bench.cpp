@@ -29,6 +29,9 @@ int bench(const BenchOpts& o) {
   }
   fmt::print("model {}  batch {}  threads {}  warm-up {}  runs {}\n", r.model, r.batch, r.threads,
              r.warmup, r.runs);
+  if (r.micro_batch < r.batch) {
+    fmt::print("micro-batches of {} image(s) through the per-image steps\n", r.micro_batch);
+  }
   fmt::print("cpu {}  isa {}\n", r.cpu, r.isa);
   fmt::print("latency ms    min {:.3f}  p10 {:.3f}  median {:.3f}  p90 {:.3f}\n", r.latency_ms.min,
              r.latency_ms.p10, r.latency_ms.median, r.latency_ms.p90);

@@ -15,6 +15,10 @@ void add_engine_flags(CLI::App& cmd, EngineFlags& f) {
                  "~/.cache/loupe/tune.tsv)");
   cmd.add_option("--algorithm", f.algorithm,
                  "Force a conv algorithm wherever it applies (im2col_gemm, winograd_f4x3, ...)");
+  cmd.add_option("--micro-batch", f.micro_batch,
+                 "Images per pass of the leading per-image steps at batch > 1, a divisor of the "
+                 "batch (0: the most whose largest step fits in a quarter of the L3)")
+      ->capture_default_str();
 }
 
 graph::Session make_session(const graph::Graph& g, const EngineFlags& f, bool progress) {
@@ -22,8 +26,10 @@ graph::Session make_session(const graph::Graph& g, const EngineFlags& f, bool pr
     fail("--threads {}: must be between 0 (every core) and 1024", f.threads);
   if (!f.algorithm.empty() && kernels::conv::find_algorithm(f.algorithm) == nullptr)
     fail("--algorithm {}: unknown conv algorithm", f.algorithm);
+  if (f.micro_batch < 0) fail("--micro-batch {}: must be 0 (chosen) or more", f.micro_batch);
   graph::SessionOptions so;
   so.threads = f.threads;
+  so.micro_batch = f.micro_batch;
   so.conv_algorithm = f.algorithm;
   so.tune = f.tune;
   so.tune_cache = f.tune ? tune_cache_path(f.tune_cache) : "";

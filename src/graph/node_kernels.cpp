@@ -55,12 +55,19 @@ bool is_copy(const std::string& op) {
          op == "Identity" || op == "Dropout";
 }
 
+// The value as the kernel sees it: with `batch`, its leading dimension (not a constant's) is
+// that many images.
+ops::ValueInfo rebatched(ops::ValueInfo v, int64_t batch) {
+  if (batch > 0 && v.constant == nullptr && !v.shape.empty()) v.shape[0] = batch;
+  return v;
+}
+
 }  // namespace
 
-std::optional<NodeKernel> node_kernel(const Graph& g, const Node& n, int threads,
-                                      kernels::Isa isa) {
+std::optional<NodeKernel> node_kernel(const Graph& g, const Node& n, int threads, kernels::Isa isa,
+                                      int64_t batch) {
   if (n.outputs.empty() || n.outputs[0].empty()) return std::nullopt;
-  const ops::ValueInfo out = g.info(n.outputs[0]);
+  const ops::ValueInfo out = rebatched(g.info(n.outputs[0]), batch);
   for (size_t k = 1; k < n.outputs.size(); ++k) {
     if (!n.outputs[k].empty()) return std::nullopt;  // Dropout's mask, MaxPool's indices
   }
@@ -69,7 +76,8 @@ std::optional<NodeKernel> node_kernel(const Graph& g, const Node& n, int threads
     return NodeKernel{[bytes](auto in, auto o) { std::memcpy(o[0], in[0], bytes); }, "copy"};
   }
   if (!all_f32(g, n)) return std::nullopt;
-  const std::vector<ops::ValueInfo> in = g.input_infos(n);
+  std::vector<ops::ValueInfo> in = g.input_infos(n);
+  for (ops::ValueInfo& v : in) v = rebatched(std::move(v), batch);
   const std::string& op = n.op_type;
 
   if ((op == "MaxPool" || op == "AveragePool" || op == "GlobalMaxPool" ||

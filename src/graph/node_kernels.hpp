@@ -21,6 +21,10 @@ struct NodeKernel {
   std::string algorithm;  // "pool", "eltwise", "copy", ...
 };
 
-std::optional<NodeKernel> node_kernel(const Graph& g, const Node& n, int threads, kernels::Isa isa);
+// batch > 0: bound to that many images instead of the graph's batch (the leading dimension of
+// every value that is not a constant), for a session that runs its first steps a few images at a
+// time.
+std::optional<NodeKernel> node_kernel(const Graph& g, const Node& n, int threads, kernels::Isa isa,
+                                      int64_t batch = 0);
 
 }  // namespace loupe::graph

@@ -29,6 +29,11 @@ struct SessionOptions {
   // `tune_cache` (graph/tuning.hpp) when a path is given. Forced algorithms still win.
   bool tune = false;
   std::string tune_cache;
+  // At batch > 1 the leading run of per-image steps (convolutions, pools, element-wise ops,
+  // Concat) goes `micro_batch` images at a time, so that one pass's activations stay in the
+  // caches; the steps after it (Flatten, FC, ...) take the whole batch. 0: the most images whose
+  // largest step fits in a quarter of the L3 (a divisor of the batch).
+  int64_t micro_batch = 0;
   // Called after each step is compiled while tuning (steps done, steps in all): a progress bar.
   // Used by the constructor only; the Session does not keep it.
   std::function<void(size_t, size_t)> on_tune_step;
@@ -80,6 +85,9 @@ class Session {
   // Bytes of the activation arena (buffers reused by liveness) and of the largest workspace.
   int64_t arena_bytes() const;
   int threads() const;
+  // Images per pass of the leading per-image steps (SessionOptions::micro_batch); the batch when
+  // they take it whole.
+  int64_t micro_batch() const;
 
  private:
   struct Impl;

@@ -91,6 +91,22 @@ TEST(CliEngine, BenchJsonHasTheDesignKeys) {
   // Throughput is derived from the median latency and the batch, never reported as latency.
   EXPECT_NEAR(j["throughput_per_s"].get<double>(), 3 * 1000.0 / med, 1e-6 * 3000.0 / med);
   for (const char* k : {"cpu", "isa"}) EXPECT_TRUE(j.contains(k)) << k;
+  // LeNet-5's trunk fits the caches: one pass over the whole batch.
+  EXPECT_EQ(j["micro_batch"], 3);
+}
+
+TEST(CliEngine, MicroBatchIsRecordedAndChecked) {
+  CliResult r = run_loupe("bench lenet5 --batch 4 --micro-batch 2 --runs 1 --warmup 0 --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["micro_batch"], 2);
+  r = run_loupe("bench lenet5 --batch 4 --micro-batch 3 --runs 1");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(count_lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("micro-batch of 3 images does not divide the batch of 4"), std::string::npos)
+      << r.err;
+  r = run_loupe("run lenet5 --micro-batch -1");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("--micro-batch -1: must be 0 (chosen) or more"), std::string::npos) << r.err;
 }
 
 TEST(CliEngine, BenchRejectsZeroRuns) {
