@@ -52,6 +52,14 @@ const Layer kLayers[] = {
     {"r50_conv1_7x7_s2", 3, 64, 224, 7, 2, 3, 1},
     {"alexnet_conv1_11x11_s4", 3, 64, 224, 11, 4, 2, 1},
     {"mbv2_conv1_3x3_s2", 3, 32, 224, 3, 2, 1, 1},
+    // SqueezeNet 1.1: its first layer and the 3x3 expand of fire modules 2, 4 and 6 / 8.
+    {"sq_conv1_3x3_s2", 3, 64, 224, 3, 2, 0, 1},
+    {"sq_fire2_e3", 16, 64, 55, 3, 1, 1, 1},
+    {"sq_fire4_e3", 32, 128, 27, 3, 1, 1, 1},
+    {"sq_fire6_e3", 48, 192, 13, 3, 1, 1, 1},
+    // GoogLeNet's (torchvision) "5x5" branches, 3x3 kernels: inception 3b and 5a.
+    {"gn_3b_5x5", 32, 96, 28, 3, 1, 1, 1},
+    {"gn_5a_5x5", 32, 128, 7, 3, 1, 1, 1},
     {"r50_1x1_expand", 64, 256, 56, 1, 1, 0, 1},
     {"r50_1x1_reduce", 1024, 256, 14, 1, 1, 0, 1},
     {"r50_1x1_s2", 512, 1024, 28, 1, 2, 0, 1},
