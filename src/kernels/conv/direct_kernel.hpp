@@ -19,12 +19,13 @@ struct DirectTile {
   float* out = nullptr;  // [pixels][32]
 };
 
-// Writes a tile's [pixels][32] results (out) to output channels m0 .. m0+channels-1 of the
-// plain NCHW output, pixels f0 .. of row e: y points at (m0, e, f0), channel planes `plane`
-// floats apart; residual likewise or null; bias at m0 (or null); then the clamp. AVX2 (8 x 8
-// transposes); the scalar loop in direct_nchw16c.cpp is the same thing.
+// Writes a tile's [pixels][32] results (out, rows out_stride apart) to output channels m0 ..
+// m0+channels-1 of the plain NCHW output, pixels f0 .. of row e: y points at (m0, e, f0), channel
+// planes `plane` floats apart; residual likewise or null; bias at m0 (or null); then the clamp.
+// AVX2 (8 x 8 transposes); the scalar loop in direct_nchw16c.cpp is the same thing.
 struct DirectStore {
   const float* out = nullptr;
+  int64_t out_stride = 32;  // floats from one pixel's channels in `out` to the next pixel's
   int pixels = 0;
   int64_t channels = 0, plane = 0;
   float* y = nullptr;

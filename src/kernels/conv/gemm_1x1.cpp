@@ -6,6 +6,8 @@
 namespace loupe::kernels::conv {
 namespace {
 
+constexpr int64_t kPixelRowsMax = 64;
+
 class Gemm1x1 : public ConvAlgorithm {
  public:
   std::string_view name() const override { return "gemm_1x1"; }
@@ -17,6 +19,9 @@ class Gemm1x1 : public ConvAlgorithm {
   std::unique_ptr<ConvPrimitive> create(const ConvDesc& d, const float* weights,
                                         const float* bias) const override {
     const ops::LayerShape s = d.shape;
+    // Up to 64 pixels (7 x 7 maps), as the GEMM's columns they would leave a quarter of the
+    // vector lanes idle: pixels become its rows instead.
+    if (s.G == 1 && s.E * s.F <= kPixelRowsMax) return make_pixel_rows_1x1(d, weights, bias);
     if (s.U == 1 && s.U_w == 1) {
       return std::make_unique<GemmConvPrimitive>(name(), d, weights, bias, 0,
                                                  [](const float* x, float*) { return x; });

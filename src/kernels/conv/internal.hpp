@@ -20,6 +20,10 @@ const ConvAlgorithm& implicit_gemm_algorithm();
 // desc.threads with 0 resolved to the global pool's size.
 int resolve_threads(const ConvDesc& d);
 
+// gemm_1x1 on a map of few pixels (gemm_1x1_pixel_rows.cpp): pixels as the GEMM's rows.
+std::unique_ptr<ConvPrimitive> make_pixel_rows_1x1(const ConvDesc& d, const float* weights,
+                                                   const float* bias);
+
 // The GEMM epilogue of a conv: bias per output channel (a GEMM row), residual, clamp.
 GemmEpilogue gemm_epilogue(const ConvDesc& d);
 

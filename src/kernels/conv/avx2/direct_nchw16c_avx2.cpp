@@ -115,7 +115,7 @@ void direct_store_avx2(const DirectStore& s) {
       const int np = std::min(8, s.pixels - p0);
       __m256 r[8];
       for (int i = 0; i < 8; ++i) {
-        r[i] = i < np ? _mm256_load_ps(s.out + (p0 + i) * 32 + m0) : _mm256_setzero_ps();
+        r[i] = i < np ? _mm256_loadu_ps(s.out + (p0 + i) * s.out_stride + m0) : _mm256_setzero_ps();
       }
       avx2::transpose8(r);  // r[c]: channel m0 + c at pixels p0 .. p0+7
       const int nc = static_cast<int>(std::min<int64_t>(8, s.channels - m0));

@@ -1,0 +1,122 @@
+// A 1x1 convolution over a small map (ResNet-50's and GoogLeNet's 7 x 7) as the transposed
+// product Y^T (E*F x M) = X^T (E*F x C) * W^T (C x M): pixels become the GEMM's rows and output
+// channels its columns. In the plain product Y = W X the E*F = 49 pixels are the columns and
+// fill 49 of 64 vector lanes (a 32-wide panel and a 17-wide one); as rows they fill 49 of 56
+// tile rows, and the edge tile computes only its 7 rows. The bias is the GEMM's per-column
+// bias; the residual and the clamp are applied while the E*F x M result is transposed into
+// NCHW (8 x 8 transposes).
+#include <algorithm>
+
+#include "kernels/conv/direct_kernel.hpp"
+#include "kernels/conv/internal.hpp"
+#include "loupe/thread_pool.hpp"
+
+namespace loupe::kernels::conv {
+namespace {
+
+class PixelRowsPrimitive : public ConvPrimitive {
+ public:
+  PixelRowsPrimitive(const ConvDesc& d, const float* weights, const float* bias) : d_(d) {
+    const ops::LayerShape& s = d.shape;
+    pixels_ = s.E * s.F;
+    GemmDesc g;
+    g.M = pixels_;
+    g.N = s.M;
+    g.K = s.C;
+    g.trans_a = true;  // X^T: element (pixel, c) at x[c * E*F + pixel]
+    g.lda = pixels_;
+    g.trans_b = true;  // W^T: element (c, m) at w[m * C + c]
+    g.ldb = s.C;
+    g.ldc = s.M;
+    g.threads = d.threads;
+    g.isa = d.isa;
+    if (d.has_bias) {
+      g.epilogue.bias = BiasKind::per_col;
+      bias_.assign(bias, bias + s.M);
+    }
+    plan_ = plan_gemm(g);
+    packed_ = pack_b(plan_, weights);
+    threads_ = resolve_threads(d);
+    vector_store_ = resolve_isa(d.isa) != Isa::scalar;
+    strided_ = s.U != 1 || s.U_w != 1;
+  }
+
+  std::string_view algorithm() const override { return "gemm_1x1"; }
+  int64_t workspace_floats() const override {
+    const ops::LayerShape& s = d_.shape;
+    return pixels_ * s.M + (strided_ ? s.C * pixels_ : 0);
+  }
+
+  void run(const float* x, float* y, const float* residual, float* workspace) const override {
+    const ops::LayerShape& s = d_.shape;
+    float* yt = workspace;  // E*F x M
+    float* gathered = workspace + pixels_ * s.M;
+    GemmEpilogueData e;
+    e.bias = bias_.empty() ? nullptr : bias_.data();
+    const ScalarEpilogue ep = scalar_epilogue(d_);
+    const int64_t groups = (s.M + 31) / 32;
+    for (int64_t n = 0; n < s.N; ++n) {
+      const float* xn = x + n * s.C * s.H * s.W;
+      if (strided_) {  // the kept pixels, C x E*F
+        for (int64_t c = 0; c < s.C; ++c) {
+          for (int64_t i = 0; i < s.E; ++i) {
+            const float* in = xn + (c * s.H + i * s.U) * s.W;
+            for (int64_t j = 0; j < s.F; ++j) gathered[(c * s.E + i) * s.F + j] = in[j * s.U_w];
+          }
+        }
+        xn = gathered;
+      }
+      plan_.run(xn, packed_, yt, e);
+      float* yn = y + n * s.M * pixels_;
+      const float* rn = residual != nullptr ? residual + n * s.M * pixels_ : nullptr;
+      const auto store = [&](int64_t mg) {
+        const int64_t m0 = mg * 32, channels = std::min<int64_t>(32, s.M - m0);
+        if (vector_store_) {
+          DirectStore st;
+          st.out = yt + m0;
+          st.out_stride = s.M;
+          st.pixels = static_cast<int>(pixels_);
+          st.channels = channels;
+          st.plane = pixels_;
+          st.y = yn + m0 * pixels_;
+          st.residual = rn != nullptr ? rn + m0 * pixels_ : nullptr;
+          st.clamp = ep.clamp;
+          st.lo = ep.lo;
+          st.hi = ep.hi;
+          direct_store_avx2(st);
+          return;
+        }
+        for (int64_t m = m0; m < m0 + channels; ++m) {
+          for (int64_t p = 0; p < pixels_; ++p) {
+            float v = yt[p * s.M + m];
+            if (rn != nullptr) v += rn[m * pixels_ + p];
+            yn[m * pixels_ + p] = ep.apply(v);
+          }
+        }
+      };
+      if (threads_ > 1 && groups > 1) {
+        ThreadPool::global().parallel_for(groups, store, threads_);
+      } else {
+        for (int64_t mg = 0; mg < groups; ++mg) store(mg);
+      }
+    }
+  }
+
+ private:
+  ConvDesc d_;
+  int64_t pixels_ = 0;
+  std::vector<float> bias_;
+  GemmPlan plan_;
+  PackedB packed_;
+  int threads_ = 1;
+  bool vector_store_ = false, strided_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<ConvPrimitive> make_pixel_rows_1x1(const ConvDesc& d, const float* weights,
+                                                   const float* bias) {
+  return std::make_unique<PixelRowsPrimitive>(d, weights, bias);
+}
+
+}  // namespace loupe::kernels::conv
