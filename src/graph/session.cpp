@@ -109,6 +109,7 @@ struct Session::Impl {
   // Steps [0, prefix) run `groups` times, batch / groups images each (SessionOptions::micro_batch).
   size_t prefix = 0;
   int64_t batch = 1, groups = 1;
+  int64_t images_per_pass() const { return batch / groups; }
   std::unique_ptr<TuningCache> tuning;
 
   mutable std::mutex mutex;  // one run at a time: the arena and workspace are shared
@@ -512,7 +513,7 @@ void Session::Impl::place_concats(std::vector<int64_t>& first, std::vector<int64
     if (!placeable(out)) continue;
     // A value of one pass of the micro-batched steps holds that pass's images.
     Shape shape = slots[out].shape;
-    if (first[out] < static_cast<int64_t>(prefix)) shape[0] = batch / groups;
+    if (first[out] < static_cast<int64_t>(prefix)) shape[0] = images_per_pass();
     const int axis = ops::normalize_axis(st.node->attrs.get_int("axis", 1),
                                          static_cast<int>(shape.size()), "axis");
     bool ok = true;
@@ -548,7 +549,7 @@ void Session::Impl::compile() {
   plan_micro_batches(plans);
   steps.resize(plans.size());
   for (size_t i = 0; i < plans.size(); ++i) {
-    build_step(plans[i], steps[i], i < prefix ? batch / groups : 0);
+    build_step(plans[i], steps[i], i < prefix ? images_per_pass() : 0);
     // A step left to the reference loop nest takes the whole batch: the micro-batched run ends
     // before it.
     if (i < prefix && steps[i].kind == StepKind::reference) {
@@ -634,7 +635,7 @@ Session& Session::operator=(Session&&) noexcept = default;
 const std::vector<StepInfo>& Session::steps() const { return impl_->infos; }
 int64_t Session::arena_bytes() const { return impl_->arena_bytes; }
 int Session::threads() const { return impl_->threads; }
-int64_t Session::micro_batch() const { return impl_->batch / impl_->groups; }
+int64_t Session::micro_batch() const { return impl_->images_per_pass(); }
 
 TensorMap Session::run(const TensorMap& inputs, RunStats* stats,
                        std::vector<StepTiming>* timings) const {

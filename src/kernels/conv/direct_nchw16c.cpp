@@ -38,6 +38,18 @@ void direct_tile_scalar(const DirectTile& t) {
   for (int j = 0; j < t.pixels; ++j) std::memcpy(t.out + j * 32, acc[j], sizeof(acc[j]));
 }
 
+void direct_store_scalar(const DirectStore& s) {
+  const ScalarEpilogue ep{s.clamp, s.lo, s.hi};
+  for (int64_t m = 0; m < s.channels; ++m) {
+    const float b = s.bias != nullptr ? s.bias[m] : 0.0f;
+    for (int j = 0; j < s.pixels; ++j) {
+      float v = s.out[j * s.out_stride + m] + b;
+      if (s.residual != nullptr) v += s.residual[m * s.plane + j];
+      s.y[m * s.plane + j] = ep.apply(v);
+    }
+  }
+}
+
 namespace {
 
 class DirectPrimitive : public ConvPrimitive {
@@ -172,32 +184,23 @@ class DirectPrimitive : public ConvPrimitive {
 
   void store(const DirectTile& t, int64_t mg, float* y, const float* residual) const {
     const ops::LayerShape& s = d_.shape;
-    const int64_t m_end = std::min(s.M, mg * 32 + 32);
     const ScalarEpilogue ep = scalar_epilogue(d_);
+    DirectStore v;
+    v.out = t.out;
+    v.pixels = t.pixels;
+    v.channels = std::min<int64_t>(32, s.M - mg * 32);
+    v.plane = s.E * s.F;
+    const int64_t off = (mg * 32 * s.E + t.e) * s.F + t.f0;
+    v.y = y + off;
+    v.residual = residual != nullptr ? residual + off : nullptr;
+    v.bias = d_.has_bias ? bias_.data() + mg * 32 : nullptr;
+    v.clamp = ep.clamp;
+    v.lo = ep.lo;
+    v.hi = ep.hi;
     if (vector_store_) {
-      DirectStore v;
-      v.out = t.out;
-      v.pixels = t.pixels;
-      v.channels = m_end - mg * 32;
-      v.plane = s.E * s.F;
-      const int64_t off = (mg * 32 * s.E + t.e) * s.F + t.f0;
-      v.y = y + off;
-      v.residual = residual != nullptr ? residual + off : nullptr;
-      v.bias = d_.has_bias ? bias_.data() + mg * 32 : nullptr;
-      v.clamp = ep.clamp;
-      v.lo = ep.lo;
-      v.hi = ep.hi;
       direct_store_avx2(v);
-      return;
-    }
-    for (int64_t m = mg * 32; m < m_end; ++m) {
-      const float b = d_.has_bias ? bias_[static_cast<size_t>(m)] : 0.0f;
-      const int64_t off = (m * s.E + t.e) * s.F + t.f0;
-      for (int j = 0; j < t.pixels; ++j) {
-        float v = t.out[j * 32 + m % 32] + b;
-        if (residual != nullptr) v += residual[off + j];
-        y[off + j] = ep.apply(v);
-      }
+    } else {
+      direct_store_scalar(v);
     }
   }
 

@@ -27,21 +27,25 @@ class Gemm1x1 : public ConvAlgorithm {
                                                  [](const float* x, float*) { return x; });
     }
     const int64_t floats = s.C / s.G * s.E * s.F;
-    return std::make_unique<GemmConvPrimitive>(
-        name(), d, weights, bias, floats, [s](const float* x, float* buffer) {
-          float* out = buffer;
-          for (int64_t c = 0; c < s.C / s.G; ++c) {
-            for (int64_t e = 0; e < s.E; ++e) {
-              const float* in = x + (c * s.H + e * s.U) * s.W;
-              for (int64_t f = 0; f < s.F; ++f) *out++ = in[f * s.U_w];
-            }
-          }
-          return static_cast<const float*>(buffer);
-        });
+    return std::make_unique<GemmConvPrimitive>(name(), d, weights, bias, floats,
+                                               [s](const float* x, float* buffer) {
+                                                 gather_kept_pixels(s, s.C / s.G, x, buffer);
+                                                 return static_cast<const float*>(buffer);
+                                               });
   }
 };
 
 }  // namespace
+
+// The pixels a strided 1x1 layer keeps: `channels` planes of x (H x W) into dense E x F planes.
+void gather_kept_pixels(const ops::LayerShape& s, int64_t channels, const float* x, float* out) {
+  for (int64_t c = 0; c < channels; ++c) {
+    for (int64_t e = 0; e < s.E; ++e) {
+      const float* in = x + (c * s.H + e * s.U) * s.W;
+      for (int64_t f = 0; f < s.F; ++f) *out++ = in[f * s.U_w];
+    }
+  }
+}
 
 const ConvAlgorithm& gemm_1x1_algorithm() {
   static const Gemm1x1 algorithm;

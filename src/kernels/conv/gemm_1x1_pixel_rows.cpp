@@ -57,41 +57,30 @@ class PixelRowsPrimitive : public ConvPrimitive {
     const int64_t groups = (s.M + 31) / 32;
     for (int64_t n = 0; n < s.N; ++n) {
       const float* xn = x + n * s.C * s.H * s.W;
-      if (strided_) {  // the kept pixels, C x E*F
-        for (int64_t c = 0; c < s.C; ++c) {
-          for (int64_t i = 0; i < s.E; ++i) {
-            const float* in = xn + (c * s.H + i * s.U) * s.W;
-            for (int64_t j = 0; j < s.F; ++j) gathered[(c * s.E + i) * s.F + j] = in[j * s.U_w];
-          }
-        }
+      if (strided_) {
+        gather_kept_pixels(s, s.C, xn, gathered);
         xn = gathered;
       }
       plan_.run(xn, packed_, yt, e);
       float* yn = y + n * s.M * pixels_;
       const float* rn = residual != nullptr ? residual + n * s.M * pixels_ : nullptr;
       const auto store = [&](int64_t mg) {
-        const int64_t m0 = mg * 32, channels = std::min<int64_t>(32, s.M - m0);
+        const int64_t m0 = mg * 32;
+        DirectStore st;
+        st.out = yt + m0;
+        st.out_stride = s.M;
+        st.pixels = static_cast<int>(pixels_);
+        st.channels = std::min<int64_t>(32, s.M - m0);
+        st.plane = pixels_;
+        st.y = yn + m0 * pixels_;
+        st.residual = rn != nullptr ? rn + m0 * pixels_ : nullptr;
+        st.clamp = ep.clamp;
+        st.lo = ep.lo;
+        st.hi = ep.hi;
         if (vector_store_) {
-          DirectStore st;
-          st.out = yt + m0;
-          st.out_stride = s.M;
-          st.pixels = static_cast<int>(pixels_);
-          st.channels = channels;
-          st.plane = pixels_;
-          st.y = yn + m0 * pixels_;
-          st.residual = rn != nullptr ? rn + m0 * pixels_ : nullptr;
-          st.clamp = ep.clamp;
-          st.lo = ep.lo;
-          st.hi = ep.hi;
           direct_store_avx2(st);
-          return;
-        }
-        for (int64_t m = m0; m < m0 + channels; ++m) {
-          for (int64_t p = 0; p < pixels_; ++p) {
-            float v = yt[p * s.M + m];
-            if (rn != nullptr) v += rn[m * pixels_ + p];
-            yn[m * pixels_ + p] = ep.apply(v);
-          }
+        } else {
+          direct_store_scalar(st);
         }
       };
       if (threads_ > 1 && groups > 1) {
