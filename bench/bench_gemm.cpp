@@ -48,7 +48,8 @@ const Shape kShapes[] = {{256, 256, 256, "sq256"},
                          {64, 3136, 256, "r50_s1_1x1_reduce"},
                          {1024, 196, 256, "r50_s3_1x1_expand"},
                          {2048, 49, 512, "r50_s4_1x1_expand"},
-                         {64, 12544, 147, "r50_conv1_7x7"}};
+                         {64, 12544, 147, "r50_conv1_7x7"},
+                         {64, 12321, 27, "sq_conv1_3x3"}};
 
 const char* const kLibs[] = {"loupe", "onednn", "openblas"};
 

@@ -113,17 +113,24 @@ void pool(const PoolDesc& d, const float* x, float* y, int threads, Isa isa) {
   window.inv_cols = inv_cols.data();
   const int64_t all_planes = s.N * s.C;
   int64_t done = 0;
-  // Eight planes per vector when the ISA has the lane kernel. Measured against the plane kernel
-  // (loupe profile, 1 thread, ms): GoogLeNet's 14 x 14 s1 pools 0.11-0.14 -> 0.06-0.09, its
-  // 832 x 14 x 14 s2 0.17-0.18 -> 0.05-0.07, 64 x 112 x 112 s2 0.39-0.43 -> 0.28-0.35; VGG's
-  // 2 x 2 pools equal or faster at every size.
+  // The plane kernel takes strides 1 and 2 without dilation, an output row at a time.
+  const bool plane_ok =
+      k.plane != nullptr && s.U == s.U_w && (s.U == 1 || s.U == 2) && s.dil_h == 1 && s.dil_w == 1;
+  // Eight planes per vector when the ISA has the lane kernel: on short rows it beats the plane
+  // kernel's per-row setup. Measured (loupe profile, 1 thread, AVX2 Zen 3, ms, lanes vs plane):
+  // GoogLeNet's 14 x 14 s1 pools 0.046-0.051 vs 0.103-0.123, 28 x 28 s1 0.070-0.077 vs 0.10,
+  // 480 x 28 x 28 s2 0.094-0.107 vs 0.14; at 55-56 columns they tie (0.09-0.17); from 111
+  // columns the lane kernel's transposes of the whole input cost twice the plane kernel
+  // (SqueezeNet's 64 x 111 x 111 s2 0.23-0.26 vs 0.13-0.15, GoogLeNet's 64 x 112 x 112 0.25-0.32
+  // vs 0.12-0.15).
+  const bool wide = plane_ok && s.W >= 48;
   // The padded input both the lane and the plane kernels reduce from: the explicit pads and
   // whatever ceil_mode's windows reach beyond them.
   const int64_t hp =
       std::max(s.pad_top + s.H + s.pad_bottom, (s.E - 1) * s.U + (s.R - 1) * s.dil_h + 1);
   const int64_t wp =
       std::max(s.pad_left + s.W + s.pad_right, (s.F - 1) * s.U_w + (s.S - 1) * s.dil_w + 1);
-  if (k.lanes != nullptr && all_planes >= 8) {
+  if (k.lanes != nullptr && all_planes >= 8 && !wide) {
     const int64_t groups = all_planes / 8;
     for_planes(groups, 8 * (s.H * s.W + s.E * s.F * s.R * s.S), threads,
                [&](int64_t first, int64_t last) {
@@ -147,20 +154,16 @@ void pool(const PoolDesc& d, const float* x, float* y, int threads, Isa isa) {
   if (planes == 0) return;
   x += done * s.H * s.W;
   y += done * s.E * s.F;
-  if (k.plane != nullptr && s.U == s.U_w && (s.U == 1 || s.U == 2) && s.dil_h == 1 &&
-      s.dil_w == 1) {
-    // Each plane is copied with its padding written out (hp x wp), so that the kernel's loads
-    // need no bounds (ukernel.hpp).
+  if (plane_ok) {
     // Stride 2: two phases of ceil(wp / 2) columns, + 8 so that a phase's last vector stays in
     // its row.
     const int64_t phase = s.U == 2 ? (wp + 1) / 2 + 8 : 0;
     const int64_t row = s.U == 2 ? 2 * phase : wp;
     for_planes(planes, s.H * s.W + s.E * s.F * s.S, threads, [&](int64_t first, int64_t last) {
-      std::vector<float> padded(static_cast<size_t>(hp * row + 32), fill);
+      std::vector<float> padded(static_cast<size_t>(row + 32), fill);
       PoolPlane pp;
       static_cast<PoolWindow&>(pp) = window;
       pp.buf = padded.data();
-      pp.row = row;
       pp.phase = phase;
       for (int64_t p = first; p < last; ++p) {
         pp.x = x + p * s.H * s.W;

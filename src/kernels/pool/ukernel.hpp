@@ -17,16 +17,16 @@ struct PoolWindow {
   const float* inv_cols = nullptr;
 };
 
-// One (n, c) plane of a window with dilation 1 and equal strides U = U_w of 1 or 2. The kernel
-// first copies the plane into `buf`, whose padding the caller has filled (-inf for max, 0 for
-// average) and which also covers what ceil_mode's windows reach: padded row i starts at
-// buf + i * row. With stride 2 each padded row is split into its even and odd columns, `phase`
-// floats apart, so that every tap is a plain load: padded column c is at (c % 2) * phase +
-// c / 2. buf has 32 floats of slack past its last row.
+// One (n, c) plane of a window with dilation 1 and equal strides U = U_w of 1 or 2, an output
+// row at a time: the window's input rows are first reduced into `buf`, one padded row, whose
+// padding columns the caller has filled (-inf for max, 0 for average) and which also covers what
+// ceil_mode's windows reach. With stride 2 the row is split into its even and odd columns,
+// `phase` floats apart, so that every tap is a plain load: padded column c is at
+// (c % 2) * phase + c / 2. buf has 32 floats of slack past its end.
 struct PoolPlane : PoolWindow {
   const float* x = nullptr;  // H x W
   float* buf = nullptr;
-  int64_t row = 0, phase = 0;
+  int64_t phase = 0;
   float* y = nullptr;  // E x F
 };
 

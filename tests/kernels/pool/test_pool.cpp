@@ -68,9 +68,10 @@ ops::PoolParams random_params(ops::PoolKind kind, Rng& rng, Shape& x) {
     w.pad_right = pick(0, (w.S - 1) * w.dil_w);
     p.ceil_mode = rng.uniform() < 0.4;
     p.count_include_pad = kind == ops::PoolKind::average && rng.uniform() < 0.5;
-    const bool big = rng.uniform() < 0.1;  // big enough to be threaded
+    // Big: threaded, and wide enough that pool() prefers the plane kernel to the lane kernel.
+    const bool big = rng.uniform() < 0.1;
     x = Shape{pick(1, 3), big ? pick(16, 24) : pick(1, 9), big ? pick(40, 60) : pick(1, 40),
-              big ? pick(40, 60) : pick(1, 40)};
+              big ? pick(40, 120) : pick(1, 40)};
     try {
       ops::pool_layer_shape(p, x);
       return p;

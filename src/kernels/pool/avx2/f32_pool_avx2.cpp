@@ -128,116 +128,105 @@ float reduce_sum(const float* x, int64_t n) {
   return hsum8(_mm256_add_ps(a0, a1)) + tail;
 }
 
-// Outputs f0 .. f0 + 8 NV - 1 of every row (the last vector possibly partial) from the padded
-// plane: NV independent accumulator chains (a single chain per vector would wait on each max's
-// latency, and rows of 7 to 28 outputs are the zoo's common case).
-template <bool kMax, int U, int NV>
-void column_block(const PoolPlane& p, int64_t f0) {
+// One output row of a plane, in two steps. The window's input rows are reduced column by column
+// into the padded row buffer (stride 2: split into even and odd columns on the way), then each
+// output reduces S taps of that row. Each input element is loaded R / U times instead of the
+// R S / U of a window-by-window loop, and the row stays in L1. S = 3 is unrolled (the zoo's
+// window); S = 0 takes p.S. The fields are copied to locals: the stores may alias p.
+template <bool kMax, int U, int S>
+void plane_rows(const PoolPlane& p) {
   const auto op = [](__m256 a, __m256 b) {
     return kMax ? _mm256_max_ps(a, b) : _mm256_add_ps(a, b);
   };
-  __m256i store_mask[NV];
-  for (int v = 0; v < NV; ++v)
-    store_mask[v] = avx2::first_lanes(std::min<int64_t>(8, p.F - f0 - 8 * v));
-  for (int64_t e = 0; e < p.E; ++e) {
-    const float* rows = p.buf + e * U * p.row + f0;
-    __m256 acc[NV];
-    for (int v = 0; v < NV; ++v) {
-      acc[v] = _mm256_set1_ps(kMax ? -std::numeric_limits<float>::infinity() : 0.0f);
-    }
-    // Tap s of output f: padded column f U + s (stride 2: phase s % 2, index f + s / 2).
-    const auto tap = [&](int64_t r, int64_t s, int v) {
-      return _mm256_loadu_ps(rows + r * p.row + v * 8 + (U == 1 ? s : (s % 2) * p.phase + s / 2));
+  const int64_t H = p.H, W = p.W, E = p.E, F = p.F, R = p.R, taps = S > 0 ? S : p.S;
+  const int64_t pad_top = p.pad_top, pl = p.pad_left, phase = p.phase;
+  const float* x = p.x;
+  const float* inv_rows = p.inv_rows;
+  const float* inv_cols = p.inv_cols;
+  float* buf = p.buf;
+  float* y = p.y;
+  // Where input column w goes: padded column w + pl (stride 2: phase (w + pl) % 2, index
+  // (w + pl) / 2; even w and odd w each land in one phase).
+  float* cols = buf + pl;
+  float* even_cols = buf + (pl % 2) * phase + pl / 2;
+  float* odd_cols = buf + ((pl + 1) % 2) * phase + (pl + 1) / 2;
+  const __m256 fill = _mm256_set1_ps(kMax ? -std::numeric_limits<float>::infinity() : 0.0f);
+  for (int64_t e = 0; e < E; ++e) {
+    const int64_t h_first = e * U - pad_top;
+    const int64_t h0 = std::max<int64_t>(0, h_first), h1 = std::min(H, h_first + R);
+    const float* x0 = x + h0 * W;
+    // Columns [w, w + 8) of the window's rows, reduced; lanes outside `m` are never stored.
+    // A window below or above the input (ceil_mode) holds the padding value.
+    const auto column = [&](int64_t w, bool full, __m256i m) {
+      if (h1 <= h0) return fill;
+      const float* src = x0 + w;
+      __m256 acc = full ? _mm256_loadu_ps(src) : _mm256_maskload_ps(src, m);
+      for (int64_t h = h0 + 1; h < h1; ++h) {
+        src += W;
+        acc = op(acc, full ? _mm256_loadu_ps(src) : _mm256_maskload_ps(src, m));
+      }
+      return acc;
     };
-    if (p.R == 3 && p.S == 3) {
-      // The zoo's window, unrolled, as a tree (depth 4 instead of a chain of 9).
-      for (int v = 0; v < NV; ++v) {
-        __m256 m[3];
-        for (int r = 0; r < 3; ++r) m[r] = op(op(tap(r, 0, v), tap(r, 1, v)), tap(r, 2, v));
-        acc[v] = op(op(m[0], m[1]), m[2]);
+    const __m256i all = _mm256_set1_epi32(-1);
+    int64_t w = 0;
+    if (U == 1) {
+      for (; w + 8 <= W; w += 8) _mm256_storeu_ps(cols + w, column(w, true, all));
+      if (w < W) {
+        const __m256i m = avx2::first_lanes(W - w);
+        _mm256_maskstore_ps(cols + w, m, column(w, false, m));
       }
     } else {
-      for (int64_t r = 0; r < p.R; ++r) {
-        for (int64_t s = 0; s < p.S; ++s) {
-          for (int v = 0; v < NV; ++v) acc[v] = op(acc[v], tap(r, s, v));
-        }
+      for (; w + 16 <= W; w += 16) {
+        const __m256 a = column(w, true, all), b = column(w + 8, true, all);
+        _mm256_storeu_ps(even_cols + w / 2, avx2::even_lanes(a, b));
+        _mm256_storeu_ps(odd_cols + w / 2, avx2::odd_lanes(a, b));
+      }
+      if (w < W) {
+        const int64_t n = W - w;
+        const __m256i ma = avx2::first_lanes(n), mb = avx2::first_lanes(n - 8);
+        const __m256 a = column(w, n >= 8, ma);
+        const __m256 b = n > 8 ? column(w + 8, false, mb) : fill;
+        _mm256_maskstore_ps(even_cols + w / 2, avx2::first_lanes((n + 1) / 2),
+                            avx2::even_lanes(a, b));
+        _mm256_maskstore_ps(odd_cols + w / 2, avx2::first_lanes(n / 2), avx2::odd_lanes(a, b));
       }
     }
-    float* out = p.y + e * p.F + f0;
-    for (int v = 0; v < NV; ++v) {
-      const bool full = f0 + 8 * v + 8 <= p.F;
-      __m256 x = acc[v];
+    // Tap s of output f: padded column f U + s (stride 2: phase s % 2, index f + s / 2). The
+    // last vector of a row is computed whole (its extra lanes read the buffer's slack) and
+    // stored under a mask.
+    float* out = y + e * F;
+    for (int64_t f = 0; f < F; f += 8) {
+      const auto tap = [&](int64_t s) {
+        return _mm256_loadu_ps(U == 1 ? buf + f + s : buf + (s % 2) * phase + f + s / 2);
+      };
+      __m256 acc = tap(0);
+      for (int64_t s = 1; s < taps; ++s) acc = op(acc, tap(s));
+      const bool full = f + 8 <= F;
+      const __m256i m = avx2::first_lanes(F - f);
       if (!kMax) {
-        const float* inv = p.inv_cols + f0 + 8 * v;
-        x = _mm256_mul_ps(_mm256_mul_ps(x, _mm256_set1_ps(p.inv_rows[e])),
-                          full ? _mm256_loadu_ps(inv) : _mm256_maskload_ps(inv, store_mask[v]));
+        const __m256 inv =
+            full ? _mm256_loadu_ps(inv_cols + f) : _mm256_maskload_ps(inv_cols + f, m);
+        acc = _mm256_mul_ps(_mm256_mul_ps(acc, _mm256_set1_ps(inv_rows[e])), inv);
       }
       if (full) {
-        _mm256_storeu_ps(out + 8 * v, x);
+        _mm256_storeu_ps(out + f, acc);
       } else {
-        _mm256_maskstore_ps(out + 8 * v, store_mask[v], x);
+        _mm256_maskstore_ps(out + f, m, acc);
       }
     }
   }
 }
 
-template <bool kMax, int U>
-void plane_rows(const PoolPlane& p) {
-  for (int64_t f0 = 0; f0 < p.F; f0 += 32) {
-    switch (std::min<int64_t>(4, (p.F - f0 + 7) / 8)) {
-      case 4:
-        column_block<kMax, U, 4>(p, f0);
-        break;
-      case 3:
-        column_block<kMax, U, 3>(p, f0);
-        break;
-      case 2:
-        column_block<kMax, U, 2>(p, f0);
-        break;
-      default:
-        column_block<kMax, U, 1>(p, f0);
-        break;
-    }
-  }
-}
-
-// The plane into the padded buffer (stride 2: each row split into its even and odd columns).
-void copy_padded(const PoolPlane& p) {
-  for (int64_t h = 0; h < p.H; ++h) {
-    const float* in = p.x + h * p.W;
-    float* dst = p.buf + (h + p.pad_top) * p.row;
-    if (p.U == 1) {
-      std::copy(in, in + p.W, dst + p.pad_left);
-      continue;
-    }
-    // Input column w is padded column w + pad_left: phase (w + pad_left) % 2, index / 2.
-    const int64_t pl = p.pad_left;
-    float* even_cols = dst + (pl % 2) * p.phase + pl / 2;             // w = 0, 2, 4, ...
-    float* odd_cols = dst + ((pl + 1) % 2) * p.phase + (pl + 1) / 2;  // w = 1, 3, 5, ...
-    int64_t w = 0;
-    for (; w + 16 <= p.W; w += 16) {
-      const __m256 a = _mm256_loadu_ps(in + w), b = _mm256_loadu_ps(in + w + 8);
-      _mm256_storeu_ps(even_cols + w / 2, avx2::even_lanes(a, b));
-      _mm256_storeu_ps(odd_cols + w / 2, avx2::odd_lanes(a, b));
-    }
-    for (; w + 8 <= p.W; w += 8) {
-      const __m256 a = _mm256_loadu_ps(in + w);
-      _mm_storeu_ps(even_cols + w / 2, _mm256_castps256_ps128(avx2::even_lanes(a, a)));
-      _mm_storeu_ps(odd_cols + w / 2, _mm256_castps256_ps128(avx2::odd_lanes(a, a)));
-    }
-    for (int64_t i = w; i < p.W; i += 2) even_cols[i / 2] = in[i];
-    for (int64_t i = w + 1; i < p.W; i += 2) odd_cols[i / 2] = in[i];
-  }
-}
-
-void plane(const PoolPlane& p) {
-  copy_padded(p);
-  if (p.max) {
-    p.U == 1 ? plane_rows<true, 1>(p) : plane_rows<true, 2>(p);
+template <bool kMax>
+void plane_for(const PoolPlane& p) {
+  if (p.S == 3) {
+    p.U == 1 ? plane_rows<kMax, 1, 3>(p) : plane_rows<kMax, 2, 3>(p);
   } else {
-    p.U == 1 ? plane_rows<false, 1>(p) : plane_rows<false, 2>(p);
+    p.U == 1 ? plane_rows<kMax, 1, 0>(p) : plane_rows<kMax, 2, 0>(p);
   }
 }
+
+void plane(const PoolPlane& p) { p.max ? plane_for<true>(p) : plane_for<false>(p); }
 
 // Every output vector of the lane layout; K = R = S when nonzero, else the window is p's. The
 // fields are copied to locals: the vector stores may alias p, so the compiler would reload them
