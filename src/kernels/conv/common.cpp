@@ -1,4 +1,6 @@
 #include "kernels/conv/internal.hpp"
+
+#include <cstring>
 #include "loupe/thread_pool.hpp"
 
 namespace loupe::kernels::conv {
@@ -26,6 +28,39 @@ bool valid_shape(const ops::LayerShape& s) {
   const int64_t span_w = s.W + s.pad_left + s.pad_right - s.dil_w * (s.S - 1) - 1;
   if (span_h < 0 || span_w < 0) return false;
   return s.E == span_h / s.U + 1 && s.F == span_w / s.U_w + 1;
+}
+
+PhasedPlane::PhasedPlane(const ops::LayerShape& s)
+    : H(s.H), W(s.W), pad_top(s.pad_top), pad_left(s.pad_left), U_w(s.U_w) {
+  hp = s.H + s.pad_top + s.pad_bottom;
+  wq = (s.W + s.pad_left + s.pad_right + s.U_w - 1) / s.U_w + 16;
+  floats = s.U_w * hp * wq;
+  for (int64_t r = 0; r < s.R; ++r) {
+    for (int64_t q = 0; q < s.S; ++q) {
+      const int64_t col = q * s.dil_w;
+      tap_offset.push_back(((col % s.U_w) * hp + r * s.dil_h) * wq + col / s.U_w);
+    }
+  }
+  for (int64_t phase = 0; phase < s.U_w; ++phase) {
+    const int64_t w = ((phase - s.pad_left) % s.U_w + s.U_w) % s.U_w;
+    phase_first.push_back(w);
+    phase_dst.push_back((w + s.pad_left) / s.U_w);
+  }
+}
+
+void PhasedPlane::fill(const float* plane, float* buf) const {
+  for (int64_t h = 0; h < H; ++h) {
+    const float* in = plane + h * W;
+    const int64_t row = h + pad_top;
+    if (U_w == 1) {
+      std::memcpy(buf + row * wq + pad_left, in, sizeof(float) * W);
+      continue;
+    }
+    for (int64_t phase = 0; phase < U_w; ++phase) {
+      float* dst = buf + (phase * hp + row) * wq + phase_dst[static_cast<size_t>(phase)];
+      for (int64_t w = phase_first[static_cast<size_t>(phase)]; w < W; w += U_w) *dst++ = in[w];
+    }
+  }
 }
 
 }  // namespace loupe::kernels::conv

@@ -6,6 +6,7 @@
 // (depthwise_kernel.hpp).
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "kernels/conv/depthwise_kernel.hpp"
@@ -53,28 +54,13 @@ class DepthwisePrimitive : public ConvPrimitive {
               s.dil_h == 1 && s.dil_w == 1 && s.U == s.U_w && (s.U == 1 || s.U == 2);
     direct_kernel_ = isa == Isa::avx512 ? depthwise_direct_avx512 : depthwise_direct_avx2;
     slots_ = static_cast<int>(std::min<int64_t>(resolve_threads(d), s.N * s.C));
-    if (direct_) return;
-    hp_ = s.H + s.pad_top + s.pad_bottom;
-    const int64_t wp = s.W + s.pad_left + s.pad_right;
-    wq_ = (wp + s.U_w - 1) / s.U_w + 16;  // + one AVX-512 vector of slack (see the header)
-    for (int64_t r = 0; r < s.R; ++r) {
-      for (int64_t q = 0; q < s.S; ++q) {
-        const int64_t col = q * s.dil_w;
-        tap_offset_.push_back(((col % s.U_w) * hp_ + r * s.dil_h) * wq_ + col / s.U_w);
-      }
-    }
-    plane_floats_ = s.U_w * hp_ * wq_;
-    for (int64_t phase = 0; phase < s.U_w; ++phase) {
-      const int64_t w = ((phase - s.pad_left) % s.U_w + s.U_w) % s.U_w;
-      phase_first_.push_back(w);
-      phase_dst_.push_back((w + s.pad_left) / s.U_w);
-    }
+    if (!direct_) plane_ = std::make_unique<PhasedPlane>(s);
   }
 
   std::string_view algorithm() const override { return "depthwise"; }
   // The direct path's only scratch is one row of zeros, shared by every thread.
   int64_t workspace_floats() const override {
-    return direct_ ? d_.shape.W : slots_ * plane_floats_;
+    return direct_ ? d_.shape.W : slots_ * plane_->floats;
   }
 
   void run(const float* x, float* y, const float* residual, float* workspace) const override {
@@ -86,7 +72,7 @@ class DepthwisePrimitive : public ConvPrimitive {
       if (direct_) {
         run_direct(x, y, residual, workspace, begin, end);
       } else {
-        run_padded(x, y, residual, workspace + t * plane_floats_, begin, end);
+        run_padded(x, y, residual, workspace + t * plane_->floats, begin, end);
       }
     };
     if (slots_ == 1) {
@@ -131,16 +117,16 @@ class DepthwisePrimitive : public ConvPrimitive {
                   int64_t end) const {
     const ops::LayerShape& s = d_.shape;
     // Padding and slack stay zero across planes: only the interior is rewritten.
-    std::memset(buf, 0, sizeof(float) * plane_floats_);
+    std::memset(buf, 0, sizeof(float) * plane_->floats);
     for (int64_t pl = begin; pl < end; ++pl) {
       const int64_t c = pl % s.C;
-      fill(x + pl * s.H * s.W, buf);
+      plane_->fill(x + pl * s.H * s.W, buf);
       DepthwisePlane p;
       p.in = buf;
-      p.tap_offset = tap_offset_.data();
+      p.tap_offset = plane_->tap_offset.data();
       p.weights = weights_.data() + c * s.R * s.S;
       p.taps = s.R * s.S;
-      p.row_step = s.U * wq_;
+      p.row_step = s.U * plane_->wq;
       p.E = s.E;
       p.F = s.F;
       p.bias = bias_[static_cast<size_t>(c)];
@@ -153,34 +139,11 @@ class DepthwisePrimitive : public ConvPrimitive {
     }
   }
 
-  // Copies one input plane into the padded, phase-split buffer.
-  void fill(const float* plane, float* buf) const {
-    const ops::LayerShape& s = d_.shape;
-    for (int64_t h = 0; h < s.H; ++h) {
-      const float* in = plane + h * s.W;
-      const int64_t row = h + s.pad_top;
-      if (s.U_w == 1) {
-        std::memcpy(buf + row * wq_ + s.pad_left, in, sizeof(float) * s.W);
-        continue;
-      }
-      for (int64_t phase = 0; phase < s.U_w; ++phase) {
-        float* dst = buf + (phase * hp_ + row) * wq_ + phase_dst_[static_cast<size_t>(phase)];
-        for (int64_t w = phase_first_[static_cast<size_t>(phase)]; w < s.W; w += s.U_w) {
-          *dst++ = in[w];
-        }
-      }
-    }
-  }
-
   ConvDesc d_;
   std::vector<float> weights_, bias_;
-  std::vector<int64_t> tap_offset_;
-  // Per column phase: the first input column w with (w + pad_left) % U_w == phase, and where it
-  // lands in the phase's row, (w + pad_left) / U_w.
-  std::vector<int64_t> phase_first_, phase_dst_;
   void (*kernel_)(const DepthwisePlane&) = depthwise_plane_scalar;
   void (*direct_kernel_)(const DepthwiseDirect&) = depthwise_direct_avx512;
-  int64_t hp_ = 0, wq_ = 0, plane_floats_ = 0;
+  std::unique_ptr<PhasedPlane> plane_;  // every other layer's padded plane
   int slots_ = 1;
   bool direct_ = false;
 };

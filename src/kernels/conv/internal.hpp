@@ -3,6 +3,7 @@
 // algorithm singletons the registry lists, thread and ISA resolution, and the scalar epilogue.
 #include <algorithm>
 #include <cstdint>
+#include <vector>
 
 #include "kernels/conv/conv.hpp"
 
@@ -16,6 +17,7 @@ const ConvAlgorithm& winograd_f4x3_algorithm();
 const ConvAlgorithm& winograd_f6x3_algorithm();
 const ConvAlgorithm& direct_nchw16c_algorithm();
 const ConvAlgorithm& implicit_gemm_algorithm();
+const ConvAlgorithm& direct_nchw_algorithm();
 
 // desc.threads with 0 resolved to the global pool's size.
 int resolve_threads(const ConvDesc& d);
@@ -33,6 +35,24 @@ GemmEpilogue gemm_epilogue(const ConvDesc& d);
 // Whether the shape is well formed (positive sizes, channels divisible by the groups, output
 // size consistent with the input, window and pads): every supports() starts here.
 bool valid_shape(const ops::LayerShape& s);
+
+// An input plane zero-padded and split into U_w column phases: phase p, padded row i holds the
+// padded columns p, p + U_w, p + 2 U_w, ... of row i, `wq` floats per row with at least one
+// AVX-512 vector of slack at the end. Tap (r, s) of output pixel (e, f) then reads
+// buf[tap_offset[r S + s] + e U wq + f], contiguous in f whatever the stride, so vector kernels
+// load taps without gathers (depthwise and direct_nchw).
+struct PhasedPlane {
+  explicit PhasedPlane(const ops::LayerShape& s);
+  // Copies plane (H x W) into buf's interior; the padding and slack keep what buf held (zero it
+  // once per buffer).
+  void fill(const float* plane, float* buf) const;
+  int64_t H = 0, W = 0, pad_top = 0, pad_left = 0, U_w = 1;
+  int64_t hp = 0, wq = 0, floats = 0;  // padded rows, floats per phase row, floats in all
+  std::vector<int64_t> tap_offset;     // R * S
+  // Per column phase: the first input column w with (w + pad_left) % U_w == phase, and where it
+  // lands in the phase's row, (w + pad_left) / U_w.
+  std::vector<int64_t> phase_first, phase_dst;
+};
 
 // y = clamp(v + bias + residual) for one value, the scalar form of the fused epilogue.
 struct ScalarEpilogue {

@@ -1,0 +1,149 @@
+// Direct convolution on plain NCHW for layers with few input channels (a network's first layer,
+// C = 3). im2col + GEMM lowers K = C R S rows (27 for a 3x3 layer) and packs them again into
+// GEMM panels, and with so short a K the product is dominated by those copies and by writing C.
+// Here each image's C planes are padded and phase-split once (PhasedPlane), and the kernel
+// (direct_nchw_kernel.hpp) reads every tap straight from them: output pixels along the vector
+// lanes, a few output channels per tile, rows of output stored as they are. Threads take bands of
+// output rows of one image.
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "kernels/conv/direct_nchw_kernel.hpp"
+#include "kernels/conv/internal.hpp"
+#include "loupe/thread_pool.hpp"
+
+namespace loupe::kernels::conv {
+
+void direct_nchw_rows_scalar(const DirectNchwRows& p) {
+  const int64_t block = p.K * kDirectNchwMR;
+  for (int64_t m = 0; m < p.M; ++m) {
+    const float* w = p.weights + m / kDirectNchwMR * block + m % kDirectNchwMR;
+    for (int64_t e = p.e0; e < p.e1; ++e) {
+      for (int64_t f = 0; f < p.F; ++f) {
+        const float* in = p.in + e * p.row_step + f;
+        float acc = 0.0f;
+        for (int64_t k = 0; k < p.K; ++k) acc += w[k * kDirectNchwMR] * in[p.offset[k]];
+        const int64_t at = (m * p.E + e) * p.F + f;
+        float y = acc + p.bias[m];
+        if (p.residual != nullptr) y += p.residual[at];
+        if (p.clamp) y = std::min(std::max(y, p.lo), p.hi);
+        p.out[at] = y;
+      }
+    }
+  }
+}
+
+namespace {
+
+// Inputs of more channels than this go to the blocked direct kernel or a GEMM.
+constexpr int64_t kMaxChannels = 16;
+
+class DirectNchwPrimitive : public ConvPrimitive {
+ public:
+  DirectNchwPrimitive(const ConvDesc& d, const float* weights, const float* bias)
+      : d_(d), plane_(d.shape) {
+    const ops::LayerShape& s = d.shape;
+    const int64_t taps = s.R * s.S, blocks = (s.M + kDirectNchwMR - 1) / kDirectNchwMR;
+    weights_.assign(static_cast<size_t>(blocks * s.C * taps * kDirectNchwMR), 0.0f);
+    for (int64_t m = 0; m < s.M; ++m) {
+      for (int64_t k = 0; k < s.C * taps; ++k) {
+        weights_[static_cast<size_t>((m / kDirectNchwMR * s.C * taps + k) * kDirectNchwMR +
+                                     m % kDirectNchwMR)] = weights[m * s.C * taps + k];
+      }
+    }
+    for (int64_t c = 0; c < s.C; ++c) {
+      for (const int64_t t : plane_.tap_offset) offset_.push_back(c * plane_.floats + t);
+    }
+    bias_.assign(static_cast<size_t>(blocks * kDirectNchwMR), 0.0f);
+    if (d.has_bias) std::copy(bias, bias + s.M, bias_.begin());
+    const Isa isa = resolve_isa(d.isa);
+    // An AVX-512 CPU runs the AVX2 tile (no 16-lane tile is written yet).
+    kernel_ = isa == Isa::avx2 || isa == Isa::avx512 ? direct_nchw_rows_avx2
+                                                      : direct_nchw_rows_scalar;
+    threads_ = resolve_threads(d);
+    // Bands of output rows whose input rows (all channels and phases) fit half of a 32 KiB L1:
+    // each channel block of the tile loop reads them again.
+    const int64_t row_floats = s.C * s.U_w * plane_.wq;
+    const int64_t in_rows = std::max<int64_t>(1, 4096 / row_floats);
+    band_rows_ = std::clamp<int64_t>((in_rows - s.R) / s.U + 1, 1, s.E);
+    // At least two bands per thread, so that a slow thread's share is taken by the others.
+    if (threads_ > 1) band_rows_ = std::min(band_rows_, (s.E + 2 * threads_ - 1) / (2 * threads_));
+  }
+
+  std::string_view algorithm() const override { return "direct_nchw"; }
+  int64_t workspace_floats() const override { return d_.shape.C * plane_.floats; }
+
+  void run(const float* x, float* y, const float* residual, float* workspace) const override {
+    const ops::LayerShape& s = d_.shape;
+    // The padding stays zero across images: only the interiors are rewritten.
+    std::memset(workspace, 0, sizeof(float) * workspace_floats());
+    DirectNchwRows p;
+    p.in = workspace;
+    p.offset = offset_.data();
+    p.K = static_cast<int64_t>(offset_.size());
+    p.row_step = s.U * plane_.wq;
+    p.weights = weights_.data();
+    p.bias = bias_.data();
+    p.M = s.M;
+    p.E = s.E;
+    p.F = s.F;
+    p.clamp = d_.activation.clamp;
+    p.lo = d_.activation.lo;
+    p.hi = d_.activation.hi;
+    const int64_t bands = (s.E + band_rows_ - 1) / band_rows_;
+    for (int64_t n = 0; n < s.N; ++n) {
+      const float* image = x + n * s.C * s.H * s.W;
+      auto fill = [&](int64_t c) {
+        plane_.fill(image + c * s.H * s.W, workspace + c * plane_.floats);
+      };
+      p.out = y + n * s.M * s.E * s.F;
+      p.residual = d_.residual ? residual + n * s.M * s.E * s.F : nullptr;
+      auto band = [&](int64_t b) {
+        DirectNchwRows q = p;
+        q.e0 = b * band_rows_;
+        q.e1 = std::min(s.E, q.e0 + band_rows_);
+        kernel_(q);
+      };
+      if (threads_ == 1) {
+        for (int64_t c = 0; c < s.C; ++c) fill(c);
+        for (int64_t b = 0; b < bands; ++b) band(b);
+      } else {
+        ThreadPool::global().parallel_for(s.C, fill, threads_);
+        ThreadPool::global().parallel_for(bands, band, threads_);
+      }
+    }
+  }
+
+ private:
+  ConvDesc d_;
+  PhasedPlane plane_;
+  std::vector<float> weights_, bias_;
+  std::vector<int64_t> offset_;  // C R S: each input's plane and tap
+  void (*kernel_)(const DirectNchwRows&) = direct_nchw_rows_scalar;
+  int threads_ = 1;
+  int64_t band_rows_ = 1;
+};
+
+class DirectNchw : public ConvAlgorithm {
+ public:
+  std::string_view name() const override { return "direct_nchw"; }
+  bool supports(const ConvDesc& d) const override {
+    const ops::LayerShape& s = d.shape;
+    return valid_shape(s) && s.G == 1 && s.C <= kMaxChannels;
+  }
+  std::unique_ptr<ConvPrimitive> create(const ConvDesc& d, const float* weights,
+                                        const float* bias) const override {
+    return std::make_unique<DirectNchwPrimitive>(d, weights, bias);
+  }
+};
+
+}  // namespace
+
+const ConvAlgorithm& direct_nchw_algorithm() {
+  static const DirectNchw algorithm;
+  return algorithm;
+}
+
+}  // namespace loupe::kernels::conv
