@@ -60,8 +60,8 @@ class DirectNchwPrimitive : public ConvPrimitive {
     if (d.has_bias) std::copy(bias, bias + s.M, bias_.begin());
     const Isa isa = resolve_isa(d.isa);
     // An AVX-512 CPU runs the AVX2 tile (no 16-lane tile is written yet).
-    kernel_ = isa == Isa::avx2 || isa == Isa::avx512 ? direct_nchw_rows_avx2
-                                                      : direct_nchw_rows_scalar;
+    kernel_ =
+        isa == Isa::avx2 || isa == Isa::avx512 ? direct_nchw_rows_avx2 : direct_nchw_rows_scalar;
     threads_ = resolve_threads(d);
     // Bands of output rows whose input rows (all channels and phases) fit half of a 32 KiB L1:
     // each channel block of the tile loop reads them again.

@@ -80,31 +80,37 @@ ops::PoolParams random_params(ops::PoolKind kind, Rng& rng, Shape& x) {
   }
 }
 
+// pool() against the reference on one layer; reports up to 3 mismatches with `what`.
+void expect_matches(const ops::PoolParams& p, const Shape& xs, Isa isa, int threads, Rng& rng,
+                    const std::string& what) {
+  const PoolDesc d = pool_desc(p, xs);
+  const ops::LayerShape& s = d.shape;
+  const Tensor x = random_tensor(xs, rng);
+  Tensor want(Shape{s.N, s.C, s.E, s.F});
+  ops::pool_reference(p, x, want);
+  Tensor got(Shape{s.N, s.C, s.E, s.F});
+  pool(d, x.data<float>(), got.data<float>(), threads, isa);
+  const double tol = p.kind == ops::PoolKind::max ? 0.0 : 1e-6 * static_cast<double>(s.R * s.S);
+  int64_t bad = 0;
+  for (int64_t j = 0; j < want.numel() && bad < 3; ++j) {
+    if (!same(got.data<float>()[j], want.data<float>()[j], tol)) {
+      ++bad;
+      ADD_FAILURE() << isa_name(isa) << " " << what << " x=" << shape_str(xs) << " R,S=" << s.R
+                    << "," << s.S << " U=" << s.U << "," << s.U_w << " dil=" << s.dil_h << ","
+                    << s.dil_w << " pads=" << s.pad_top << "," << s.pad_left << "," << s.pad_bottom
+                    << "," << s.pad_right << " ceil=" << p.ceil_mode
+                    << " cip=" << p.count_include_pad << " at " << j << ": " << got.data<float>()[j]
+                    << " vs " << want.data<float>()[j];
+    }
+  }
+}
+
 void check_random(ops::PoolKind kind, Isa isa, uint64_t seed) {
   Rng rng(seed);
   for (int i = 0; i < 250; ++i) {
     Shape xs;
     const ops::PoolParams p = random_params(kind, rng, xs);
-    const PoolDesc d = pool_desc(p, xs);
-    const ops::LayerShape& s = d.shape;
-    const Tensor x = random_tensor(xs, rng);
-    Tensor want(Shape{s.N, s.C, s.E, s.F});
-    ops::pool_reference(p, x, want);
-    Tensor got(Shape{s.N, s.C, s.E, s.F});
-    pool(d, x.data<float>(), got.data<float>(), 1 + i % 2, isa);
-    const double tol = kind == ops::PoolKind::max ? 0.0 : 1e-6 * static_cast<double>(s.R * s.S);
-    int64_t bad = 0;
-    for (int64_t j = 0; j < want.numel() && bad < 3; ++j) {
-      if (!same(got.data<float>()[j], want.data<float>()[j], tol)) {
-        ++bad;
-        ADD_FAILURE() << isa_name(isa) << " case " << i << " x=" << shape_str(xs) << " R,S=" << s.R
-                      << "," << s.S << " U=" << s.U << "," << s.U_w << " dil=" << s.dil_h << ","
-                      << s.dil_w << " pads=" << s.pad_top << "," << s.pad_left << ","
-                      << s.pad_bottom << "," << s.pad_right << " ceil=" << p.ceil_mode
-                      << " cip=" << p.count_include_pad << " at " << j << ": "
-                      << got.data<float>()[j] << " vs " << want.data<float>()[j];
-      }
-    }
+    expect_matches(p, xs, isa, 1 + i % 2, rng, "case " + std::to_string(i));
   }
 }
 
@@ -114,6 +120,35 @@ TEST(PoolKernel, MaxMatchesReferenceOnRandomShapes) {
 
 TEST(PoolKernel, AverageMatchesReferenceOnRandomShapes) {
   for (Isa isa : isas()) check_random(ops::PoolKind::average, isa, 12);
+}
+
+// The zoo's windows, which the random draws reach only now and then (a 3 x 3 window is 1 in 49):
+// 3 x 3 stride 1 pad 1, 3 x 3 stride 2 (with and without ceil_mode and padding), 2 x 2 stride 2,
+// on maps narrow enough for the lane kernel (8 planes per vector, plus leftover planes) and wide
+// enough for the plane kernel (105 columns: a stride-2 row tail of 9).
+TEST(PoolKernel, ZooWindowsMatchReference) {
+  struct Window {
+    int64_t K, U, pad;
+    bool ceil;
+  };
+  const Window windows[] = {{3, 1, 1, false}, {3, 2, 0, true}, {3, 2, 1, false}, {2, 2, 0, false}};
+  const Shape maps[] = {{1, 19, 14, 14}, {2, 8, 28, 27}, {1, 9, 7, 7}, {1, 10, 57, 105}};
+  Rng rng(77);
+  for (Isa isa : isas()) {
+    for (ops::PoolKind kind : {ops::PoolKind::max, ops::PoolKind::average}) {
+      for (const Window& w : windows) {
+        for (const Shape& xs : maps) {
+          ops::PoolParams p;
+          p.kind = kind;
+          p.window.R = p.window.S = w.K;
+          p.window.U = p.window.U_w = w.U;
+          p.window.pad_top = p.window.pad_left = p.window.pad_bottom = p.window.pad_right = w.pad;
+          p.ceil_mode = w.ceil;
+          for (int threads : {1, 2}) expect_matches(p, xs, isa, threads, rng, "zoo window");
+        }
+      }
+    }
+  }
 }
 
 TEST(PoolKernel, GlobalMatchesReferenceOnRandomShapes) {
