@@ -113,6 +113,12 @@ void pack_a_generic(int mr, int64_t m, int64_t kc, const float* src, int64_t rs,
     }
     return;
   }
+  if (rs == 1 && m == 4 && mr == 4) {
+    // A transposed (gemm_1x1's pixel rows): each k's four values are contiguous, one vector
+    // copy instead of four scalar ones.
+    for (int64_t k = 0; k < kc; ++k) std::copy_n(src + k * cs, 4, dst + k * 4);
+    return;
+  }
   for (int64_t k = 0; k < kc; ++k) {
     const float* s = src + k * cs;
     float* o = dst + k * mr;
