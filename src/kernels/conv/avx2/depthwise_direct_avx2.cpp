@@ -8,7 +8,8 @@
 // Unlike AVX-512, AVX2 has no cheap masks: vmaskmovps stores are microcoded on AMD cores. So the
 // column blocks that lie inside the row (all but the first and last of a plane) use plain
 // loads and stores, and only the edge blocks use vmaskmovps. Stride 2 loads 16 consecutive
-// columns and splits them into the even and odd taps with vshufps + vpermpd (no vpermt2ps).
+// columns and splits them into the even and odd taps with one vshufps each (no vpermt2ps), the
+// outputs' lane order restored once per output vector.
 #include <immintrin.h>
 
 #include <utility>
@@ -93,9 +94,11 @@ template <int K, int U, int B>
     } else {
       unroll<(K + 1) / 2>([&](auto i) __attribute__((always_inline)) {
         constexpr int q = 2 * decltype(i)::value;
+        // One vshufps per tap, leaving the outputs in the lane order 0 1 4 5 2 3 6 7 (the
+        // same for every tap); one vpermpd per output vector restores it before the store.
         const __m256 a = load(q, row + q), b = load(q + 1, row + q + kL);
-        t[q] = avx2::even_lanes(a, b);
-        if constexpr (q + 1 < K) t[q + 1] = avx2::odd_lanes(a, b);
+        t[q] = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+        if constexpr (q + 1 < K) t[q + 1] = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
       });
     }
     unroll<B>([&](auto b) __attribute__((always_inline)) {
@@ -111,6 +114,9 @@ template <int K, int U, int B>
     const int64_t at = b * F + f0;
     const bool masked = m != nullptr && b >= masked_from;
     __m256 v = acc[b];
+    if constexpr (U == 2) {
+      v = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)));
+    }
     if (res != nullptr) {
       v = _mm256_add_ps(
           v, masked ? _mm256_maskload_ps(res + at, m->store) : _mm256_loadu_ps(res + at));
