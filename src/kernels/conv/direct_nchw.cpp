@@ -18,6 +18,7 @@ namespace loupe::kernels::conv {
 
 void direct_nchw_rows_scalar(const DirectNchwRows& p) {
   const int64_t block = p.K * kDirectNchwMR;
+  const ScalarEpilogue ep{p.clamp, p.lo, p.hi};
   for (int64_t m = 0; m < p.M; ++m) {
     const float* w = p.weights + m / kDirectNchwMR * block + m % kDirectNchwMR;
     for (int64_t e = p.e0; e < p.e1; ++e) {
@@ -28,8 +29,7 @@ void direct_nchw_rows_scalar(const DirectNchwRows& p) {
         const int64_t at = (m * p.E + e) * p.F + f;
         float y = acc + p.bias[m];
         if (p.residual != nullptr) y += p.residual[at];
-        if (p.clamp) y = std::min(std::max(y, p.lo), p.hi);
-        p.out[at] = y;
+        p.out[at] = ep.apply(y);
       }
     }
   }
