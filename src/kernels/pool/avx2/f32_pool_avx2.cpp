@@ -35,20 +35,22 @@ void vreduce(float* dst, const float* src, int64_t n) {
 void vmax(float* dst, const float* src, int64_t n) { vreduce<true>(dst, src, n); }
 void vadd(float* dst, const float* src, int64_t n) { vreduce<false>(dst, src, n); }
 
-// One vector of a row's outputs, the first `left` of them stored (all when left >= 8); an
-// average first multiplies by scale * inv_cols (its separable divisor).
+// Outputs f .. f + 7 of a row at y + f, the first F - f of them stored (all when F - f >= 8);
+// an average first multiplies by scale * inv_cols[f ..] (its separable divisor). A max reads
+// neither, and its inv_cols may be null.
 template <bool kMax>
-inline void store_outputs(__m256 acc, float* y, int64_t left, float scale, const float* inv_cols) {
-  const bool full = left >= 8;
-  const __m256i m = avx2::first_lanes(left);
+inline void store_outputs(__m256 acc, float* y, int64_t f, int64_t F, float scale,
+                          const float* inv_cols) {
+  const bool full = f + 8 <= F;
+  const __m256i m = avx2::first_lanes(F - f);
   if (!kMax) {
-    const __m256 inv = full ? _mm256_loadu_ps(inv_cols) : _mm256_maskload_ps(inv_cols, m);
+    const __m256 inv = full ? _mm256_loadu_ps(inv_cols + f) : _mm256_maskload_ps(inv_cols + f, m);
     acc = _mm256_mul_ps(_mm256_mul_ps(acc, _mm256_set1_ps(scale)), inv);
   }
   if (full) {
-    _mm256_storeu_ps(y, acc);
+    _mm256_storeu_ps(y + f, acc);
   } else {
-    _mm256_maskstore_ps(y, m, acc);
+    _mm256_maskstore_ps(y + f, m, acc);
   }
 }
 
@@ -78,7 +80,7 @@ void hreduce(const float* t, float* y, int64_t F, int64_t S, int64_t u, int64_t 
     for (int64_t s = 1; s < S; ++s) {
       acc = kMax ? _mm256_max_ps(acc, load(s * dil)) : _mm256_add_ps(acc, load(s * dil));
     }
-    store_outputs<kMax>(acc, y + f, F - f, scale, inv_cols + f);
+    store_outputs<kMax>(acc, y, f, F, scale, inv_cols);
   }
   for (; f < F; ++f) {
     float a = t[f * u];
@@ -208,7 +210,7 @@ void plane_rows(const PoolPlane& p) {
       };
       __m256 acc = tap(0);
       for (int64_t s = 1; s < taps; ++s) acc = op(acc, tap(s));
-      store_outputs<kMax>(acc, out + f, F - f, inv_rows[e], inv_cols + f);
+      store_outputs<kMax>(acc, out, f, F, kMax ? 1.0f : inv_rows[e], inv_cols);
     }
   }
 }
