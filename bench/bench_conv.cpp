@@ -57,9 +57,16 @@ const Layer kLayers[] = {
     {"sq_fire2_e3", 16, 64, 55, 3, 1, 1, 1},
     {"sq_fire4_e3", 32, 128, 27, 3, 1, 1, 1},
     {"sq_fire6_e3", 48, 192, 13, 3, 1, 1, 1},
-    // GoogLeNet's (torchvision) "5x5" branches, 3x3 kernels: inception 3b and 5a.
+    // GoogLeNet's (torchvision) "5x5" branches, 3x3 kernels: inception 3a-5b.
+    {"gn_3a_5x5", 16, 32, 28, 3, 1, 1, 1},
     {"gn_3b_5x5", 32, 96, 28, 3, 1, 1, 1},
+    {"gn_4b_5x5", 24, 64, 14, 3, 1, 1, 1},
+    {"gn_4e_5x5", 32, 128, 14, 3, 1, 1, 1},
     {"gn_5a_5x5", 32, 128, 7, 3, 1, 1, 1},
+    {"gn_5b_5x5", 48, 128, 7, 3, 1, 1, 1},
+    // GoogLeNet's conv3 and inception 3a's 3x3 branch.
+    {"gn_conv3", 64, 192, 56, 3, 1, 1, 1},
+    {"gn_3a_3x3", 96, 128, 28, 3, 1, 1, 1},
     {"r50_1x1_expand", 64, 256, 56, 1, 1, 0, 1},
     {"r50_1x1_reduce", 1024, 256, 14, 1, 1, 0, 1},
     {"r50_1x1_s2", 512, 1024, 28, 1, 2, 0, 1},
