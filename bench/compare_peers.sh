@@ -43,7 +43,8 @@ for m in $names; do
       l=$("$loupe" bench "$f" --threads "$t" --batch "$b" --runs "$runs" --warmup "$warmup" --json 2>/dev/null || true)
       o=$(ORT_DIR="$cache/ort" node "$here/ort_time.js" "$f" "$t" "$b" "$runs" "$warmup" 2>/dev/null || true)
       p=$(/usr/bin/python3 "$here/py_time.py" torch "$f" "$t" "$b" "$runs" "$warmup" 2>/dev/null || true)
-      c=$(/usr/bin/python3 "$here/py_time.py" opencv "$f" "$t" "$b" "$runs" "$warmup" 2>/dev/null || true)
+      c=$(/usr/bin/python3 "$here/py_time.py" opencv "${f%.onnx}.opencv.onnx" "$t" "$b" "$runs" \
+        "$warmup" 2>/dev/null || true)
       l=$(median <<<"$l") o=$(median <<<"$o") p=$(median <<<"$p") c=$(median <<<"$c")
       ratio=$(/usr/bin/python3 -c 'import sys
 v = [float(x) for x in sys.argv[2:] if x != "fail"]
