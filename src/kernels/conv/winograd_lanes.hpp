@@ -1,8 +1,12 @@
 #pragma once
-// The Winograd transforms over 16 channels (input) or 16 filters (output) at once, written with
-// GCC vector extensions so that one source becomes AVX-512, AVX2 or SSE code depending on the
-// flags of the file that includes it (avx512/, avx2/, scalar/). Everything here has internal
-// linkage: each including file gets its own copy, compiled for its ISA.
+// The Winograd transforms over a vector of channels (input) or filters (output) at once, written
+// with GCC vector extensions so that one source becomes AVX-512, AVX2 or SSE code depending on
+// the flags of the file that includes it (avx512/, avx2/, scalar/). The including file picks the
+// vector width L: 16 floats where that is one register (AVX-512), 8 with AVX2, where a 16-float
+// vector is a pair of registers and a tile's 2 x alpha^2 of them spilled on every step. The tile
+// size alpha is a template parameter, so that the small matrix products unroll into straight
+// FMAs. Everything here has internal linkage: each including file gets its own copy, compiled for
+// its ISA.
 #include <algorithm>
 #include <cstring>
 
@@ -14,108 +18,139 @@
 namespace loupe::kernels::conv {
 namespace {
 
-constexpr int kLanes = 16;
-using Lanes = float __attribute__((vector_size(kLanes * sizeof(float))));
-constexpr int kMaxAlpha = 8;
+// A vector of L floats (GCC drops a vector_size that depends on an alias template's
+// parameter, so each width is spelled out).
+template <int L>
+struct LanesOf;
+template <>
+struct LanesOf<8> {
+  typedef float type __attribute__((vector_size(8 * sizeof(float))));
+};
+template <>
+struct LanesOf<16> {
+  typedef float type __attribute__((vector_size(16 * sizeof(float))));
+};
+template <int L>
+using Lanes = typename LanesOf<L>::type;
+static_assert(sizeof(Lanes<8>) == 32 && sizeof(Lanes<16>) == 64);
 
-inline Lanes splat(float f) {
-  Lanes v;
-  for (int l = 0; l < kLanes; ++l) v[l] = f;
-  return v;
-}
+// The band's channel blocks (WinogradInput).
+constexpr int kBandBlock = 16;
 
-// out (rows x cols) = lhs (rows x k, row-major floats) * in (k x cols), skipping zero coefficients.
-inline void mul_left(const float* lhs, int rows, int k, const Lanes* in, int cols, Lanes* out) {
-  for (int i = 0; i < rows; ++i) {
-    for (int j = 0; j < cols; ++j) out[i * cols + j] = splat(0.0f);
-    for (int q = 0; q < k; ++q) {
-      const float c = lhs[i * k + q];
-      if (c == 0.0f) continue;
-      const Lanes cv = splat(c);
-      for (int j = 0; j < cols; ++j) out[i * cols + j] += cv * in[q * cols + j];
+// out (ROWS x COLS) = lhs (ROWS x K, row-major floats) * in (K x COLS).
+template <int L, int ROWS, int K, int COLS>
+inline void mul_left(const float* lhs, const Lanes<L>* in, Lanes<L>* out) {
+  for (int i = 0; i < ROWS; ++i) {
+    for (int j = 0; j < COLS; ++j) {
+      Lanes<L> acc = lhs[i * K] * in[j];
+      for (int q = 1; q < K; ++q) acc += lhs[i * K + q] * in[q * COLS + j];
+      out[i * COLS + j] = acc;
     }
   }
 }
 
-// out (rows x n) = in (rows x k) * rhs^T where rhs is n x k row-major.
-inline void mul_right_t(const Lanes* in, int rows, int k, const float* rhs, int n, Lanes* out) {
-  for (int i = 0; i < rows; ++i) {
-    for (int j = 0; j < n; ++j) {
-      Lanes acc = splat(0.0f);
-      for (int q = 0; q < k; ++q) {
-        const float c = rhs[j * k + q];
-        if (c != 0.0f) acc += splat(c) * in[i * k + q];
-      }
-      out[i * n + j] = acc;
+// out (ROWS x N) = in (ROWS x K) * rhs^T where rhs is N x K row-major.
+template <int L, int ROWS, int K, int N>
+inline void mul_right_t(const Lanes<L>* in, const float* rhs, Lanes<L>* out) {
+  for (int i = 0; i < ROWS; ++i) {
+    for (int j = 0; j < N; ++j) {
+      Lanes<L> acc = rhs[j * K] * in[i * K];
+      for (int q = 1; q < K; ++q) acc += rhs[j * K + q] * in[i * K + q];
+      out[i * N + j] = acc;
     }
   }
 }
 
-void winograd_input_lanes(const WinogradInput& p) {
-  const int a = p.mat->alpha, m = p.mat->m;
+template <int L, int A>
+void input_tiles(const WinogradInput& p) {
+  constexpr int m = A - 2;
   const float* bt = p.mat->bt.data();
-  Lanes d[kMaxAlpha * kMaxAlpha], tmp[kMaxAlpha * kMaxAlpha], v[kMaxAlpha * kMaxAlpha];
+  Lanes<L> d[A * A], tmp[A * A], v[A * A];
   for (int64_t tl = 0; tl < p.t_count; ++tl) {
     const int64_t row0 = (tl / p.tiles_w) * m, col0 = (tl % p.tiles_w) * m;
-    for (int64_t c0 = 0; c0 < p.C; c0 += kLanes) {
-      const int nl = static_cast<int>(std::min<int64_t>(kLanes, p.C - c0));
-      const float* blk = p.band + (c0 / kLanes * p.Hb * p.Wb) * kLanes;
-      for (int i = 0; i < a; ++i) {
-        const float* src = blk + ((row0 + i) * p.Wb + col0) * kLanes;
-        for (int j = 0; j < a; ++j) std::memcpy(&d[i * a + j], src + j * kLanes, sizeof(Lanes));
+    for (int64_t c0 = 0; c0 < p.C; c0 += L) {
+      const int nl = static_cast<int>(std::min<int64_t>(L, p.C - c0));
+      const float* blk = p.band + (c0 / kBandBlock * p.Hb * p.Wb) * kBandBlock + c0 % kBandBlock;
+      for (int i = 0; i < A; ++i) {
+        const float* src = blk + ((row0 + i) * p.Wb + col0) * kBandBlock;
+        for (int j = 0; j < A; ++j) std::memcpy(&d[i * A + j], src + j * kBandBlock, sizeof(d[0]));
       }
-      mul_left(bt, a, a, d, a, tmp);     // B^T d
-      mul_right_t(tmp, a, a, bt, a, v);  // (B^T d) B
-      for (int pos = 0; pos < a * a; ++pos) {
+      mul_left<L, A, A, A>(bt, d, tmp);     // B^T d
+      mul_right_t<L, A, A, A>(tmp, bt, v);  // (B^T d) B
+      for (int pos = 0; pos < A * A; ++pos) {
         float* dst = p.v + (pos * p.t_count + tl) * p.C + c0;
-        if (nl == kLanes) {
-          std::memcpy(dst, &v[pos], sizeof(Lanes));
-        } else {
-          std::memcpy(dst, &v[pos], sizeof(float) * nl);
-        }
+        std::memcpy(dst, &v[pos], sizeof(float) * static_cast<size_t>(nl));
       }
     }
   }
 }
 
-void winograd_output_lanes(const WinogradOutput& p) {
-  const int a = p.mat->alpha, m = p.mat->m;
+template <int L, int A>
+void output_tiles(const WinogradOutput& p) {
+  constexpr int m = A - 2;
   const float* at = p.mat->at.data();
   const int64_t ef = p.E * p.F;
-  Lanes o[kMaxAlpha * kMaxAlpha], tmp[kMaxAlpha * kMaxAlpha], y[kMaxAlpha * kMaxAlpha];
+  Lanes<L> o[A * A], tmp[m * A], y[m * m];
+  alignas(64) float lane[m][L];  // one tile row, pixel-major, read back channel by channel
   for (int64_t tl = 0; tl < p.t_count; ++tl) {
     const int64_t t = p.t_begin + tl;
     const int64_t e0 = (t / p.tiles_w) * m, f0 = (t % p.tiles_w) * m;
     const int rows = static_cast<int>(std::min<int64_t>(m, p.E - e0));
     const int cols = static_cast<int>(std::min<int64_t>(m, p.F - f0));
-    for (int64_t m0 = 0; m0 < p.M; m0 += kLanes) {
-      const int nl = static_cast<int>(std::min<int64_t>(kLanes, p.M - m0));
-      for (int pos = 0; pos < a * a; ++pos) {
+    for (int64_t m0 = 0; m0 < p.M; m0 += L) {
+      const int nl = static_cast<int>(std::min<int64_t>(L, p.M - m0));
+      for (int pos = 0; pos < A * A; ++pos) {
         const float* src = p.o + (pos * p.t_count + tl) * p.M + m0;
-        if (nl == kLanes) {
-          std::memcpy(&o[pos], src, sizeof(Lanes));
-        } else {
-          o[pos] = splat(0.0f);
-          std::memcpy(&o[pos], src, sizeof(float) * nl);
-        }
+        // Lanes past nl are never stored; zeroed so that stale bits cannot be slow denormals.
+        if (nl < L) o[pos] = Lanes<L>{};
+        std::memcpy(&o[pos], src, sizeof(float) * static_cast<size_t>(nl));
       }
-      mul_left(at, m, a, o, a, tmp);     // A^T o
-      mul_right_t(tmp, m, a, at, m, y);  // (A^T o) A
-      Lanes bias = splat(0.0f);
+      mul_left<L, m, A, A>(at, o, tmp);     // A^T o
+      mul_right_t<L, m, A, m>(tmp, at, y);  // (A^T o) A
+      Lanes<L> bias = {};
       if (p.bias != nullptr) std::memcpy(&bias, p.bias + m0, sizeof(float) * nl);
       for (int i = 0; i < rows; ++i) {
-        for (int j = 0; j < cols; ++j) {
-          const Lanes val = y[i * m + j] + bias;
-          const int64_t off = m0 * ef + (e0 + i) * p.F + f0 + j;
-          for (int l = 0; l < nl; ++l) {
-            float r = val[l];
-            if (p.residual != nullptr) r += p.residual[off + l * ef];
+        for (int j = 0; j < m; ++j) {
+          const Lanes<L> val = y[i * m + j] + bias;
+          std::memcpy(lane[j], &val, sizeof(val));
+        }
+        const int64_t row = m0 * ef + (e0 + i) * p.F + f0;
+        for (int l = 0; l < nl; ++l) {
+          float* dst = p.y + row + l * ef;
+          const float* res = p.residual != nullptr ? p.residual + row + l * ef : nullptr;
+          for (int j = 0; j < cols; ++j) {
+            float r = lane[j][l];
+            if (res != nullptr) r += res[j];
             if (p.clamp) r = std::min(std::max(r, p.lo), p.hi);
-            p.y[off + l * ef] = r;
+            dst[j] = r;
           }
         }
       }
     }
+  }
+}
+
+template <int L>
+void winograd_input_lanes(const WinogradInput& p) {
+  switch (p.mat->alpha) {
+    case 4:
+      return input_tiles<L, 4>(p);
+    case 6:
+      return input_tiles<L, 6>(p);
+    default:
+      return input_tiles<L, 8>(p);
+  }
+}
+
+template <int L>
+void winograd_output_lanes(const WinogradOutput& p) {
+  switch (p.mat->alpha) {
+    case 4:
+      return output_tiles<L, 4>(p);
+    case 6:
+      return output_tiles<L, 6>(p);
+    default:
+      return output_tiles<L, 8>(p);
   }
 }
 

@@ -3,7 +3,7 @@
 
 namespace loupe::kernels::conv {
 
-void winograd_input_avx2(const WinogradInput& p) { winograd_input_lanes(p); }
-void winograd_output_avx2(const WinogradOutput& p) { winograd_output_lanes(p); }
+void winograd_input_avx2(const WinogradInput& p) { winograd_input_lanes<8>(p); }
+void winograd_output_avx2(const WinogradOutput& p) { winograd_output_lanes<8>(p); }
 
 }  // namespace loupe::kernels::conv

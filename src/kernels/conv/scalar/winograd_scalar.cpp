@@ -3,7 +3,7 @@
 
 namespace loupe::kernels::conv {
 
-void winograd_input_scalar(const WinogradInput& p) { winograd_input_lanes(p); }
-void winograd_output_scalar(const WinogradOutput& p) { winograd_output_lanes(p); }
+void winograd_input_scalar(const WinogradInput& p) { winograd_input_lanes<16>(p); }
+void winograd_output_scalar(const WinogradOutput& p) { winograd_output_lanes<16>(p); }
 
 }  // namespace loupe::kernels::conv
