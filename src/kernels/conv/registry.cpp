@@ -33,22 +33,24 @@ const ConvAlgorithm& choose_algorithm(const ConvDesc& d) {
   };
   if (const ConvAlgorithm* a = pick("depthwise")) return *a;
   if (const ConvAlgorithm* a = pick("gemm_1x1")) return *a;
-  // Winograd pays for its transforms from 64 channels in and out (AVX-512). Its element-wise stage
+  // Winograd pays for its transforms from 64 channels in and out. Its element-wise stage
   // streams (m+2)^2 C M transformed weights once per image and reuses each over the T = ceil(E/m)
   // ceil(F/m) output tiles: when those weights do not stay in half the L3, T must be >= 16 for
   // the products to outrun DRAM (512 x 512 at 7 x 7 on 1 thread: F(4x4) 2.7 ms, T = 4; F(2x2)
   // 1.55 ms, T = 16; direct 2.1 ms). F(4x4) first (fewer MACs), then F(2x2).
-  // With AVX2 the transforms cost relatively more (8 lanes) and banded im2col + GEMM wins at 64
-  // channels (ResNet-50's 56 x 56 stage: 4.6 ms vs F(4x4) 6.2 ms; VGG-16 conv1_2 67 vs 97 ms, 1
-  // thread, Zen 4 without AVX-512); from 128 channels Winograd leads again.
-  // Also with AVX2, F(4x4) needs more tiles to pay for its larger transforms: on maps under ~24
+  // With AVX2 too since its transforms work 8 lanes at a time (winograd_lanes.hpp; they had been
+  // 16-float register pairs, and direct_nchw16c led up to 128 channels): min of 20-60 calls, 1
+  // thread, Zen 3, ms F(4x4) vs direct_nchw16c: ResNet-50's 56 x 56 x 64 1.75-2.65 vs
+  // 2.75-3.38, GoogLeNet's conv3 (64 -> 192, 56 x 56) 4.4-5.9 vs 8.3-9.6, its 96 -> 128 at
+  // 28 x 28 1.24-1.50 vs 1.98-2.35. Below 64 channels they tie or direct leads (SqueezeNet's
+  // 16 -> 64 at 55 x 55: 1.1-1.24 vs 0.86-0.95).
+  // With AVX2, F(4x4) needs more tiles to pay for its larger transforms: on maps under ~24
   // pixels F(2x2) is faster (1 thread, Zen 4: AlexNet's 13 x 13 layers F(2x2) 2.47-3.83 ms vs
   // F(4x4) 2.94-4.03; ResNet-50's 14 x 14 x 256 2.54-2.64 vs 2.89-2.97; at 28 x 28 x 128 F(4x4)
   // leads, 3.43-3.59 vs 3.92-4.26).
   const Isa isa = resolve_isa(d.isa);
   const bool avx512 = isa == Isa::avx512;
-  const int64_t min_channels = avx512 ? 64 : 128;
-  if (s.C >= min_channels && s.M >= min_channels && s.E >= 7 && s.F >= 7) {
+  if (s.C >= 64 && s.M >= 64 && s.E >= 7 && s.F >= 7) {
     for (const int64_t m : {int64_t{4}, int64_t{2}}) {
       const int64_t tiles = (s.E + m - 1) / m * ((s.F + m - 1) / m);
       const int64_t weight_bytes = (m + 2) * (m + 2) * (s.C / s.G) * s.M * 4;
