@@ -44,10 +44,12 @@ const ConvAlgorithm& choose_algorithm(const ConvDesc& d) {
   // 2.75-3.38, GoogLeNet's conv3 (64 -> 192, 56 x 56) 4.4-5.9 vs 8.3-9.6, its 96 -> 128 at
   // 28 x 28 1.24-1.50 vs 1.98-2.35. Below 64 channels they tie or direct leads (SqueezeNet's
   // 16 -> 64 at 55 x 55: 1.1-1.24 vs 0.86-0.95).
-  // With AVX2, F(4x4) needs more tiles to pay for its larger transforms: on maps under ~24
-  // pixels F(2x2) is faster (1 thread, Zen 4: AlexNet's 13 x 13 layers F(2x2) 2.47-3.83 ms vs
-  // F(4x4) 2.94-4.03; ResNet-50's 14 x 14 x 256 2.54-2.64 vs 2.89-2.97; at 28 x 28 x 128 F(4x4)
-  // leads, 3.43-3.59 vs 3.92-4.26).
+  // With AVX2 on 2 threads, F(4x4) needs 36 tiles (maps of ~24 pixels) to pay for its larger
+  // transforms: at 13-14 pixels (16 tiles) the two split them unevenly and F(2x2) won 5 of 9
+  // rounds (min of 40 calls, Zen 3: ResNet-50's 14 x 14 x 256, AlexNet's 192 -> 384 at 13 x 13,
+  // GoogLeNet's 128 -> 256 at 14 x 14). On 1 thread F(4x4) won all 9, by 5-18% (1.55-2.20 vs
+  // 1.64-2.38 ms on the first).
+  const int threads = resolve_threads(d);
   const Isa isa = resolve_isa(d.isa);
   const bool avx512 = isa == Isa::avx512;
   if (s.C >= 64 && s.M >= 64 && s.E >= 7 && s.F >= 7) {
@@ -55,7 +57,7 @@ const ConvAlgorithm& choose_algorithm(const ConvDesc& d) {
       const int64_t tiles = (s.E + m - 1) / m * ((s.F + m - 1) / m);
       const int64_t weight_bytes = (m + 2) * (m + 2) * (s.C / s.G) * s.M * 4;
       if (weight_bytes > cache_sizes().l3 / 2 && tiles < 16) continue;
-      if (!avx512 && m == 4 && tiles < 36) continue;
+      if (!avx512 && m == 4 && tiles < (threads > 1 ? 36 : 16)) continue;
       if (const ConvAlgorithm* a = pick(m == 4 ? "winograd_f4x3" : "winograd_f2x3")) return *a;
     }
   }

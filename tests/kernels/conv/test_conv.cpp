@@ -421,8 +421,13 @@ TEST(ConvRegistry, ChoiceAlwaysSupportsTheLayer) {
   EXPECT_EQ(choose_algorithm(layer(64, 256, 56, 1, 1, 0, 1)).name(), "gemm_1x1");
   EXPECT_EQ(choose_algorithm(layer(32, 32, 28, 3, 2, 1, 32)).name(), "depthwise");
   EXPECT_EQ(choose_algorithm(layer(256, 256, 28, 3, 1, 1, 1)).name(), "winograd_f4x3");
-  // F(4x4) on a 14 x 14 map has 16 tiles: enough with AVX-512, too few with AVX2 (registry.cpp).
-  EXPECT_EQ(choose_algorithm(layer(256, 256, 14, 3, 1, 1, 1)).name(),
+  // F(4x4) on a 14 x 14 map has 16 tiles: enough with AVX-512 or one thread, too few for two
+  // threads of AVX2 (or scalar code; registry.cpp).
+  ConvDesc wino14 = layer(256, 256, 14, 3, 1, 1, 1);
+  wino14.threads = 1;
+  EXPECT_EQ(choose_algorithm(wino14).name(), "winograd_f4x3");
+  wino14.threads = 2;
+  EXPECT_EQ(choose_algorithm(wino14).name(),
             best_isa() == Isa::avx512 ? "winograd_f4x3" : "winograd_f2x3");
   EXPECT_EQ(choose_algorithm(layer(3, 64, 32, 3, 1, 1, 1)).name(), "im2col_gemm");
   // A 7 x 7 first layer: direct_nchw with AVX2 only (its tile is AVX2's).
