@@ -79,7 +79,11 @@ void input_tiles(const WinogradInput& p) {
       mul_right_t<L, A, A, A>(tmp, bt, v);  // (B^T d) B
       for (int pos = 0; pos < A * A; ++pos) {
         float* dst = p.v + (pos * p.t_count + tl) * p.C + c0;
-        std::memcpy(dst, &v[pos], sizeof(float) * static_cast<size_t>(nl));
+        if (nl == L) {  // a constant size: one vector store, not a call
+          std::memcpy(dst, &v[pos], sizeof(v[pos]));
+        } else {
+          std::memcpy(dst, &v[pos], sizeof(float) * static_cast<size_t>(nl));
+        }
       }
     }
   }
@@ -101,9 +105,13 @@ void output_tiles(const WinogradOutput& p) {
       const int nl = static_cast<int>(std::min<int64_t>(L, p.M - m0));
       for (int pos = 0; pos < A * A; ++pos) {
         const float* src = p.o + (pos * p.t_count + tl) * p.M + m0;
-        // Lanes past nl are never stored; zeroed so that stale bits cannot be slow denormals.
-        if (nl < L) o[pos] = Lanes<L>{};
-        std::memcpy(&o[pos], src, sizeof(float) * static_cast<size_t>(nl));
+        if (nl == L) {
+          std::memcpy(&o[pos], src, sizeof(o[pos]));
+        } else {
+          // Lanes past nl are never stored; zeroed so that stale bits cannot be slow denormals.
+          o[pos] = Lanes<L>{};
+          std::memcpy(&o[pos], src, sizeof(float) * static_cast<size_t>(nl));
+        }
       }
       mul_left<L, m, A, A>(at, o, tmp);     // A^T o
       mul_right_t<L, m, A, m>(tmp, at, y);  // (A^T o) A
