@@ -33,7 +33,7 @@ const ConvAlgorithm& choose_algorithm(const ConvDesc& d) {
   };
   if (const ConvAlgorithm* a = pick("depthwise")) return *a;
   if (const ConvAlgorithm* a = pick("gemm_1x1")) return *a;
-  // Winograd pays for its transforms from 64 channels in and out. Its element-wise stage
+  // Winograd pays for its transforms from 16 channels in and 32 out. Its element-wise stage
   // streams (m+2)^2 C M transformed weights once per image and reuses each over the T = ceil(E/m)
   // ceil(F/m) output tiles: when those weights do not stay in half the L3, T must be >= 16 for
   // the products to outrun DRAM (512 x 512 at 7 x 7 on 1 thread: F(4x4) 2.7 ms, T = 4; F(2x2)
@@ -42,8 +42,11 @@ const ConvAlgorithm& choose_algorithm(const ConvDesc& d) {
   // 16-float register pairs, and direct_nchw16c led up to 128 channels): min of 20-60 calls, 1
   // thread, Zen 3, ms F(4x4) vs direct_nchw16c: ResNet-50's 56 x 56 x 64 1.75-2.65 vs
   // 2.75-3.38, GoogLeNet's conv3 (64 -> 192, 56 x 56) 4.4-5.9 vs 8.3-9.6, its 96 -> 128 at
-  // 28 x 28 1.24-1.50 vs 1.98-2.35. Below 64 channels they tie or direct leads (SqueezeNet's
-  // 16 -> 64 at 55 x 55: 1.1-1.24 vs 0.86-0.95).
+  // 28 x 28 1.24-1.50 vs 1.98-2.35. Once full vectors moved with constant-size copies, F(4x4)
+  // led direct_nchw16c from 16 channels in too, in 18 of 18 rounds (min of 30 calls, 1 and 2
+  // threads, ms at 1 thread): SqueezeNet's 16 -> 64 at 55 x 55 0.57-0.60 vs 0.68-0.73, 32 -> 128
+  // at 27 x 27 0.37-0.52 vs 0.61-0.70, 48 -> 192 at 13 x 13 0.24-0.25 vs 0.33-0.35; GoogLeNet's
+  // 16 -> 48 and 24 -> 64 at 14 x 14, 16 -> 32 at 28 x 28 by 5-25%.
   // With AVX2 on 2 threads, F(4x4) needs 36 tiles (maps of ~24 pixels) to pay for its larger
   // transforms: at 13-14 pixels (16 tiles) the two split them unevenly and F(2x2) won 5 of 9
   // rounds (min of 40 calls, Zen 3: ResNet-50's 14 x 14 x 256, AlexNet's 192 -> 384 at 13 x 13,
@@ -52,7 +55,7 @@ const ConvAlgorithm& choose_algorithm(const ConvDesc& d) {
   const int threads = resolve_threads(d);
   const Isa isa = resolve_isa(d.isa);
   const bool avx512 = isa == Isa::avx512;
-  if (s.C >= 64 && s.M >= 64 && s.E >= 7 && s.F >= 7) {
+  if (s.C >= 16 && s.M >= 32 && s.E >= 7 && s.F >= 7) {
     for (const int64_t m : {int64_t{4}, int64_t{2}}) {
       const int64_t tiles = (s.E + m - 1) / m * ((s.F + m - 1) / m);
       const int64_t weight_bytes = (m + 2) * (m + 2) * (s.C / s.G) * s.M * 4;
