@@ -33,31 +33,27 @@ const ConvAlgorithm& choose_algorithm(const ConvDesc& d) {
   };
   if (const ConvAlgorithm* a = pick("depthwise")) return *a;
   if (const ConvAlgorithm* a = pick("gemm_1x1")) return *a;
-  // Winograd pays for its transforms from 64 channels in and out with AVX-512, from 16 in and 32
-  // out with AVX2 (below). Its element-wise stage
-  // streams (m+2)^2 C M transformed weights once per image and reuses each over the T = ceil(E/m)
-  // ceil(F/m) output tiles: when those weights do not stay in half the L3, T must be >= 16 for
-  // the products to outrun DRAM (512 x 512 at 7 x 7 on 1 thread: F(4x4) 2.7 ms, T = 4; F(2x2)
-  // 1.55 ms, T = 16; direct 2.1 ms). F(4x4) first (fewer MACs), then F(2x2).
-  // With AVX2 too since its transforms work 8 lanes at a time (winograd_lanes.hpp; they had been
-  // 16-float register pairs, and direct_nchw16c led up to 128 channels): min of 20-60 calls, 1
-  // thread, Zen 3, ms F(4x4) vs direct_nchw16c: ResNet-50's 56 x 56 x 64 1.75-2.65 vs
-  // 2.75-3.38, GoogLeNet's conv3 (64 -> 192, 56 x 56) 4.4-5.9 vs 8.3-9.6, its 96 -> 128 at
-  // 28 x 28 1.24-1.50 vs 1.98-2.35. Once full vectors moved with constant-size copies, F(4x4)
-  // led direct_nchw16c from 16 channels in too, in 18 of 18 rounds (min of 30 calls, 1 and 2
-  // threads, ms at 1 thread): SqueezeNet's 16 -> 64 at 55 x 55 0.57-0.60 vs 0.68-0.73, 32 -> 128
-  // at 27 x 27 0.37-0.52 vs 0.61-0.70, 48 -> 192 at 13 x 13 0.24-0.25 vs 0.33-0.35; GoogLeNet's
-  // 16 -> 48 and 24 -> 64 at 14 x 14, 16 -> 32 at 28 x 28 by 5-25%.
-  // With AVX2 on 2 threads, F(4x4) needs 36 tiles (maps of ~24 pixels) to pay for its larger
-  // transforms: at 13-14 pixels (16 tiles) the two split them unevenly and F(2x2) won 5 of 9
-  // rounds (min of 40 calls, Zen 3: ResNet-50's 14 x 14 x 256, AlexNet's 192 -> 384 at 13 x 13,
-  // GoogLeNet's 128 -> 256 at 14 x 14). On 1 thread F(4x4) won all 9, by 5-18% (1.55-2.20 vs
-  // 1.64-2.38 ms on the first).
+  // Winograd's element-wise stage streams (m+2)^2 C M transformed weights once per image and
+  // reuses each over the T = ceil(E/m) ceil(F/m) output tiles: when those weights do not stay in
+  // half the L3, T must be >= 16 for the products to outrun DRAM (512 x 512 at 7 x 7 on 1 thread:
+  // F(4x4) 2.7 ms, T = 4; F(2x2) 1.55 ms, T = 16; direct 2.1 ms). F(4x4) first (fewer MACs), then
+  // F(2x2).
+  // Channels: with AVX-512 the transforms pay from 64 in and out (below, direct led: 32 x 32 at
+  // 112 x 112). With AVX2 they work 8 lanes at a time (winograd_lanes.hpp; they had been 16-float
+  // register pairs, and direct_nchw16c led up to 128 channels) and pay from 16 in and 32 out:
+  // min of 20-60 calls, Zen 3, ms F(4x4) vs direct_nchw16c on 1 thread: ResNet-50's 56 x 56 x 64
+  // 1.75-2.65 vs 2.75-3.38, GoogLeNet's conv3 (64 -> 192, 56 x 56) 4.4-5.9 vs 8.3-9.6, its
+  // 96 -> 128 at 28 x 28 1.24-1.50 vs 1.98-2.35; SqueezeNet's 16 -> 64 at 55 x 55 0.57-0.60 vs
+  // 0.68-0.73, 32 -> 128 at 27 x 27 0.37-0.52 vs 0.61-0.70, 48 -> 192 at 13 x 13 0.24-0.25 vs
+  // 0.33-0.35; GoogLeNet's 16 -> 48 and 24 -> 64 at 14 x 14, 16 -> 32 at 28 x 28 by 5-25%
+  // (18 of 18 rounds on 1 and 2 threads). The AVX-512 bar was not measured again.
+  // Tiles: with AVX2 on 2 threads, F(4x4) needs 36 (maps of ~24 pixels) to pay for its larger
+  // transforms: at 13-14 pixels (16 tiles) F(2x2) won 5 of 9 rounds (min of 40 calls:
+  // ResNet-50's 14 x 14 x 256, AlexNet's 192 -> 384 at 13 x 13, GoogLeNet's 128 -> 256 at
+  // 14 x 14). On 1 thread F(4x4) won all 9, by 5-18% (1.55-2.20 vs 1.64-2.38 ms on the first).
   const int threads = resolve_threads(d);
   const Isa isa = resolve_isa(d.isa);
   const bool avx512 = isa == Isa::avx512;
-  // The AVX-512 bar stays at 64: there the transforms were a register wide already, and direct
-  // led below 64 channels (32 x 32 at 112 x 112); the 16 / 32 bar was measured with AVX2 only.
   const int64_t min_c = avx512 ? 64 : 16, min_m = avx512 ? 64 : 32;
   if (s.C >= min_c && s.M >= min_m && s.E >= 7 && s.F >= 7) {
     for (const int64_t m : {int64_t{4}, int64_t{2}}) {

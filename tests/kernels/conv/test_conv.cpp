@@ -425,8 +425,8 @@ TEST(ConvRegistry, ChoiceAlwaysSupportsTheLayer) {
   // not below.
   EXPECT_EQ(choose_algorithm(layer(16, 64, 55, 3, 1, 1, 1)).name(),
             best_isa() == Isa::avx512 ? "direct_nchw16c" : "winograd_f4x3");
-  EXPECT_NE(choose_algorithm(layer(15, 64, 55, 3, 1, 1, 1)).name(), "winograd_f4x3");
-  EXPECT_NE(choose_algorithm(layer(16, 31, 55, 3, 1, 1, 1)).name(), "winograd_f4x3");
+  EXPECT_FALSE(choose_algorithm(layer(15, 64, 55, 3, 1, 1, 1)).name().starts_with("winograd"));
+  EXPECT_FALSE(choose_algorithm(layer(16, 31, 55, 3, 1, 1, 1)).name().starts_with("winograd"));
   // F(4x4) on a 14 x 14 map has 16 tiles: enough with AVX-512 or one thread, too few for two
   // threads of AVX2 (or scalar code; registry.cpp).
   ConvDesc wino14 = layer(256, 256, 14, 3, 1, 1, 1);
