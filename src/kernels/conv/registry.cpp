@@ -38,15 +38,17 @@ const ConvAlgorithm& choose_algorithm(const ConvDesc& d) {
   // half the L3, T must be >= 16 for the products to outrun DRAM (512 x 512 at 7 x 7 on 1 thread:
   // F(4x4) 2.7 ms, T = 4; F(2x2) 1.55 ms, T = 16; direct 2.1 ms). F(4x4) first (fewer MACs), then
   // F(2x2).
-  // Channels: with AVX-512 the transforms pay from 64 in and out (below, direct led: 32 x 32 at
-  // 112 x 112). With AVX2 they work 8 lanes at a time (winograd_lanes.hpp; they had been 16-float
-  // register pairs, and direct_nchw16c led up to 128 channels) and pay from 16 in and 32 out:
-  // min of 20-60 calls, Zen 3, ms F(4x4) vs direct_nchw16c on 1 thread: ResNet-50's 56 x 56 x 64
-  // 1.75-2.65 vs 2.75-3.38, GoogLeNet's conv3 (64 -> 192, 56 x 56) 4.4-5.9 vs 8.3-9.6, its
-  // 96 -> 128 at 28 x 28 1.24-1.50 vs 1.98-2.35; SqueezeNet's 16 -> 64 at 55 x 55 0.57-0.60 vs
-  // 0.68-0.73, 32 -> 128 at 27 x 27 0.37-0.52 vs 0.61-0.70, 48 -> 192 at 13 x 13 0.24-0.25 vs
-  // 0.33-0.35; GoogLeNet's 16 -> 48 and 24 -> 64 at 14 x 14, 16 -> 32 at 28 x 28 by 5-25%
-  // (18 of 18 rounds on 1 and 2 threads). The AVX-512 bar was not measured again.
+  // Channels: the transforms pay from 16 in and 32 out, now that they work one register at a
+  // time (winograd_lanes.hpp; with AVX2 they had been 16-float register pairs, and direct_nchw16c
+  // led up to 128 channels; AVX-512's bar of 64 dated from before the unrolled, constant-size
+  // transforms). Min of 20-60 calls, Zen 3 (AVX2), ms F(4x4) vs direct_nchw16c on 1 thread:
+  // ResNet-50's 56 x 56 x 64 1.75-2.65 vs 2.75-3.38, GoogLeNet's conv3 (64 -> 192, 56 x 56)
+  // 4.4-5.9 vs 8.3-9.6, its 96 -> 128 at 28 x 28 1.24-1.50 vs 1.98-2.35; SqueezeNet's 16 -> 64
+  // at 55 x 55 0.57-0.60 vs 0.68-0.73, 32 -> 128 at 27 x 27 0.37-0.52 vs 0.61-0.70, 48 -> 192 at
+  // 13 x 13 0.24-0.25 vs 0.33-0.35; GoogLeNet's 16 -> 48 and 24 -> 64 at 14 x 14, 16 -> 32 at
+  // 28 x 28 by 5-25% (18 of 18 rounds on 1 and 2 threads). Zen 4 (AVX-512), bench_conv medians,
+  // 1 / 2 threads: the same three SqueezeNet layers 0.50 / 0.27 vs 0.73 / 0.38, 0.29 / 0.18 vs
+  // 0.65 / 0.36, 0.18 / 0.10 vs 0.34 / 0.18.
   // Tiles: with AVX2 on 2 threads, F(4x4) needs 36 (maps of ~24 pixels) to pay for its larger
   // transforms: at 13-14 pixels (16 tiles) F(2x2) won 5 of 9 rounds (min of 40 calls:
   // ResNet-50's 14 x 14 x 256, AlexNet's 192 -> 384 at 13 x 13, GoogLeNet's 128 -> 256 at
@@ -54,8 +56,7 @@ const ConvAlgorithm& choose_algorithm(const ConvDesc& d) {
   const int threads = resolve_threads(d);
   const Isa isa = resolve_isa(d.isa);
   const bool avx512 = isa == Isa::avx512;
-  const int64_t min_c = avx512 ? 64 : 16, min_m = avx512 ? 64 : 32;
-  if (s.C >= min_c && s.M >= min_m && s.E >= 7 && s.F >= 7) {
+  if (s.C >= 16 && s.M >= 32 && s.E >= 7 && s.F >= 7) {
     for (const int64_t m : {int64_t{4}, int64_t{2}}) {
       const int64_t tiles = (s.E + m - 1) / m * ((s.F + m - 1) / m);
       const int64_t weight_bytes = (m + 2) * (m + 2) * (s.C / s.G) * s.M * 4;
