@@ -1,6 +1,8 @@
 #include "kernels/conv/internal.hpp"
 
 #include <cstring>
+
+#include "kernels/conv/im2col.hpp"
 #include "loupe/thread_pool.hpp"
 
 namespace loupe::kernels::conv {
@@ -30,7 +32,15 @@ bool valid_shape(const ops::LayerShape& s) {
   return s.E == span_h / s.U + 1 && s.F == span_w / s.U_w + 1;
 }
 
-PhasedPlane::PhasedPlane(const ops::LayerShape& s)
+namespace {
+
+void strided_copy_scalar(const float* in, int64_t stride, int64_t n, float* out) {
+  for (int64_t f = 0; f < n; ++f) out[f] = in[f * stride];
+}
+
+}  // namespace
+
+PhasedPlane::PhasedPlane(const ops::LayerShape& s, Isa isa)
     : H(s.H), W(s.W), pad_top(s.pad_top), pad_left(s.pad_left), U_w(s.U_w) {
   hp = s.H + s.pad_top + s.pad_bottom;
   wq = (s.W + s.pad_left + s.pad_right + s.U_w - 1) / s.U_w + 16;
@@ -45,20 +55,40 @@ PhasedPlane::PhasedPlane(const ops::LayerShape& s)
     const int64_t w = ((phase - s.pad_left) % s.U_w + s.U_w) % s.U_w;
     phase_first.push_back(w);
     phase_dst.push_back((w + s.pad_left) / s.U_w);
+    phase_count.push_back(w < s.W ? (s.W - w + s.U_w - 1) / s.U_w : 0);
+  }
+  switch (resolve_isa(isa)) {
+    case Isa::avx512:
+      copy = strided_copy_avx512;
+      break;
+    case Isa::avx2:
+      copy = strided_copy_avx2;
+      break;
+    default:
+      copy = strided_copy_scalar;
+      break;
   }
 }
 
-void PhasedPlane::fill(const float* plane, float* buf) const {
-  for (int64_t h = 0; h < H; ++h) {
-    const float* in = plane + h * W;
-    const int64_t row = h + pad_top;
-    if (U_w == 1) {
-      std::memcpy(buf + row * wq + pad_left, in, sizeof(float) * W);
-      continue;
-    }
-    for (int64_t phase = 0; phase < U_w; ++phase) {
-      float* dst = buf + (phase * hp + row) * wq + phase_dst[static_cast<size_t>(phase)];
-      for (int64_t w = phase_first[static_cast<size_t>(phase)]; w < W; w += U_w) *dst++ = in[w];
+void PhasedPlane::fill_rows(const float* plane, float* buf, int64_t r0, int64_t r1) const {
+  for (int64_t phase = 0; phase < U_w; ++phase) {
+    const auto p = static_cast<size_t>(phase);
+    for (int64_t row = r0; row < r1; ++row) {
+      float* dst = buf + (phase * hp + row) * wq;
+      const int64_t h = row - pad_top;
+      if (h < 0 || h >= H) {
+        std::memset(dst, 0, sizeof(float) * wq);
+        continue;
+      }
+      const int64_t begin = phase_dst[p], end = begin + phase_count[p];
+      std::memset(dst, 0, sizeof(float) * begin);
+      const float* in = plane + h * W + phase_first[p];
+      if (U_w == 1) {
+        std::memcpy(dst + begin, in, sizeof(float) * phase_count[p]);
+      } else {
+        copy(in, U_w, phase_count[p], dst + begin);
+      }
+      std::memset(dst + end, 0, sizeof(float) * (wq - end));
     }
   }
 }

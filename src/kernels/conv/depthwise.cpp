@@ -5,7 +5,6 @@
 // the thread's slice of the workspace and runs the ISA's plane kernel over it
 // (depthwise_kernel.hpp).
 #include <algorithm>
-#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -54,7 +53,7 @@ class DepthwisePrimitive : public ConvPrimitive {
               s.dil_h == 1 && s.dil_w == 1 && s.U == s.U_w && (s.U == 1 || s.U == 2);
     direct_kernel_ = isa == Isa::avx512 ? depthwise_direct_avx512 : depthwise_direct_avx2;
     slots_ = static_cast<int>(std::min<int64_t>(resolve_threads(d), s.N * s.C));
-    if (!direct_) plane_ = std::make_unique<PhasedPlane>(s);
+    if (!direct_) plane_ = std::make_unique<PhasedPlane>(s, d.isa);
   }
 
   std::string_view algorithm() const override { return "depthwise"; }
@@ -116,8 +115,6 @@ class DepthwisePrimitive : public ConvPrimitive {
   void run_padded(const float* x, float* y, const float* residual, float* buf, int64_t begin,
                   int64_t end) const {
     const ops::LayerShape& s = d_.shape;
-    // Padding and slack stay zero across planes: only the interior is rewritten.
-    std::memset(buf, 0, sizeof(float) * plane_->floats);
     for (int64_t pl = begin; pl < end; ++pl) {
       const int64_t c = pl % s.C;
       plane_->fill(x + pl * s.H * s.W, buf);

@@ -6,7 +6,6 @@
 // lanes, a few output channels per tile, rows of output stored as they are. Threads take bands of
 // output rows of one image.
 #include <algorithm>
-#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -43,7 +42,7 @@ constexpr int64_t kMaxChannels = 16;
 class DirectNchwPrimitive : public ConvPrimitive {
  public:
   DirectNchwPrimitive(const ConvDesc& d, const float* weights, const float* bias)
-      : d_(d), plane_(d.shape) {
+      : d_(d), plane_(d.shape, d.isa) {
     const ops::LayerShape& s = d.shape;
     const int64_t taps = s.R * s.S, blocks = (s.M + kDirectNchwMR - 1) / kDirectNchwMR;
     weights_.assign(static_cast<size_t>(blocks * s.C * taps * kDirectNchwMR), 0.0f);
@@ -59,9 +58,9 @@ class DirectNchwPrimitive : public ConvPrimitive {
     bias_.assign(static_cast<size_t>(blocks * kDirectNchwMR), 0.0f);
     if (d.has_bias) std::copy(bias, bias + s.M, bias_.begin());
     const Isa isa = resolve_isa(d.isa);
-    // An AVX-512 CPU runs the AVX2 tile (no 16-lane tile is written yet).
-    kernel_ =
-        isa == Isa::avx2 || isa == Isa::avx512 ? direct_nchw_rows_avx2 : direct_nchw_rows_scalar;
+    kernel_ = isa == Isa::avx512 ? direct_nchw_rows_avx512
+              : isa == Isa::avx2 ? direct_nchw_rows_avx2
+                                 : direct_nchw_rows_scalar;
     threads_ = resolve_threads(d);
     // Bands of output rows whose input rows (all channels and phases) take about half of a 32 KiB
     // L1, as each channel block of the tile loop reads them again. The band height measured
@@ -79,8 +78,6 @@ class DirectNchwPrimitive : public ConvPrimitive {
 
   void run(const float* x, float* y, const float* residual, float* workspace) const override {
     const ops::LayerShape& s = d_.shape;
-    // The padding stays zero across images: only the interiors are rewritten.
-    std::memset(workspace, 0, sizeof(float) * workspace_floats());
     DirectNchwRows p;
     p.in = workspace;
     p.offset = offset_.data();
@@ -97,8 +94,11 @@ class DirectNchwPrimitive : public ConvPrimitive {
     const int64_t bands = (s.E + band_rows_ - 1) / band_rows_;
     for (int64_t n = 0; n < s.N; ++n) {
       const float* image = x + n * s.C * s.H * s.W;
-      auto fill = [&](int64_t c) {
-        plane_.fill(image + c * s.H * s.W, workspace + c * plane_.floats);
+      // Every channel's padded rows in threads_ chunks (C = 3 planes would split unevenly).
+      auto fill = [&](int64_t item) {
+        const int64_t c = item / threads_, chunk = item % threads_;
+        plane_.fill_rows(image + c * s.H * s.W, workspace + c * plane_.floats,
+                         plane_.hp * chunk / threads_, plane_.hp * (chunk + 1) / threads_);
       };
       p.out = y + n * s.M * s.E * s.F;
       p.residual = d_.residual ? residual + n * s.M * s.E * s.F : nullptr;
@@ -109,10 +109,11 @@ class DirectNchwPrimitive : public ConvPrimitive {
         kernel_(q);
       };
       if (threads_ == 1) {
-        for (int64_t c = 0; c < s.C; ++c) fill(c);
+        for (int64_t c = 0; c < s.C; ++c)
+          plane_.fill(image + c * s.H * s.W, workspace + c * plane_.floats);
         for (int64_t b = 0; b < bands; ++b) band(b);
       } else {
-        ThreadPool::global().parallel_for(s.C, fill, threads_);
+        ThreadPool::global().parallel_for(s.C * threads_, fill, threads_);
         ThreadPool::global().parallel_for(bands, band, threads_);
       }
     }

@@ -1,6 +1,6 @@
 #pragma once
 // The inner loop of direct_nchw (a first layer's few input channels, straight onto plain NCHW
-// output), written once per ISA: scalar in direct_nchw.cpp, avx2/ beside it.
+// output), written once per ISA: scalar in direct_nchw.cpp, avx2/ and avx512/ beside it.
 //
 // The image's C input planes arrive as PhasedPlanes (internal.hpp), one after another: input k =
 // c R S + t (channel c, tap t) of output pixel (e, f) reads in[offset[k] + e * row_step + f],
@@ -11,7 +11,8 @@
 
 namespace loupe::kernels::conv {
 
-// The AVX2 tile's output channels; the packed weights come in blocks of this many.
+// The AVX2 tile's output channels (the AVX-512 tile takes two blocks); the packed weights come
+// in blocks of this many.
 inline constexpr int64_t kDirectNchwMR = 4;
 
 struct DirectNchwRows {
@@ -32,5 +33,6 @@ struct DirectNchwRows {
 
 void direct_nchw_rows_scalar(const DirectNchwRows& p);
 void direct_nchw_rows_avx2(const DirectNchwRows& p);
+void direct_nchw_rows_avx512(const DirectNchwRows& p);
 
 }  // namespace loupe::kernels::conv

@@ -42,16 +42,20 @@ bool valid_shape(const ops::LayerShape& s);
 // buf[tap_offset[r S + s] + e U wq + f], contiguous in f whatever the stride, so vector kernels
 // load taps without gathers (depthwise and direct_nchw).
 struct PhasedPlane {
-  explicit PhasedPlane(const ops::LayerShape& s);
-  // Copies plane (H x W) into buf's interior; the padding and slack keep what buf held (zero it
-  // once per buffer).
-  void fill(const float* plane, float* buf) const;
+  // isa picks the strided copy of a stride-2 (or more) layer's phases.
+  explicit PhasedPlane(const ops::LayerShape& s, Isa isa = Isa::scalar);
+  // Writes the whole buffer (floats): the plane (H x W) into its interior, zeros around it.
+  void fill(const float* plane, float* buf) const { fill_rows(plane, buf, 0, hp); }
+  // Writes padded rows [r0, r1) of every phase whole, interior and zeros: threads may fill
+  // disjoint row ranges of one buffer, and the buffer needs no zeroing beforehand.
+  void fill_rows(const float* plane, float* buf, int64_t r0, int64_t r1) const;
   int64_t H = 0, W = 0, pad_top = 0, pad_left = 0, U_w = 1;
   int64_t hp = 0, wq = 0, floats = 0;  // padded rows, floats per phase row, floats in all
   std::vector<int64_t> tap_offset;     // R * S
-  // Per column phase: the first input column w with (w + pad_left) % U_w == phase, and where it
-  // lands in the phase's row, (w + pad_left) / U_w.
-  std::vector<int64_t> phase_first, phase_dst;
+  // Per column phase: the first input column w with (w + pad_left) % U_w == phase, where it
+  // lands in the phase's row, (w + pad_left) / U_w, and how many input columns the phase takes.
+  std::vector<int64_t> phase_first, phase_dst, phase_count;
+  void (*copy)(const float* in, int64_t stride, int64_t n, float* out) = nullptr;
 };
 
 // y = clamp(v + bias + residual) for one value, the scalar form of the fused epilogue.
