@@ -5,6 +5,7 @@
 //   acc = sum_k a[k][0..MR) (outer) b[k][0..NR)        a: packed A micro-panel, kc x MR
 //                                                      (or, lda != 0, A's rows: a[r*lda + k])
 //                                                      b: packed B micro-panel, kc x NR
+//                                                      (or, ldb != 0, B's rows: b[k*ldb + j])
 //   C[0..m)[0..n) = alpha * acc + beta * C            (beta == 0: C is not read, may hold NaN)
 //   and, when `epilogue` is set (the last kc block), before the store:
 //   C += row_bias[i] + col_bias[j] + residual[i][j];  C = min(max(C, lo), hi)
@@ -22,6 +23,7 @@ struct UkrArgs {
   const float* a = nullptr;
   int64_t lda = 0;  // 0: a is a packed micro-panel; else A's row stride (kernels with raw_a only)
   const float* b = nullptr;
+  int64_t ldb = 0;  // 0: b is a packed micro-panel; else B's row stride (kernels with raw_b only)
   float* c = nullptr;
   int64_t ldc = 0;
   int m = 0, n = 0;
@@ -55,6 +57,9 @@ struct Microkernel {
   const char* name = "";
   // Reads unpacked rows of A (UkrArgs::lda): for products too narrow to pay for packing A.
   bool raw_a = false;
+  // Reads a full NR-wide panel of unpacked B rows (UkrArgs::ldb): for products too short to pay
+  // for packing B.
+  bool raw_b = false;
 };
 
 // One per ISA file; only called after dispatch has checked that the CPU supports the ISA.

@@ -33,6 +33,10 @@ __mmask16 lane_mask(int n) {
   return static_cast<__mmask16>((1u << n) - 1u);
 }
 
+// Bytes from one k's B row to the next: a packed micro-panel's NR floats, or B's own row stride
+// (UkrArgs::ldb, raw_b).
+int64_t b_step(const UkrArgs& p) { return 4 * (p.ldb != 0 ? p.ldb : kNR); }
+
 // C is read (beta != 0, or a later kc block) only after the k loop: start fetching its lines
 // now so that the loads at the end do not stall on L3 / DRAM latency.
 template <int R, int NV>
@@ -112,9 +116,9 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   "jle 2f\n\t"                                                                                   \
   ".p2align 5\n\t"                                                                               \
   "1:\n\t"                                                                                       \
-  "vmovaps (%[b]), %%zmm28\n\t"                                                                  \
+  "vmovups (%[b]), %%zmm28\n\t"                                                                  \
   ".if %c[nv] > 1\n\t"                                                                           \
-  "vmovaps 64(%[b]), %%zmm29\n\t"                                                                \
+  "vmovups 64(%[b]), %%zmm29\n\t"                                                                \
   ".endif\n\t"                                                                                   \
   "prefetcht0 448(%[a])\n\t" LOUPE_ROW(0, 30, 0, 1) LOUPE_ROW(1, 31, 2, 3) LOUPE_ROW(2, 30, 4, 5) \
   LOUPE_ROW(3, 31, 6, 7) LOUPE_ROW(4, 30, 8, 9) LOUPE_ROW(5, 31, 10, 11)                         \
@@ -122,7 +126,7 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   LOUPE_ROW(9, 31, 18, 19) LOUPE_ROW(10, 30, 20, 21) LOUPE_ROW(11, 31, 22, 23)                   \
   LOUPE_ROW(12, 30, 24, 25) LOUPE_ROW(13, 31, 26, 27)                                            \
   "add $56, %[a]\n\t"                                                                            \
-  "add $128, %[b]\n\t"                                                                           \
+  "add %[bstep], %[b]\n\t"                                                                        \
   "dec %[k]\n\t"                                                                                 \
   "jnz 1b\n\t"                                                                                   \
   "2:\n\t"
@@ -151,7 +155,7 @@ void tile_general(const UkrArgs& p) {
                                        LOUPE_SAVE(22) LOUPE_SAVE(23) LOUPE_SAVE(24) LOUPE_SAVE(25)
                                            LOUPE_SAVE(26) LOUPE_SAVE(27)
                    : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k)
-                   : [out] "r"(out), [rows] "i"(R), [nv] "i"(NV)
+                   : [out] "r"(out), [bstep] "r"(b_step(p)), [rows] "i"(R), [nv] "i"(NV)
                    : LOUPE_CLOBBERS);
 #undef LOUPE_SAVE
   __m512 acc[R][NV];
@@ -249,21 +253,22 @@ void tile_direct(const UkrArgs& p) {
   const float* res = p.residual;
   const int64_t ldc = p.ldc * 4, ldr = p.ldr * 4;
   const uint32_t m0 = lane_mask(p.n), m1 = lane_mask(p.n - 16);
-  __asm__ volatile(
-      LOUPE_K_LOOP
-      "kmovw %[m0], %%k1\n\t"
-      "kmovw %[m1], %%k2\n\t"
-      "vbroadcastss %[lo], %%zmm28\n\t"
-      "vbroadcastss %[hi], %%zmm29\n\t" LOUPE_STORE_ROW(0, 0, 1) LOUPE_STORE_ROW(1, 2, 3)
-          LOUPE_STORE_ROW(2, 4, 5) LOUPE_STORE_ROW(3, 6, 7) LOUPE_STORE_ROW(4, 8, 9)
-              LOUPE_STORE_ROW(5, 10, 11) LOUPE_STORE_ROW(6, 12, 13) LOUPE_STORE_ROW(7, 14, 15)
-                  LOUPE_STORE_ROW(8, 16, 17) LOUPE_STORE_ROW(9, 18, 19) LOUPE_STORE_ROW(10, 20, 21)
-                      LOUPE_STORE_ROW(11, 22, 23) LOUPE_STORE_ROW(12, 24, 25)
-                          LOUPE_STORE_ROW(13, 26, 27)
-      : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [c] "+r"(c), [res] "+r"(res)
-      : [flags] "r"(flags), [bias] "r"(p.row_bias), [ldc] "r"(ldc), [ldr] "r"(ldr), [m0] "r"(m0),
-        [m1] "r"(m1), [lo] "m"(p.lo), [hi] "m"(p.hi), [rows] "i"(R), [nv] "i"(NV)
-      : LOUPE_CLOBBERS, "k1", "k2");
+  __asm__ volatile(LOUPE_K_LOOP
+                   "kmovw %[m0], %%k1\n\t"
+                   "kmovw %[m1], %%k2\n\t"
+                   "vbroadcastss %[lo], %%zmm28\n\t"
+                   "vbroadcastss %[hi], %%zmm29\n\t" LOUPE_STORE_ROW(0, 0, 1)
+                       LOUPE_STORE_ROW(1, 2, 3) LOUPE_STORE_ROW(2, 4, 5) LOUPE_STORE_ROW(3, 6, 7)
+                           LOUPE_STORE_ROW(4, 8, 9) LOUPE_STORE_ROW(5, 10, 11)
+                               LOUPE_STORE_ROW(6, 12, 13) LOUPE_STORE_ROW(7, 14, 15)
+                                   LOUPE_STORE_ROW(8, 16, 17) LOUPE_STORE_ROW(9, 18, 19)
+                                       LOUPE_STORE_ROW(10, 20, 21) LOUPE_STORE_ROW(11, 22, 23)
+                                           LOUPE_STORE_ROW(12, 24, 25) LOUPE_STORE_ROW(13, 26, 27)
+                   : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [c] "+r"(c), [res] "+r"(res)
+                   : [flags] "r"(flags), [bias] "r"(p.row_bias), [ldc] "r"(ldc), [ldr] "r"(ldr),
+                     [m0] "r"(m0), [m1] "r"(m1), [lo] "m"(p.lo), [hi] "m"(p.hi),
+                     [bstep] "r"(b_step(p)), [rows] "i"(R), [nv] "i"(NV)
+                   : LOUPE_CLOBBERS, "k1", "k2");
 }
 #undef LOUPE_STORE_ROW
 #undef LOUPE_K_LOOP
@@ -371,7 +376,8 @@ void pack_b(int64_t n, int64_t kc, const float* src, int64_t rs, float* dst) {
   }
 }
 
-constexpr Microkernel kKernel{Isa::avx512, kMR, kNR, ukernel, pack_a, pack_b, "avx512 f32 14x32"};
+constexpr Microkernel kKernel{Isa::avx512,        kMR,   kNR, ukernel, pack_a, pack_b,
+                              "avx512 f32 14x32", false, true};
 
 }  // namespace
 
