@@ -149,6 +149,7 @@ void plane_rows(const PoolPlane& p) {
   };
   const int64_t H = p.H, W = p.W, E = p.E, F = p.F, R = p.R, taps = S > 0 ? S : p.S;
   const int64_t pad_top = p.pad_top, pl = p.pad_left, phase = p.phase;
+  const bool prefetch = p.prefetch;
   const float* x = p.x;
   const float* inv_rows = p.inv_rows;
   const float* inv_cols = p.inv_cols;
@@ -177,6 +178,12 @@ void plane_rows(const PoolPlane& p) {
       return acc;
     };
     const __m256i all = _mm256_set1_epi32(-1);
+    // An input that streams from DRAM: the rows output row e + 2 adds to its window are fetched
+    // now (past the plane's last row they are the next plane's first, which comes next).
+    if (prefetch) {
+      const char* ahead = reinterpret_cast<const char*>(x + (h_first + R + U) * W);
+      for (int64_t b = 0; b < U * W * 4; b += 64) _mm_prefetch(ahead + b, _MM_HINT_T0);
+    }
     int64_t w = 0;
     if (U == 1) {
       for (; w + 8 <= W; w += 8) _mm256_storeu_ps(cols + w, column(w, true, all));
