@@ -467,9 +467,8 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
           for (int64_t jr = 0; jr < nc; jr += nr) {
             const int64_t j = jc + jr;
             args.n = static_cast<int>(std::min<int64_t>(nr, nc - jr));
-            const int64_t tiles = ceil_div(mc, mr);
             args.ldb = 0;
-            if (jit_b && raw_b && args.n == nr) {
+            if (raw_b && args.n == nr) {  // a full micro-panel, read where it lies
               args.b = b_src + jr;
               args.ldb = bsrc.rs;
             } else if (jit_b) {
@@ -478,6 +477,7 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
             } else {
               args.b = bp + jr * kc;
             }
+            const int64_t tiles = ceil_div(mc, mr);
             const int64_t ahead = jr + kPrefetchPanels * nr;
             const bool prefetch = jit_b && bsrc.cs == 1 && ahead < nc;
             for (int64_t ir = 0; ir < mc; ir += mr) {
