@@ -32,16 +32,28 @@ bool valid_shape(const ops::LayerShape& s) {
   return s.E == span_h / s.U + 1 && s.F == span_w / s.U_w + 1;
 }
 
-namespace {
-
 void strided_copy_scalar(const float* in, int64_t stride, int64_t n, float* out) {
   for (int64_t f = 0; f < n; ++f) out[f] = in[f * stride];
 }
 
-}  // namespace
+StridedCopy strided_copy_for(Isa isa) {
+  switch (resolve_isa(isa)) {
+    case Isa::avx512:
+      return strided_copy_avx512;
+    case Isa::avx2:
+      return strided_copy_avx2;
+    default:
+      return strided_copy_scalar;
+  }
+}
 
 PhasedPlane::PhasedPlane(const ops::LayerShape& s, Isa isa)
-    : H(s.H), W(s.W), pad_top(s.pad_top), pad_left(s.pad_left), U_w(s.U_w) {
+    : H(s.H),
+      W(s.W),
+      pad_top(s.pad_top),
+      pad_left(s.pad_left),
+      U_w(s.U_w),
+      copy(strided_copy_for(isa)) {
   hp = s.H + s.pad_top + s.pad_bottom;
   wq = (s.W + s.pad_left + s.pad_right + s.U_w - 1) / s.U_w + 16;
   floats = s.U_w * hp * wq;
@@ -56,17 +68,6 @@ PhasedPlane::PhasedPlane(const ops::LayerShape& s, Isa isa)
     phase_first.push_back(w);
     phase_dst.push_back((w + s.pad_left) / s.U_w);
     phase_count.push_back(w < s.W ? (s.W - w + s.U_w - 1) / s.U_w : 0);
-  }
-  switch (resolve_isa(isa)) {
-    case Isa::avx512:
-      copy = strided_copy_avx512;
-      break;
-    case Isa::avx2:
-      copy = strided_copy_avx2;
-      break;
-    default:
-      copy = strided_copy_scalar;
-      break;
   }
 }
 

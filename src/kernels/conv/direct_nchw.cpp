@@ -109,9 +109,7 @@ class DirectNchwPrimitive : public ConvPrimitive {
         kernel_(q);
       };
       if (threads_ == 1) {
-        for (int64_t c = 0; c < s.C; ++c) {
-          plane_.fill(image + c * s.H * s.W, workspace + c * plane_.floats);
-        }
+        for (int64_t c = 0; c < s.C; ++c) fill(c);  // threads_ = 1: every row of plane c
         for (int64_t b = 0; b < bands; ++b) band(b);
       } else {
         ThreadPool::global().parallel_for(s.C * threads_, fill, threads_);

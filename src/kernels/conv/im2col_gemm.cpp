@@ -21,6 +21,7 @@ int64_t first_at_least(int64_t bound, int64_t offset, int64_t stride, int64_t F)
 // Rows [e0, e1) of the output: col is (C/G*R*S) x ((e1 - e0) * F).
 void im2col(const ops::LayerShape& s, Isa isa, const float* x, float* col, int64_t e0, int64_t e1) {
   const int64_t cg = s.C / s.G, n = (e1 - e0) * s.F;
+  const StridedCopy copy = strided_copy_for(isa);
   for (int64_t c = 0; c < cg; ++c) {
     const float* plane = x + c * s.H * s.W;
     for (int64_t r = 0; r < s.R; ++r) {
@@ -40,12 +41,8 @@ void im2col(const ops::LayerShape& s, Isa isa, const float* x, float* col, int64
           std::fill(out, out + f0, 0.0f);
           if (s.U_w == 1) {
             std::memcpy(out + f0, in + f0, sizeof(float) * (f1 - f0));
-          } else if (isa == Isa::avx512) {
-            strided_copy_avx512(in + f0 * s.U_w, s.U_w, f1 - f0, out + f0);
-          } else if (isa == Isa::avx2) {
-            strided_copy_avx2(in + f0 * s.U_w, s.U_w, f1 - f0, out + f0);
           } else {
-            for (int64_t f = f0; f < f1; ++f) out[f] = in[f * s.U_w];
+            copy(in + f0 * s.U_w, s.U_w, f1 - f0, out + f0);
           }
           std::fill(out + f1, out + s.F, 0.0f);
         }

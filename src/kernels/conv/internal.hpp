@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kernels/conv/conv.hpp"
+#include "kernels/conv/im2col.hpp"
 
 namespace loupe::kernels::conv {
 
@@ -55,7 +56,7 @@ struct PhasedPlane {
   // Per column phase: the first input column w with (w + pad_left) % U_w == phase, where it
   // lands in the phase's row, (w + pad_left) / U_w, and how many input columns the phase takes.
   std::vector<int64_t> phase_first, phase_dst, phase_count;
-  void (*copy)(const float* in, int64_t stride, int64_t n, float* out) = nullptr;
+  StridedCopy copy = nullptr;
 };
 
 // y = clamp(v + bias + residual) for one value, the scalar form of the fused epilogue.

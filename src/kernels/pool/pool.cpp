@@ -159,18 +159,19 @@ void pool(const PoolDesc& d, const float* x, float* y, int threads, Isa isa) {
     // its row.
     const int64_t phase = s.U == 2 ? (wp + 1) / 2 + 8 : 0;
     const int64_t row = s.U == 2 ? 2 * phase : wp;
+    // Prefetch from inputs of a quarter of the L3 up. Min of 40 calls, Zen 4, 1 / 2 threads,
+    // ms: VGG-16's 64 x 224 x 224 2 x 2 / 2 (12.8 MB) 0.45-0.84 -> 0.35-0.49 and 0.20-0.25 ->
+    // 0.16-0.18 (1.56-2.18 in earlier rounds); in the model (loupe profile) 1.8-2.0 -> 1.0-1.2
+    // (ONNX Runtime 0.88). Smaller inputs lost up to 10%: its second pool (6.4 MB) 0.30-0.40 ->
+    // 0.34-0.44 in the model, GoogLeNet's 192 x 56 x 56 and SqueezeNet's 64 x 111 x 111 alone.
+    const bool prefetch = s.N * s.C * s.H * s.W * 4 >= cache_sizes().l3 / 4;
     for_planes(planes, s.H * s.W + s.E * s.F * s.S, threads, [&](int64_t first, int64_t last) {
       std::vector<float> padded(static_cast<size_t>(row + 32), fill);
       PoolPlane pp;
       static_cast<PoolWindow&>(pp) = window;
       pp.buf = padded.data();
       pp.phase = phase;
-      // Prefetch from inputs of a quarter of the L3 up. Min of 40 calls, Zen 4, 1 / 2 threads,
-      // ms: VGG-16's 64 x 224 x 224 2 x 2 / 2 (12.8 MB) 0.45-0.84 -> 0.35-0.49 and 0.20-0.25 ->
-      // 0.16-0.18 (1.56-2.18 in earlier rounds); in the model (loupe profile) 1.8-2.0 -> 1.0-1.2
-      // (ONNX Runtime 0.88). Smaller inputs lost up to 10%: its second pool (6.4 MB) 0.30-0.40 ->
-      // 0.34-0.44 in the model, GoogLeNet's 192 x 56 x 56 and SqueezeNet's 64 x 111 x 111 alone.
-      pp.prefetch = s.N * s.C * s.H * s.W * 4 >= cache_sizes().l3 / 4;
+      pp.prefetch = prefetch;
       for (int64_t p = first; p < last; ++p) {
         pp.x = x + p * s.H * s.W;
         pp.y = y + p * s.E * s.F;

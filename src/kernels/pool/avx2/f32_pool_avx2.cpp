@@ -179,9 +179,10 @@ void plane_rows(const PoolPlane& p) {
     };
     const __m256i all = _mm256_set1_epi32(-1);
     // An input that streams from DRAM: the rows output row e + 2 adds to its window are fetched
-    // now (past the plane's last row they are the next plane's first, which comes next).
-    if (prefetch) {
-      const char* ahead = reinterpret_cast<const char*>(x + (h_first + R + U) * W);
+    // now, while they lie in the plane (a pointer past the input would be undefined behaviour).
+    const int64_t h_ahead = h_first + R + U;
+    if (prefetch && h_ahead >= 0 && h_ahead + U <= H) {
+      const char* ahead = reinterpret_cast<const char*>(x + h_ahead * W);
       for (int64_t b = 0; b < U * W * 4; b += 64) _mm_prefetch(ahead + b, _MM_HINT_T0);
     }
     int64_t w = 0;
