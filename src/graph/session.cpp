@@ -403,7 +403,7 @@ void Session::Impl::plan_micro_batches(const std::vector<StepPlan>& plans) {
     const ops::ValueInfo& i = g.info(v);
     return i.constant != nullptr || (i.shape.size() == rank && i.shape[0] == n);
   };
-  int64_t worst = 0;  // bytes per image of the largest step
+  std::vector<int64_t> step_bytes;  // per image: inputs and output of each step of the run
   size_t p = 0;
   for (; p < plans.size(); ++p) {
     const StepPlan& plan = plans[p];
@@ -425,12 +425,20 @@ void Session::Impl::plan_micro_batches(const std::vector<StepPlan>& plans) {
     for (const std::string& v : values) {
       if (!v.empty() && g.info(v).constant == nullptr) bytes += value_bytes(g.info(v)) / n;
     }
-    worst = std::max(worst, bytes);
+    step_bytes.push_back(bytes);
+  }
+  const int64_t budget = kernels::cache_sizes().l3 / 4;
+  // By default the run ends where every later step fits in the budget with the whole batch: those
+  // steps gain nothing from passes and lose threads' split by image (MobileNet v2's 14 x 14 and
+  // 7 x 7 stages, whose one image is too small a product for two threads to share).
+  if (options.micro_batch == 0) {
+    while (p > 0 && n * step_bytes[p - 1] <= budget) --p;
   }
   if (p == 0) return;
+  const int64_t worst = *std::max_element(step_bytes.begin(), step_bytes.begin() + p);
   int64_t images = options.micro_batch;
   for (int64_t d = n; images <= 0; --d) {
-    if (n % d == 0 && (d == 1 || d * worst <= kernels::cache_sizes().l3 / 4)) images = d;
+    if (n % d == 0 && (d == 1 || d * worst <= budget)) images = d;
   }
   if (images >= n) return;
   prefix = p;
@@ -567,7 +575,10 @@ void Session::Impl::compile() {
   if (arena_bytes > 0) arena = Tensor({arena_bytes}, DType::u8);
   if (workspace_floats > 0) workspace = Tensor({workspace_floats}, DType::f32);
   feeds.resize(slots.size());
-  for (const Step& s : steps) infos.push_back(s.info);
+  for (size_t i = 0; i < steps.size(); ++i) {
+    infos.push_back(steps[i].info);
+    infos.back().images = i < prefix ? images_per_pass() : batch;
+  }
 }
 
 void Session::Impl::execute(const Step& step, int64_t group) const {

@@ -53,6 +53,8 @@ struct StepInfo {
   int64_t output_bytes = 0;     // activations written
   int64_t weight_bytes = 0;     // parameters read
   int64_t workspace_bytes = 0;  // the algorithm's scratch
+  // Images per call of the step's kernel: one pass's for the micro-batched steps, else the batch.
+  int64_t images = 1;
 };
 
 struct StepTiming {

@@ -267,6 +267,30 @@ TEST(Session, MicroBatchesMatchReference) {
             "micro-batch of 3 images does not divide the batch of 4");
 }
 
+// By default the passes end where every later step fits in a quarter of the L3 with the whole
+// batch: a large map (an eighth of the L3 per image, in and out) then an 8 x 8 pool that leaves
+// 1/64 of it. The large steps go 2 images at a time, the small ones take all 4.
+TEST(Session, MicroBatchesEndWhereTheWholeBatchFits) {
+  const int64_t W = 1024, H = kernels::cache_sizes().l3 / 16 / 4 / W / 8 * 8;
+  GraphBuilder b("cut", 3);
+  const std::string big = b.relu(b.input("x", {4, 1, H, W}), "big");
+  const std::string small = b.max_pool(big, {.k = 8}, "pool");
+  b.output(b.relu(b.relu(small, "small1"), "small2"));
+  const Graph g = b.finish();
+  expect_matches_reference(g, {}, 4, 0.0);
+  const Session s(g, {});
+  EXPECT_EQ(s.micro_batch(), 2);
+  std::vector<int64_t> images;
+  for (const StepInfo& st : s.steps()) images.push_back(st.images);
+  EXPECT_EQ(images, (std::vector<int64_t>{2, 2, 4, 4}));
+  // Forced, the passes take the whole per-image run.
+  SessionOptions one;
+  one.micro_batch = 1;
+  images.clear();
+  for (const StepInfo& st : Session(g, one).steps()) images.push_back(st.images);
+  EXPECT_EQ(images, (std::vector<int64_t>{1, 1, 1, 1}));
+}
+
 // A step left to the reference loop nest (an i64 Add: the fast kernels take f32) ends the
 // micro-batched trunk: the step before it runs a pass at a time, it and the rest take the whole
 // batch.

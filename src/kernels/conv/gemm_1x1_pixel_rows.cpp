@@ -37,17 +37,45 @@ class PixelRowsPrimitive : public ConvPrimitive {
     plan_ = plan_gemm(g);
     packed_ = pack_b(plan_, weights);
     threads_ = resolve_threads(d);
+    // With an image per thread, each runs its images' products and stores on its own: two
+    // synchronizations per image cost more than a 49-row product takes to split (MobileNet v2's
+    // 7 x 7 stage at batch 8, 2 threads). kc does not depend on the threads: packed_ serves both.
+    if (threads_ > 1 && s.N >= threads_) {
+      slots_ = threads_;
+      g.threads = 1;
+      plan_ = plan_gemm(g);
+    }
     vector_store_ = resolve_isa(d.isa) != Isa::scalar;
     strided_ = s.U != 1 || s.U_w != 1;
   }
 
   std::string_view algorithm() const override { return "gemm_1x1"; }
-  int64_t workspace_floats() const override {
+  int64_t workspace_floats() const override { return slots_ * slot_floats(); }
+
+  void run(const float* x, float* y, const float* residual, float* workspace) const override {
+    if (slots_ == 1) {
+      run_images(0, d_.shape.N, x, y, residual, workspace, threads_);
+      return;
+    }
+    const int64_t N = d_.shape.N;
+    ThreadPool::global().parallel_for(
+        slots_,
+        [&](int64_t t) {
+          run_images(N * t / slots_, N * (t + 1) / slots_, x, y, residual,
+                     workspace + t * slot_floats(), 1);
+        },
+        slots_);
+  }
+
+ private:
+  int64_t slot_floats() const {
     const ops::LayerShape& s = d_.shape;
     return pixels_ * s.M + (strided_ ? s.C * pixels_ : 0);
   }
 
-  void run(const float* x, float* y, const float* residual, float* workspace) const override {
+  // Images [n0, n1) with `threads` sharing each image's transposing store.
+  void run_images(int64_t n0, int64_t n1, const float* x, float* y, const float* residual,
+                  float* workspace, int threads) const {
     const ops::LayerShape& s = d_.shape;
     float* yt = workspace;  // E*F x M
     float* gathered = workspace + pixels_ * s.M;
@@ -55,7 +83,7 @@ class PixelRowsPrimitive : public ConvPrimitive {
     e.bias = bias_.empty() ? nullptr : bias_.data();
     const ScalarEpilogue ep = scalar_epilogue(d_);
     const int64_t groups = (s.M + 31) / 32;
-    for (int64_t n = 0; n < s.N; ++n) {
+    for (int64_t n = n0; n < n1; ++n) {
       const float* xn = x + n * s.C * s.H * s.W;
       if (strided_) {
         gather_kept_pixels(s, s.C, xn, gathered);
@@ -83,21 +111,21 @@ class PixelRowsPrimitive : public ConvPrimitive {
           direct_store_scalar(st);
         }
       };
-      if (threads_ > 1 && groups > 1) {
-        ThreadPool::global().parallel_for(groups, store, threads_);
+      if (threads > 1 && groups > 1) {
+        ThreadPool::global().parallel_for(groups, store, threads);
       } else {
         for (int64_t mg = 0; mg < groups; ++mg) store(mg);
       }
     }
   }
 
- private:
   ConvDesc d_;
   int64_t pixels_ = 0;
   std::vector<float> bias_;
   GemmPlan plan_;
   PackedB packed_;
   int threads_ = 1;
+  int slots_ = 1;  // images split over threads (one workspace each), or 1
   bool vector_store_ = false, strided_ = false;
 };
 
