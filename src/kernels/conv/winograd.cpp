@@ -6,7 +6,12 @@
 //      U = G g G^T was computed and packed as the GEMM's B operand once in create(),
 //   3. output transform  y = A^T O A + bias (+ residual, clamp) into the tile's m x m pixels.
 // Each thread takes a range of (image, chunk) jobs with its own V / O buffers; the chunk size
-// keeps a chunk's buffers near the L2 cache and leaves at least one job per thread.
+// keeps a chunk's buffers near the L2 cache and leaves at least one job per thread. When the
+// batch holds fewer ~64-tile chunks than threads (batch 1 at 28 x 28 and below), the threads
+// split the output channels instead if U is larger than the L3: each transforms every chunk's
+// input and runs the GEMMs and output transform on its share of M, so that each streams only its
+// part of U from DRAM. Split by tiles, every thread would read all of U (alpha^2 C M floats,
+// 38 MB for VGG-16's 512 x 512 layers under F(4x4)).
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -40,7 +45,15 @@ class WinogradPrimitive : public ConvPrimitive {
     // on 2 cores); even chunks split them 3 + 4.
     const int64_t k0 = std::clamp<int64_t>((64 + tiles_w_ - 1) / tiles_w_, 1, tiles_h);
     int64_t chunks = (tiles_h + k0 - 1) / k0;
-    while (threads > 1 && chunks < tiles_h && s.N * chunks % threads != 0) ++chunks;
+    // Output channels split in parts of whole 16-channel vectors, at least 128 channels each
+    // (every part transforms the whole input), and only where U outgrows the L3. bench_conv, 2
+    // threads, medians of 5, ms, tiles vs channels split: VGG-16's conv4_2 under F(4x4) (U 38 MB)
+    // 7.09-7.17 -> 6.40-6.54, conv5_2 2.91-3.03 -> 2.43-2.90; ResNet-50's 256 x 256 at 14 x 14
+    // (9.4 MB) 0.43-0.47 -> 0.52-0.58 and 512 x 512 at 7 x 7 under F(2x2) (16.8 MB) 0.71-0.73
+    // -> 0.79-0.98, where the L3 still holds U between runs.
+    const bool split_m = threads > 1 && s.N * chunks < threads && s.M >= 128 * threads &&
+                         a * a * s.C * s.M * 4 > cache_sizes().l3;
+    while (!split_m && threads > 1 && chunks < tiles_h && s.N * chunks % threads != 0) ++chunks;
     chunks_ = chunks;
     tiles_h_ = tiles_h;
     const int64_t k = (tiles_h + chunks - 1) / chunks;  // rows of the largest chunk
@@ -49,8 +62,16 @@ class WinogradPrimitive : public ConvPrimitive {
     band_w_ = tiles_w_ * m + 2;
     band_floats_ = (s.C + 15) / 16 * 16 * band_h_ * band_w_;
     const int64_t jobs = s.N * chunks_;
-    slots_ = static_cast<int>(std::min<int64_t>(threads, jobs));
+    slots_ = split_m ? threads : static_cast<int>(std::min<int64_t>(threads, jobs));
     const bool wide = slots_ == 1 && threads > 1;
+    const int64_t part_count = split_m ? threads : 1;
+    for (int64_t i = 0; i < part_count; ++i) {
+      Part part;
+      part.m0 = s.M * i / part_count / 16 * 16;
+      const int64_t m1 = i + 1 == part_count ? s.M : s.M * (i + 1) / part_count / 16 * 16;
+      part.m = m1 - part.m0;
+      parts_.push_back(std::move(part));
+    }
 
     const Isa isa = resolve_isa(d.isa);
     input_ = isa == Isa::avx512 ? winograd_input_avx512
@@ -61,16 +82,19 @@ class WinogradPrimitive : public ConvPrimitive {
                                  : winograd_output_scalar;
     vector_fill_ = isa == Isa::avx512 || isa == Isa::avx2;
 
-    GemmDesc g;
-    g.M = tb_;
-    g.N = s.M;
-    g.K = s.C;
-    g.isa = isa;
-    g.threads = wide ? threads : 1;
-    full_ = plan_gemm(g);
-    g.kc = full_.blocking().kc;         // every plan must accept the same packed U
-    g.M = tiles_h / chunks * tiles_w_;  // the smaller chunks' tiles (= tb_ when all are equal)
-    tail_ = plan_gemm(g);
+    for (Part& part : parts_) {
+      GemmDesc g;
+      g.M = tb_;
+      g.N = part.m;
+      g.K = s.C;
+      g.ldb = s.M;  // the part's columns of U[pos] (C x M)
+      g.isa = isa;
+      g.threads = wide ? threads : 1;
+      part.full = plan_gemm(g);
+      g.kc = part.full.blocking().kc;     // both plans must accept the same packed U
+      g.M = tiles_h / chunks * tiles_w_;  // the smaller chunks' tiles (= tb_ when all are equal)
+      part.tail = plan_gemm(g);
+    }
 
     // U[pos] (C x M) = (G g G^T)[pos] for every filter m and channel c, then packed.
     std::vector<float> u(static_cast<size_t>(a * a * s.C * s.M));
@@ -94,8 +118,11 @@ class WinogradPrimitive : public ConvPrimitive {
         }
       }
     }
-    for (int pos = 0; pos < a * a; ++pos)
-      packed_.push_back(pack_b(full_, u.data() + pos * s.C * s.M));
+    for (Part& part : parts_) {
+      for (int pos = 0; pos < a * a; ++pos) {
+        part.packed.push_back(pack_b(part.full, u.data() + pos * s.C * s.M + part.m0));
+      }
+    }
     slot_floats_ = a * a * tb_ * (s.C + s.M) + band_floats_;
   }
 
@@ -106,11 +133,16 @@ class WinogradPrimitive : public ConvPrimitive {
     const ops::LayerShape& s = d_.shape;
     const int a2 = mat_.alpha * mat_.alpha;
     const int64_t jobs = s.N * chunks_;
+    const bool split_m = parts_.size() > 1;
     auto slot = [&](int64_t t) {
       float* v = workspace + t * slot_floats_;
       float* o = v + a2 * tb_ * s.C;
       float* band = o + a2 * tb_ * s.M;
-      for (int64_t job = jobs * t / slots_; job < jobs * (t + 1) / slots_; ++job) {
+      // Split by channels, thread t takes every job on its part; else its range of jobs.
+      const Part& part = parts_[split_m ? static_cast<size_t>(t) : 0];
+      const int64_t first = split_m ? 0 : jobs * t / slots_;
+      const int64_t last = split_m ? jobs : jobs * (t + 1) / slots_;
+      for (int64_t job = first; job < last; ++job) {
         const int64_t n = job / chunks_, c = job % chunks_;
         const int64_t row0 = c * tiles_h_ / chunks_, row1 = (c + 1) * tiles_h_ / chunks_;
         const int64_t t_begin = row0 * tiles_w_, t_count = (row1 - row0) * tiles_w_;
@@ -126,22 +158,22 @@ class WinogradPrimitive : public ConvPrimitive {
         in.t_count = t_count;
         in.v = v;
         input_(in);
-        const GemmPlan& plan = t_count == tb_ ? full_ : tail_;
+        const GemmPlan& plan = t_count == tb_ ? part.full : part.tail;
         for (int pos = 0; pos < a2; ++pos) {
-          plan.run(v + pos * t_count * s.C, packed_[static_cast<size_t>(pos)],
-                   o + pos * t_count * s.M);
+          plan.run(v + pos * t_count * s.C, part.packed[static_cast<size_t>(pos)],
+                   o + pos * t_count * part.m);
         }
         WinogradOutput out;
         out.mat = &mat_;
         out.o = o;
-        out.M = s.M;
+        out.M = part.m;
         out.E = s.E;
         out.F = s.F;
         out.tiles_w = tiles_w_;
         out.t_begin = t_begin;
         out.t_count = t_count;
-        out.bias = d_.has_bias ? bias_.data() : nullptr;
-        const int64_t y_off = n * s.M * s.E * s.F;
+        out.bias = d_.has_bias ? bias_.data() + part.m0 : nullptr;
+        const int64_t y_off = (n * s.M + part.m0) * s.E * s.F;
         out.residual = d_.residual ? residual + y_off : nullptr;
         out.y = y + y_off;
         out.clamp = d_.activation.clamp;
@@ -192,8 +224,13 @@ class WinogradPrimitive : public ConvPrimitive {
   ConvDesc d_;
   WinogradMatrices mat_;
   std::vector<float> bias_;
-  std::vector<PackedB> packed_;
-  GemmPlan full_, tail_;
+  // Output channels [m0, m0 + m): their GEMM plans (full and tail chunks) and packed U.
+  struct Part {
+    int64_t m0 = 0, m = 0;
+    GemmPlan full, tail;
+    std::vector<PackedB> packed;  // U[pos]'s columns of the part, for every pos
+  };
+  std::vector<Part> parts_;  // one (all of M), or one per thread
   void (*input_)(const WinogradInput&) = nullptr;
   void (*output_)(const WinogradOutput&) = nullptr;
   int64_t tiles_w_ = 0, tb_ = 1, chunks_ = 1, slot_floats_ = 0;

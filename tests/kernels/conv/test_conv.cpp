@@ -335,6 +335,30 @@ TEST(ConvWinograd, ErrorOnResNetAndVggLikeLayers) {
   }
 }
 
+// Batch 1 on a map of few tiles with 2 threads, M >= 256 and U (alpha^2 C M floats) larger than
+// the L3: the threads split the output channels (a part of M not a multiple of 16 included),
+// each running every tile. C is sized from this CPU's L3 so that even F(2x2)'s U outgrows it.
+TEST(ConvWinograd, OutputChannelSplitMatchesReferenceOnEveryIsa) {
+  Rng rng(4242);
+  const int64_t M = 264, C = cache_sizes().l3 / (16 * M * 4) + 1;
+  for (Isa isa : {Isa::avx512, Isa::avx2, Isa::scalar}) {
+    if (!isa_supported(isa)) continue;
+    for (const char* name : {"winograd_f2x3", "winograd_f4x3", "winograd_f6x3"}) {
+      const ConvAlgorithm* algo = find_algorithm(name);
+      ASSERT_NE(algo, nullptr) << name;
+      ConvDesc d = layer(C, M, 4, 3, 1, 1, 1);
+      d.isa = isa;
+      d.threads = 2;
+      d.has_bias = true;
+      d.residual = true;
+      d.activation = GemmEpilogue::relu();
+      ASSERT_TRUE(algo->supports(d)) << name << " " << Case{d}.str();
+      EXPECT_LE(run_case(*algo, d, rng), 1e-4)
+          << name << " isa=" << isa_name(isa) << " " << Case{d}.str();
+    }
+  }
+}
+
 // Every depthwise layer shape of MobileNet v1 and v2 (C, input size, stride) with the epilogue
 // the graph fuses there (bias + ReLU6), on every ISA, 1 and 2 threads.
 TEST(ConvDepthwise, MobileNetLayersOnEveryIsa) {
