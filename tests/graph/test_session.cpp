@@ -287,7 +287,8 @@ TEST(Session, MicroBatchesEndWhereTheWholeBatchFits) {
   SessionOptions one;
   one.micro_batch = 1;
   images.clear();
-  for (const StepInfo& st : Session(g, one).steps()) images.push_back(st.images);
+  const Session forced(g, one);
+  for (const StepInfo& st : forced.steps()) images.push_back(st.images);
   EXPECT_EQ(images, (std::vector<int64_t>{1, 1, 1, 1}));
 }
 
