@@ -28,7 +28,12 @@ class PixelRowsPrimitive : public ConvPrimitive {
     g.trans_b = true;  // W^T: element (c, m) at w[m * C + c]
     g.ldb = s.C;
     g.ldc = s.M;
-    g.threads = d.threads;
+    threads_ = resolve_threads(d);
+    // With an image per thread, each runs its images' products and stores on its own: two
+    // synchronizations per image cost more than a 49-row product takes to split (MobileNet v2's
+    // 7 x 7 stage at batch 8, 2 threads).
+    if (threads_ > 1 && s.N >= threads_) slots_ = threads_;
+    g.threads = slots_ > 1 ? 1 : d.threads;
     g.isa = d.isa;
     if (d.has_bias) {
       g.epilogue.bias = BiasKind::per_col;
@@ -36,15 +41,6 @@ class PixelRowsPrimitive : public ConvPrimitive {
     }
     plan_ = plan_gemm(g);
     packed_ = pack_b(plan_, weights);
-    threads_ = resolve_threads(d);
-    // With an image per thread, each runs its images' products and stores on its own: two
-    // synchronizations per image cost more than a 49-row product takes to split (MobileNet v2's
-    // 7 x 7 stage at batch 8, 2 threads). kc does not depend on the threads: packed_ serves both.
-    if (threads_ > 1 && s.N >= threads_) {
-      slots_ = threads_;
-      g.threads = 1;
-      plan_ = plan_gemm(g);
-    }
     vector_store_ = resolve_isa(d.isa) != Isa::scalar;
     strided_ = s.U != 1 || s.U_w != 1;
   }
