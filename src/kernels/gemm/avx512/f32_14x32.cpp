@@ -18,6 +18,8 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
+#include <algorithm>
+
 #include "kernels/gemm/ukernel.hpp"
 
 namespace loupe::kernels::gemm {
@@ -46,6 +48,12 @@ void prefetch_c(const UkrArgs& p) {
     _mm_prefetch(reinterpret_cast<const char*>(p.c + r * p.ldc), _MM_HINT_T0);
     if (NV == 2) _mm_prefetch(reinterpret_cast<const char*>(p.c + r * p.ldc + 16), _MM_HINT_T0);
   }
+}
+
+// Steps of the k loop that also prefetch C's rows for writing (the last min(kc, R)).
+template <int R>
+int64_t c_prefetch_steps(const UkrArgs& p) {
+  return std::min<int64_t>(p.kc, R);
 }
 
 // alpha, beta, epilogue and the masked store of an R x (16 NV) tile held in acc.
@@ -106,6 +114,31 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   ".endif\n\t"                                   \
   ".endif\n\t"
 #define LOUPE_ZERO(x) "vpxord %%zmm" #x ", %%zmm" #x ", %%zmm" #x "\n\t"
+// One k step: NV B loads, R broadcasts, R x NV FMAs. A's micro-panel is fetched 8 steps ahead,
+// and so is B's row (bstep bytes per step, packed panel or B's own rows): a rows-outer product
+// streams its B panels from L2, and the L1 prefetcher does not follow B's rows when they lie
+// ldb apart.
+#define LOUPE_K_STEP \
+  "vmovups (%[b]), %%zmm28\n\t"                                                                  \
+  ".if %c[nv] > 1\n\t"                                                                           \
+  "vmovups 64(%[b]), %%zmm29\n\t"                                                                \
+  ".endif\n\t"                                                                                   \
+  "prefetcht0 448(%[a])\n\t"                                                                     \
+  "prefetcht0 (%[b], %[bstep], 8)\n\t"                                                            \
+  ".if %c[nv] > 1\n\t"                                                                           \
+  "prefetcht0 64(%[b], %[bstep], 8)\n\t"                                                          \
+  ".endif\n\t" LOUPE_ROW(0, 30, 0, 1) LOUPE_ROW(1, 31, 2, 3) LOUPE_ROW(2, 30, 4, 5) \
+  LOUPE_ROW(3, 31, 6, 7) LOUPE_ROW(4, 30, 8, 9) LOUPE_ROW(5, 31, 10, 11)                         \
+  LOUPE_ROW(6, 30, 12, 13) LOUPE_ROW(7, 31, 14, 15) LOUPE_ROW(8, 30, 16, 17)                     \
+  LOUPE_ROW(9, 31, 18, 19) LOUPE_ROW(10, 30, 20, 21) LOUPE_ROW(11, 31, 22, 23)                   \
+  LOUPE_ROW(12, 30, 24, 25) LOUPE_ROW(13, 31, 26, 27)                                            \
+  "add $56, %[a]\n\t"                                                                            \
+  "add %[bstep], %[b]\n\t"
+// The k loop runs in two parts: k - tail steps, then `tail` steps that each also fetch one row
+// of the C tile for writing (prefetchw), so that the stores after the loop find their lines in
+// L1. Spread over the last steps, the fetches neither arrive long before the stores nor queue
+// up as one burst of R x NV misses at the tile's start, which delayed a short-K tile's own
+// loads (64 x 12321 x 27).
 #define LOUPE_K_LOOP \
   LOUPE_ZERO(0) LOUPE_ZERO(1) LOUPE_ZERO(2) LOUPE_ZERO(3) LOUPE_ZERO(4) LOUPE_ZERO(5)            \
   LOUPE_ZERO(6) LOUPE_ZERO(7) LOUPE_ZERO(8) LOUPE_ZERO(9) LOUPE_ZERO(10) LOUPE_ZERO(11)          \
@@ -113,22 +146,23 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   LOUPE_ZERO(18) LOUPE_ZERO(19) LOUPE_ZERO(20) LOUPE_ZERO(21) LOUPE_ZERO(22) LOUPE_ZERO(23)      \
   LOUPE_ZERO(24) LOUPE_ZERO(25) LOUPE_ZERO(26) LOUPE_ZERO(27)                                    \
   "test %[k], %[k]\n\t"                                                                          \
-  "jle 2f\n\t"                                                                                   \
+  "jle 7f\n\t"                                                                                   \
   ".p2align 5\n\t"                                                                               \
-  "1:\n\t"                                                                                       \
-  "vmovups (%[b]), %%zmm28\n\t"                                                                  \
-  ".if %c[nv] > 1\n\t"                                                                           \
-  "vmovups 64(%[b]), %%zmm29\n\t"                                                                \
-  ".endif\n\t"                                                                                   \
-  "prefetcht0 448(%[a])\n\t" LOUPE_ROW(0, 30, 0, 1) LOUPE_ROW(1, 31, 2, 3) LOUPE_ROW(2, 30, 4, 5) \
-  LOUPE_ROW(3, 31, 6, 7) LOUPE_ROW(4, 30, 8, 9) LOUPE_ROW(5, 31, 10, 11)                         \
-  LOUPE_ROW(6, 30, 12, 13) LOUPE_ROW(7, 31, 14, 15) LOUPE_ROW(8, 30, 16, 17)                     \
-  LOUPE_ROW(9, 31, 18, 19) LOUPE_ROW(10, 30, 20, 21) LOUPE_ROW(11, 31, 22, 23)                   \
-  LOUPE_ROW(12, 30, 24, 25) LOUPE_ROW(13, 31, 26, 27)                                            \
-  "add $56, %[a]\n\t"                                                                            \
-  "add %[bstep], %[b]\n\t"                                                                        \
+  "1:\n\t" LOUPE_K_STEP                                                                          \
   "dec %[k]\n\t"                                                                                 \
   "jnz 1b\n\t"                                                                                   \
+  "7:\n\t"                                                                                       \
+  "test %[tail], %[tail]\n\t"                                                                    \
+  "jle 2f\n\t"                                                                                   \
+  ".p2align 5\n\t"                                                                               \
+  "8:\n\t" LOUPE_K_STEP                                                                          \
+  "prefetchw (%[cpf])\n\t"                                                                       \
+  ".if %c[nv] > 1\n\t"                                                                           \
+  "prefetchw 64(%[cpf])\n\t"                                                                     \
+  ".endif\n\t"                                                                                   \
+  "add %[ldcb], %[cpf]\n\t"                                                                      \
+  "dec %[tail]\n\t"                                                                              \
+  "jnz 8b\n\t"                                                                                   \
   "2:\n\t"
 #define LOUPE_CLOBBERS                                                                          \
   "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",      \
@@ -145,18 +179,20 @@ void tile_general(const UkrArgs& p) {
   alignas(64) float out[kMR * kNR];
   const float* a = p.a;
   const float* b = p.b;
-  int64_t k = p.kc;
+  int64_t tail = c_prefetch_steps<R>(p);
+  int64_t k = p.kc - tail;
+  const float* cpf = p.c;
 #define LOUPE_SAVE(x) "vmovaps %%zmm" #x ", " #x "*64(%[out])\n\t"
-  __asm__ volatile(LOUPE_K_LOOP LOUPE_SAVE(0) LOUPE_SAVE(1) LOUPE_SAVE(2) LOUPE_SAVE(3)
-                       LOUPE_SAVE(4) LOUPE_SAVE(5) LOUPE_SAVE(6) LOUPE_SAVE(7) LOUPE_SAVE(8)
-                           LOUPE_SAVE(9) LOUPE_SAVE(10) LOUPE_SAVE(11) LOUPE_SAVE(12) LOUPE_SAVE(13)
-                               LOUPE_SAVE(14) LOUPE_SAVE(15) LOUPE_SAVE(16) LOUPE_SAVE(17)
-                                   LOUPE_SAVE(18) LOUPE_SAVE(19) LOUPE_SAVE(20) LOUPE_SAVE(21)
-                                       LOUPE_SAVE(22) LOUPE_SAVE(23) LOUPE_SAVE(24) LOUPE_SAVE(25)
-                                           LOUPE_SAVE(26) LOUPE_SAVE(27)
-                   : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k)
-                   : [out] "r"(out), [bstep] "r"(b_step(p)), [rows] "i"(R), [nv] "i"(NV)
-                   : LOUPE_CLOBBERS);
+  __asm__ volatile(
+      LOUPE_K_LOOP LOUPE_SAVE(0) LOUPE_SAVE(1) LOUPE_SAVE(2) LOUPE_SAVE(3) LOUPE_SAVE(4)
+          LOUPE_SAVE(5) LOUPE_SAVE(6) LOUPE_SAVE(7) LOUPE_SAVE(8) LOUPE_SAVE(9) LOUPE_SAVE(10)
+              LOUPE_SAVE(11) LOUPE_SAVE(12) LOUPE_SAVE(13) LOUPE_SAVE(14) LOUPE_SAVE(15)
+                  LOUPE_SAVE(16) LOUPE_SAVE(17) LOUPE_SAVE(18) LOUPE_SAVE(19) LOUPE_SAVE(20)
+                      LOUPE_SAVE(21) LOUPE_SAVE(22) LOUPE_SAVE(23) LOUPE_SAVE(24) LOUPE_SAVE(25)
+                          LOUPE_SAVE(26) LOUPE_SAVE(27)
+      : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [tail] "+r"(tail), [cpf] "+r"(cpf)
+      : [out] "r"(out), [bstep] "r"(b_step(p)), [ldcb] "r"(p.ldc * 4), [rows] "i"(R), [nv] "i"(NV)
+      : LOUPE_CLOBBERS);
 #undef LOUPE_SAVE
   __m512 acc[R][NV];
   for (int r = 0; r < R; ++r) {
@@ -248,11 +284,13 @@ void tile_direct(const UkrArgs& p) {
   }
   const float* a = p.a;
   const float* b = p.b;
-  int64_t k = p.kc;
+  int64_t tail = c_prefetch_steps<R>(p);
+  int64_t k = p.kc - tail;
   float* c = p.c;
+  const float* cpf = p.c;
   const float* res = p.residual;
   const int64_t ldc = p.ldc * 4, ldr = p.ldr * 4;
-  const uint32_t m0 = lane_mask(p.n), m1 = lane_mask(p.n - 16);
+  const uint16_t m0 = lane_mask(p.n), m1 = lane_mask(p.n - 16);
   __asm__ volatile(LOUPE_K_LOOP
                    "kmovw %[m0], %%k1\n\t"
                    "kmovw %[m1], %%k2\n\t"
@@ -264,14 +302,16 @@ void tile_direct(const UkrArgs& p) {
                                    LOUPE_STORE_ROW(8, 16, 17) LOUPE_STORE_ROW(9, 18, 19)
                                        LOUPE_STORE_ROW(10, 20, 21) LOUPE_STORE_ROW(11, 22, 23)
                                            LOUPE_STORE_ROW(12, 24, 25) LOUPE_STORE_ROW(13, 26, 27)
-                   : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [c] "+r"(c), [res] "+r"(res)
-                   : [flags] "r"(flags), [bias] "r"(p.row_bias), [ldc] "r"(ldc), [ldr] "r"(ldr),
-                     [m0] "r"(m0), [m1] "r"(m1), [lo] "m"(p.lo), [hi] "m"(p.hi),
+                   : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [c] "+r"(c), [res] "+r"(res),
+                     [tail] "+r"(tail), [cpf] "+r"(cpf)
+                   : [flags] "r"(flags), [bias] "r"(p.row_bias), [ldc] "r"(ldc), [ldcb] "r"(ldc),
+                     [ldr] "r"(ldr), [m0] "m"(m0), [m1] "m"(m1), [lo] "m"(p.lo), [hi] "m"(p.hi),
                      [bstep] "r"(b_step(p)), [rows] "i"(R), [nv] "i"(NV)
                    : LOUPE_CLOBBERS, "k1", "k2");
 }
 #undef LOUPE_STORE_ROW
 #undef LOUPE_K_LOOP
+#undef LOUPE_K_STEP
 #undef LOUPE_ZERO
 #undef LOUPE_ROW
 #undef LOUPE_CLOBBERS
