@@ -500,10 +500,13 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
         args.beta = pc == 0 ? d.beta : 1.0f;
         args.epilogue = has_epilogue && pc + kc == d.K;
         args.kc = kc;
-        if (raw_a) {  // a row panel of A stays in L1 across the thread's columns
-          for (int64_t i = m0; i < m1; i += mr) {
-            args.a = a + i * d.lda + pc;
-            args.m = static_cast<int>(std::min<int64_t>(mr, m1 - i));
+        // Rows [i0, i1) one MR-tall panel of A at a time (its first element at a_at(i)), each
+        // across all of the block's packed B micro-panels while it sits in L1.
+        const auto rows_across_block = [&](int64_t i0, int64_t i1, auto a_at) {
+          args.ldb = 0;
+          for (int64_t i = i0; i < i1; i += mr) {
+            args.a = a_at(i);
+            args.m = static_cast<int>(std::min<int64_t>(mr, i1 - i));
             for (int64_t jr = 0; jr < nc; jr += nr) {
               args.n = static_cast<int>(std::min<int64_t>(nr, nc - jr));
               args.b = bp + jr * kc;
@@ -511,6 +514,9 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
               k.fn(args);
             }
           }
+        };
+        if (raw_a) {  // A's rows read where they lie
+          rows_across_block(m0, m1, [&](int64_t i) { return a + i * d.lda + pc; });
           continue;
         }
         for (int64_t ic = m0; ic < m1; ic += bl.mc) {
@@ -521,18 +527,8 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
             const int64_t m = std::min<int64_t>(mr, mc - ir);
             pack_a_panel(k, m, kc, a + (ic + ir) * a_rs + pc * a_cs, a_rs, a_cs, a_buf + ir * kc);
           }
-          if (rows_outer) {  // an A micro-panel stays in L1 across the block's B panels
-            args.ldb = 0;
-            for (int64_t ir = 0; ir < mc; ir += mr) {
-              args.a = a_buf + ir * kc;
-              args.m = static_cast<int>(std::min<int64_t>(mr, mc - ir));
-              for (int64_t jr = 0; jr < nc; jr += nr) {
-                args.n = static_cast<int>(std::min<int64_t>(nr, nc - jr));
-                args.b = bp + jr * kc;
-                at_tile(ic + ir, jc + jr);
-                k.fn(args);
-              }
-            }
+          if (rows_outer) {  // the packed A micro-panels
+            rows_across_block(ic, ic + mc, [&](int64_t i) { return a_buf + (i - ic) * kc; });
             continue;
           }
           for (int64_t jr = 0; jr < nc; jr += nr) {

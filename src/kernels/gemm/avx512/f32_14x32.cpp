@@ -160,7 +160,7 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   ".if %c[nv] > 1\n\t"                                                                           \
   "prefetchw 64(%[cpf])\n\t"                                                                     \
   ".endif\n\t"                                                                                   \
-  "add %[ldcb], %[cpf]\n\t"                                                                      \
+  "add %[ldc], %[cpf]\n\t"                                                                      \
   "dec %[tail]\n\t"                                                                              \
   "jnz 8b\n\t"                                                                                   \
   "2:\n\t"
@@ -191,7 +191,7 @@ void tile_general(const UkrArgs& p) {
                       LOUPE_SAVE(21) LOUPE_SAVE(22) LOUPE_SAVE(23) LOUPE_SAVE(24) LOUPE_SAVE(25)
                           LOUPE_SAVE(26) LOUPE_SAVE(27)
       : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [tail] "+r"(tail), [cpf] "+r"(cpf)
-      : [out] "r"(out), [bstep] "r"(b_step(p)), [ldcb] "r"(p.ldc * 4), [rows] "i"(R), [nv] "i"(NV)
+      : [out] "r"(out), [bstep] "r"(b_step(p)), [ldc] "r"(p.ldc * 4), [rows] "i"(R), [nv] "i"(NV)
       : LOUPE_CLOBBERS);
 #undef LOUPE_SAVE
   __m512 acc[R][NV];
@@ -304,8 +304,8 @@ void tile_direct(const UkrArgs& p) {
                                            LOUPE_STORE_ROW(12, 24, 25) LOUPE_STORE_ROW(13, 26, 27)
                    : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [c] "+r"(c), [res] "+r"(res),
                      [tail] "+r"(tail), [cpf] "+r"(cpf)
-                   : [flags] "r"(flags), [bias] "r"(p.row_bias), [ldc] "r"(ldc), [ldcb] "r"(ldc),
-                     [ldr] "r"(ldr), [m0] "m"(m0), [m1] "m"(m1), [lo] "m"(p.lo), [hi] "m"(p.hi),
+                   : [flags] "r"(flags), [bias] "r"(p.row_bias), [ldc] "r"(ldc), [ldr] "r"(ldr),
+                     [m0] "m"(m0), [m1] "m"(m1), [lo] "m"(p.lo), [hi] "m"(p.hi),
                      [bstep] "r"(b_step(p)), [rows] "i"(R), [nv] "i"(NV)
                    : LOUPE_CLOBBERS, "k1", "k2");
 }
