@@ -24,6 +24,9 @@ struct UkrArgs {
   int64_t lda = 0;  // 0: a is a packed micro-panel; else A's row stride (kernels with raw_a only)
   const float* b = nullptr;
   int64_t ldb = 0;  // 0: b is a packed micro-panel; else B's row stride (kernels with raw_b only)
+  // Kernels with pack_on_read, full panels (n == NR) read raw (ldb != 0) only: each B row the
+  // tile loads is also stored here as the packed micro-panel [kc][NR], for later tiles.
+  float* b_pack = nullptr;
   float* c = nullptr;
   int64_t ldc = 0;
   int m = 0, n = 0;
@@ -60,6 +63,8 @@ struct Microkernel {
   // Reads a full NR-wide panel of unpacked B rows (UkrArgs::ldb): for products too short to pay
   // for packing B.
   bool raw_b = false;
+  // Packs a raw B panel as it reads it (UkrArgs::b_pack): packing hidden under the FMAs.
+  bool pack_on_read = false;
 };
 
 // One per ISA file; only called after dispatch has checked that the CPU supports the ISA.

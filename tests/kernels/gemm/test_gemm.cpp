@@ -290,6 +290,29 @@ TEST(Gemm, LargeShapesAcrossDefaultBlocks) {
   check_case(d, isas, 10);
 }
 
+TEST(Gemm, PackOnReadAcrossBlocksAndEdges) {
+  // 2-5 row panels with B's rows 4 KiB apart (all on one L1 set: not read raw throughout), so a
+  // pack_on_read microkernel's first row panel packs B for the others (gemm.cpp
+  // kPackOnReadTiles): two K blocks (beta 1 on the second), several column blocks, a narrow
+  // last panel packed by the driver, a 5-row edge tile, each epilogue term; then alpha and beta
+  // through the general tile on 2 threads.
+  const std::vector<Isa> isas = available_isas();
+  Case a(61, 203, 700);
+  a.pad_b = 1024 - 203;
+  a.beta = 1.0f;
+  a.ep = GemmEpilogue::clamped(-3.0f, 3.0f);
+  a.ep.bias = BiasKind::per_row;
+  a.ep.residual = true;
+  check_case(a, isas, 11);
+  Case b(40, 330, 300);
+  b.pad_b = 2048 - 330;
+  b.alpha = -0.5f;
+  b.beta = 0.75f;
+  b.ep.bias = BiasKind::per_col;
+  b.threads = 2;
+  check_case(b, isas, 12);
+}
+
 TEST(Gemm, ThreadsGiveIdenticalResults) {
   // The split never changes the order of a C element's accumulation: 1 and 2 threads agree
   // bit for bit.

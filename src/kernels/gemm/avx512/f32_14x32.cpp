@@ -9,6 +9,9 @@
 // accumulators) loads less A per FMA but needs a 4-vector B row (KC x 256 B of L1 per panel,
 // halving KC) and wastes more of a short N edge; 14 x 32 keeps KC x 128 B.
 //
+// Pack mode (P): a full-width tile that reads B's rows where they lie also writes them out as the
+// packed micro-panel, so that the packing copy costs two stores per k step under 28 FMAs.
+//
 // Edge tiles: the row count is a template parameter (1..14, no wasted FMAs for a short M edge);
 // columns use masked loads/stores, and a tile of <= 16 columns runs the one-vector variant.
 // C is updated from the accumulators after the k loop (alpha, beta, fused epilogue, store).
@@ -117,7 +120,10 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
 // One k step: NV B loads, R broadcasts, R x NV FMAs. A's micro-panel is fetched 8 steps ahead,
 // and so is B's row (bstep bytes per step, packed panel or B's own rows): a rows-outer product
 // streams its B panels from L2, and the L1 prefetcher does not follow B's rows when they lie
-// ldb apart.
+// ldb apart. In pack mode (pk, UkrArgs::b_pack) the B row just loaded is also stored as the
+// packed panel's row, and the same row of the panel two to the right (the tile after next in a
+// rows-outer sweep) is fetched into L2: without that fetch the sweep waited on L3 for every row
+// (64 x 3136 x 576: 0.48-0.53 of dnnl_sgemm, 0.97 with it; one panel ahead 0.54-0.57, four 0.96).
 #define LOUPE_K_STEP \
   "vmovups (%[b]), %%zmm28\n\t"                                                                  \
   ".if %c[nv] > 1\n\t"                                                                           \
@@ -127,6 +133,13 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   "prefetcht0 (%[b], %[bstep], 8)\n\t"                                                            \
   ".if %c[nv] > 1\n\t"                                                                           \
   "prefetcht0 64(%[b], %[bstep], 8)\n\t"                                                          \
+  ".endif\n\t"                                                                                   \
+  ".if %c[pk]\n\t"                                                                              \
+  "vmovaps %%zmm28, (%[bp])\n\t"                                                                 \
+  "vmovaps %%zmm29, 64(%[bp])\n\t"                                                               \
+  "add $128, %[bp]\n\t"                                                                          \
+  "prefetcht1 256(%[b])\n\t"                                                                     \
+  "prefetcht1 320(%[b])\n\t"                                                                     \
   ".endif\n\t" LOUPE_ROW(0, 30, 0, 1) LOUPE_ROW(1, 31, 2, 3) LOUPE_ROW(2, 30, 4, 5) \
   LOUPE_ROW(3, 31, 6, 7) LOUPE_ROW(4, 30, 8, 9) LOUPE_ROW(5, 31, 10, 11)                         \
   LOUPE_ROW(6, 30, 12, 13) LOUPE_ROW(7, 31, 14, 15) LOUPE_ROW(8, 30, 16, 17)                     \
@@ -172,9 +185,9 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
 
 // General tile: the accumulators go through a stack buffer to store_tile (any alpha, beta and
 // epilogue, including a per-column bias).
-template <int R, int NV>
+template <int R, int NV, bool P>
 void tile_general(const UkrArgs& p) {
-  static_assert(R >= 1 && R <= kMR && (NV == 1 || NV == 2));
+  static_assert(R >= 1 && R <= kMR && (NV == 1 || NV == 2) && (!P || NV == 2));
   prefetch_c<R, NV>(p);
   alignas(64) float out[kMR * kNR];
   const float* a = p.a;
@@ -182,6 +195,7 @@ void tile_general(const UkrArgs& p) {
   int64_t tail = c_prefetch_steps<R>(p);
   int64_t k = p.kc - tail;
   const float* cpf = p.c;
+  float* bp = p.b_pack;
 #define LOUPE_SAVE(x) "vmovaps %%zmm" #x ", " #x "*64(%[out])\n\t"
   __asm__ volatile(
       LOUPE_K_LOOP LOUPE_SAVE(0) LOUPE_SAVE(1) LOUPE_SAVE(2) LOUPE_SAVE(3) LOUPE_SAVE(4)
@@ -190,8 +204,9 @@ void tile_general(const UkrArgs& p) {
                   LOUPE_SAVE(16) LOUPE_SAVE(17) LOUPE_SAVE(18) LOUPE_SAVE(19) LOUPE_SAVE(20)
                       LOUPE_SAVE(21) LOUPE_SAVE(22) LOUPE_SAVE(23) LOUPE_SAVE(24) LOUPE_SAVE(25)
                           LOUPE_SAVE(26) LOUPE_SAVE(27)
-      : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [tail] "+r"(tail), [cpf] "+r"(cpf)
-      : [out] "r"(out), [bstep] "r"(b_step(p)), [ldc] "r"(p.ldc * 4), [rows] "i"(R), [nv] "i"(NV)
+      : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [tail] "+r"(tail), [cpf] "+r"(cpf), [bp] "+r"(bp)
+      : [out] "r"(out), [bstep] "r"(b_step(p)), [ldc] "r"(p.ldc * 4), [rows] "i"(R), [nv] "i"(NV),
+        [pk] "i"(P)
       : LOUPE_CLOBBERS);
 #undef LOUPE_SAVE
   __m512 acc[R][NV];
@@ -264,9 +279,9 @@ enum : int64_t { kAddC = 1, kRowBias = 2, kResidual = 4, kClamp = 8 };
   "add %[ldc], %[c]\n\t"                       \
   ".endif\n\t"
 
-template <int R, int NV>
+template <int R, int NV, bool P>
 void tile_direct(const UkrArgs& p) {
-  static_assert(R >= 1 && R <= kMR && (NV == 1 || NV == 2));
+  static_assert(R >= 1 && R <= kMR && (NV == 1 || NV == 2) && (!P || NV == 2));
   int64_t flags = 0;
   if (p.beta == 1.0f) flags |= kAddC;
   if (p.epilogue) {
@@ -289,6 +304,7 @@ void tile_direct(const UkrArgs& p) {
   float* c = p.c;
   const float* cpf = p.c;
   const float* res = p.residual;
+  float* bp = p.b_pack;
   const int64_t ldc = p.ldc * 4, ldr = p.ldr * 4;
   const uint16_t m0 = lane_mask(p.n), m1 = lane_mask(p.n - 16);
   __asm__ volatile(LOUPE_K_LOOP
@@ -303,10 +319,10 @@ void tile_direct(const UkrArgs& p) {
                                        LOUPE_STORE_ROW(10, 20, 21) LOUPE_STORE_ROW(11, 22, 23)
                                            LOUPE_STORE_ROW(12, 24, 25) LOUPE_STORE_ROW(13, 26, 27)
                    : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [c] "+r"(c), [res] "+r"(res),
-                     [tail] "+r"(tail), [cpf] "+r"(cpf)
+                     [tail] "+r"(tail), [cpf] "+r"(cpf), [bp] "+r"(bp)
                    : [flags] "r"(flags), [bias] "r"(p.row_bias), [ldc] "r"(ldc), [ldr] "r"(ldr),
                      [m0] "m"(m0), [m1] "m"(m1), [lo] "m"(p.lo), [hi] "m"(p.hi),
-                     [bstep] "r"(b_step(p)), [rows] "i"(R), [nv] "i"(NV)
+                     [bstep] "r"(b_step(p)), [rows] "i"(R), [nv] "i"(NV), [pk] "i"(P)
                    : LOUPE_CLOBBERS, "k1", "k2");
 }
 #undef LOUPE_STORE_ROW
@@ -316,23 +332,25 @@ void tile_direct(const UkrArgs& p) {
 #undef LOUPE_ROW
 #undef LOUPE_CLOBBERS
 
-template <int R, int NV>
+template <int R, int NV, bool P>
 void tile(const UkrArgs& p) {
   const bool direct = p.alpha == 1.0f && (p.beta == 0.0f || p.beta == 1.0f) &&
                       !(p.epilogue && p.col_bias != nullptr);
   if (direct) {
-    tile_direct<R, NV>(p);
+    tile_direct<R, NV, P>(p);
   } else {
-    tile_general<R, NV>(p);
+    tile_general<R, NV, P>(p);
   }
 }
 
 template <int R>
 void rows(const UkrArgs& p) {
-  if (p.n <= 16) {
-    tile<R, 1>(p);
+  if (p.b_pack != nullptr) {
+    tile<R, 2, true>(p);
+  } else if (p.n <= 16) {
+    tile<R, 1, false>(p);
   } else {
-    tile<R, 2>(p);
+    tile<R, 2, false>(p);
   }
 }
 
@@ -416,8 +434,8 @@ void pack_b(int64_t n, int64_t kc, const float* src, int64_t rs, float* dst) {
   }
 }
 
-constexpr Microkernel kKernel{Isa::avx512,        kMR,   kNR, ukernel, pack_a, pack_b,
-                              "avx512 f32 14x32", false, true};
+constexpr Microkernel kKernel{Isa::avx512,        kMR,   kNR,  ukernel, pack_a, pack_b,
+                              "avx512 f32 14x32", false, true, true};
 
 }  // namespace
 
