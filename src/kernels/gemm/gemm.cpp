@@ -55,6 +55,7 @@ class AlignedBuffer {
 
 struct Workspace {
   AlignedBuffer a, b;
+  AlignedBuffer t;  // a transposed-orientation product's C^T (the calling thread's)
 };
 
 Workspace& thread_workspace() {
@@ -136,6 +137,10 @@ void pack_b_panel(const gemm::Microkernel& uk, int64_t n, int64_t kc, const floa
   const int nr = uk.nr;
   if (cs == 1 && uk.pack_b != nullptr) {
     uk.pack_b(n, kc, src, rs, dst);
+    return;
+  }
+  if (rs == 1 && uk.pack_b_t != nullptr) {
+    uk.pack_b_t(n, kc, src, cs, dst);
     return;
   }
   if (cs == 1) {
@@ -237,6 +242,22 @@ int64_t rows_outer_nc(const gemm::Microkernel& k, int64_t kc) {
 // 0.91 -> 0.85. A single row panel would store a packed copy nobody reads.
 constexpr int64_t kPackOnReadTiles = 5;
 
+// Whether C^T = op(B)^T op(A)^T wastes fewer FMA lanes than C = op(A) op(B). The microkernel's
+// rows cost nothing past M's edge, but its columns come in vectors of NR / 2: a 7 x 7 map as N
+// (49 columns) fills 49 of 64 lanes, while the same product transposed puts 49 on the rows and
+// M (a multiple of 16 in a CNN) on the vectors. The transposed product's C^T goes through a
+// buffer and is transposed into C with alpha, beta and the epilogue; packing its B (A's rows)
+// needs the kernel's transposing packer. Zen 4, 1 thread, B' pre-packed, ratio to dnnl_sgemm
+// normal vs transposed: 512 x 49 x 4608 0.95 vs 1.28, 2048 x 49 x 512 1.01 vs 1.21, 256 x 196 x
+// 2304 0.95 vs 0.97. The 5% margin keeps products that tile evenly either way as they are.
+bool transpose_pays(const GemmDesc& d, const gemm::Microkernel& k) {
+  if (k.pack_b_t == nullptr || d.M <= 0 || d.N <= 0 || d.K <= 0) return false;
+  const int64_t lanes = std::max(1, k.nr / 2);
+  const double normal = static_cast<double>(round_up(d.N, lanes)) * static_cast<double>(d.M);
+  const double transposed = static_cast<double>(round_up(d.M, lanes)) * static_cast<double>(d.N);
+  return transposed < 0.95 * normal;
+}
+
 void prefetch_b_rows(int nr, const float* src, int64_t rs, int64_t k0, int64_t k1) {
   for (int64_t k = k0; k < k1; ++k) {
     for (int line = 0; line < nr; line += 16) __builtin_prefetch(src + k * rs + line, 0, 2);
@@ -323,6 +344,24 @@ GemmPlan plan_gemm(const GemmDesc& desc) {
     plan.tn_ = 1;
   }
   plan.desc_ = d;
+  if (transpose_pays(d, k)) {
+    // C^T (N x M, dense) = op(B)^T op(A)^T: A' is B as stored and B' is A as stored, each with
+    // its transpose flag flipped.
+    GemmDesc t;
+    t.M = d.N;
+    t.N = d.M;
+    t.K = d.K;
+    t.trans_a = !d.trans_b;
+    t.lda = d.ldb;
+    t.trans_b = !d.trans_a;
+    t.ldb = d.lda;
+    t.threads = d.threads;
+    t.isa = plan.isa();
+    t.mc = d.mc;
+    t.nc = d.nc;
+    t.kc = d.kc;
+    plan.transposed_ = std::make_shared<const GemmPlan>(plan_gemm(t));
+  }
   return plan;
 }
 
@@ -385,7 +424,54 @@ GemmPlan::BSource GemmPlan::raw_b(const float* b) const {
 }
 
 void GemmPlan::run(const float* a, const float* b, float* c, const GemmEpilogueData& e) const {
-  execute(a, nullptr, raw_b(b), c, e);
+  if (transposed_) {
+    execute_transposed(a, b, c, e);
+  } else {
+    execute(a, nullptr, raw_b(b), c, e);
+  }
+}
+
+void GemmPlan::execute_transposed(const float* a, const float* b, float* c,
+                                  const GemmEpilogueData& e) const {
+  const GemmDesc& d = desc_;
+  const GemmEpilogue& ep = d.epilogue;
+  if (ep.bias != BiasKind::none && e.bias == nullptr) fail("gemm: epilogue bias pointer missing");
+  if (ep.residual && e.residual == nullptr) fail("gemm: epilogue residual pointer missing");
+  float* t = thread_workspace().t.get(d.M * d.N);
+  transposed_->execute(b, nullptr, transposed_->raw_b(a), t, {});
+  // C's rows in blocks of 16 (one transposed block tall), split over the product's threads.
+  constexpr int64_t kRows = 16;
+  gemm::TransposeOut o;
+  o.ldt = d.M;
+  o.ldc = d.ldc;
+  o.n = d.N;
+  o.alpha = d.alpha;
+  o.beta = d.beta;
+  o.col_bias = ep.bias == BiasKind::per_col ? e.bias : nullptr;
+  o.ldr = e.ldr > 0 ? e.ldr : d.N;
+  o.clamp = ep.clamp;
+  o.lo = ep.lo;
+  o.hi = ep.hi;
+  const int threads = transposed_->threads();
+  const int64_t tasks = ceil_div(d.M, kRows);
+  const int64_t per = ceil_div(tasks, threads);
+  auto part = [&](int64_t task) {
+    const int64_t i0 = std::min(d.M, task * per * kRows);
+    const int64_t i1 = std::min(d.M, (task + 1) * per * kRows);
+    if (i0 >= i1) return;
+    gemm::TransposeOut q = o;
+    q.t = t + i0;
+    q.c = c + i0 * d.ldc;
+    q.m = i1 - i0;
+    q.row_bias = ep.bias == BiasKind::per_row ? e.bias + i0 : nullptr;
+    q.residual = ep.residual ? e.residual + i0 * q.ldr : nullptr;
+    kernel_->transpose_out(q);
+  };
+  if (threads == 1) {
+    part(0);
+  } else {
+    ThreadPool::global().parallel_for(threads, part, threads);
+  }
 }
 
 void GemmPlan::run(const PackedA& a, const float* b, float* c, const GemmEpilogueData& e) const {

@@ -77,7 +77,10 @@ class GemmPlan {
   std::string_view kernel_name() const { return kernel_->name; }
   const GemmBlocking& blocking() const { return blocking_; }
   // Threads the product is split over (tm x tn blocks of C).
-  int threads() const { return tm_ * tn_; }
+  int threads() const { return transposed_ ? transposed_->threads() : tm_ * tn_; }
+  // Whether run() on raw A and B computes C^T = op(B)^T op(A)^T (fewer idle vector lanes: a
+  // 7 x 7 map as N) and transposes it into C. Runs with a pre-packed operand never do.
+  bool transposed() const { return transposed_ != nullptr; }
 
   void run(const float* a, const float* b, float* c, const GemmEpilogueData& e = {}) const;
   // B packed by pack_b() for a compatible plan (same ISA, K, N; trans_b / ldb as packed).
@@ -95,11 +98,14 @@ class GemmPlan {
   BSource raw_b(const float* b) const;  // B as stored, per desc_'s trans_b / ldb
   void execute(const float* a, const PackedA* packed_a, const BSource& b, float* c,
                const GemmEpilogueData& e) const;
+  void execute_transposed(const float* a, const float* b, float* c,
+                          const GemmEpilogueData& e) const;
 
   GemmDesc desc_;
   const gemm::Microkernel* kernel_ = nullptr;
   GemmBlocking blocking_;
   int tm_ = 1, tn_ = 1;
+  std::shared_ptr<const GemmPlan> transposed_;  // the C^T product, when it pays
 };
 
 // Throws Error for negative sizes, leading dimensions too small, or an unsupported ISA.

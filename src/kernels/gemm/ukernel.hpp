@@ -51,6 +51,28 @@ using PackAFn = void (*)(int64_t m, int64_t kc, const float* src, int64_t rs, in
 // NR-wide micro-panel dst[k][NR], zero-filling columns n..NR.
 using PackBFn = void (*)(int64_t n, int64_t kc, const float* src, int64_t rs, float* dst);
 
+// C = min(max(alpha * T^T + beta * C + row_bias[i] + col_bias[j] + residual[i][j], lo), hi) for
+// rows [0, m) and columns [0, n) of C, T being n x m with row stride ldt: a transposed-orientation
+// product's C^T brought back. Null bias / residual pointers are skipped; beta == 0 does not read C.
+struct TransposeOut {
+  const float* t = nullptr;
+  int64_t ldt = 0;
+  float* c = nullptr;
+  int64_t ldc = 0;
+  int64_t m = 0, n = 0;
+  float alpha = 1.0f, beta = 0.0f;
+  const float* row_bias = nullptr;  // this block's first row
+  const float* col_bias = nullptr;
+  const float* residual = nullptr;  // this block's top-left element
+  int64_t ldr = 0;
+  bool clamp = false;
+  float lo = 0.0f, hi = 0.0f;
+};
+using TransposeOutFn = void (*)(const TransposeOut&);
+
+// Packs B stored transposed (element (k, j) at src[j*cs + k]) the same way.
+using PackBTFn = void (*)(int64_t n, int64_t kc, const float* src, int64_t cs, float* dst);
+
 struct Microkernel {
   Isa isa = Isa::scalar;
   int mr = 0, nr = 0;
@@ -65,6 +87,10 @@ struct Microkernel {
   bool raw_b = false;
   // Packs a raw B panel as it reads it (UkrArgs::b_pack): packing hidden under the FMAs.
   bool pack_on_read = false;
+  // Packs a transposed B (rows of A, in a transposed-orientation product) without scalar
+  // gathers; GemmPlan only transposes a product for kernels that have one.
+  PackBTFn pack_b_t = nullptr;
+  TransposeOutFn transpose_out = nullptr;  // set whenever pack_b_t is
 };
 
 // One per ISA file; only called after dispatch has checked that the CPU supports the ISA.

@@ -313,6 +313,37 @@ TEST(Gemm, PackOnReadAcrossBlocksAndEdges) {
   check_case(b, isas, 12);
 }
 
+TEST(Gemm, TransposedOrientationWhereNWastesLanes) {
+  // A 7 x 7 map as N fills 49 of 64 vector lanes; with a transposing packer the plan computes
+  // C^T instead and brings it back through the epilogue (gemm.cpp transpose_pays).
+  const bool avx512 = isa_supported(Isa::avx512);
+  EXPECT_EQ(plan_gemm(desc(512, 49, 300, Isa::automatic)).transposed(), avx512);
+  EXPECT_FALSE(plan_gemm(desc(64, 3136, 300)).transposed());  // N tiles evenly
+  EXPECT_FALSE(plan_gemm(desc(8, 1000, 300)).transposed());   // M would waste more
+  EXPECT_FALSE(plan_gemm(desc(512, 49, 300, Isa::scalar)).transposed());
+  const std::vector<Isa> isas = available_isas();
+  Case a(96, 49, 300);  // every epilogue term, alpha and beta, padded operands, 2 threads
+  a.pad_a = 3;
+  a.pad_b = 2;
+  a.pad_c = 5;
+  a.alpha = -0.5f;
+  a.beta = 0.75f;
+  a.ep = GemmEpilogue::clamped(-4.0f, 4.0f);
+  a.ep.bias = BiasKind::per_row;
+  a.ep.residual = true;
+  a.threads = 2;
+  check_case(a, isas, 13);
+  Case b(50, 7, 33);  // both operands stored transposed, a per-column bias, one thread
+  b.ta = b.tb = true;
+  b.ep.bias = BiasKind::per_col;
+  b.beta = 1.0f;
+  check_case(b, isas, 14);
+  Case c(130, 17, 1000);  // several K blocks, C rows in more than one 16-row block per thread
+  c.ep = GemmEpilogue::relu();
+  c.threads = 2;
+  check_case(c, isas, 15);
+}
+
 TEST(Gemm, ThreadsGiveIdenticalResults) {
   // The split never changes the order of a C element's accumulation: 1 and 2 threads agree
   // bit for bit.

@@ -16,9 +16,11 @@
 // columns use masked loads/stores, and a tile of <= 16 columns runs the one-vector variant.
 // C is updated from the accumulators after the k loop (alpha, beta, fused epilogue, store).
 // GCC 12's AVX-512 intrinsics pass _mm512_undefined_ps() (a self-initialised variable) through
-// as the unused merge operand, which -Wmaybe-uninitialized flags at every use (GCC PR 105593,
-// fixed in GCC 13). The warning is about the header, not this code.
+// as the unused merge operand, which -Wmaybe-uninitialized (or, where inlining proves the
+// path, -Wuninitialized) flags at every use (GCC PR 105593, fixed in GCC 13). The warning is
+// about the header, not this code.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 #include <algorithm>
@@ -393,8 +395,16 @@ void transpose16(__m512 r[16]) {
 }
 
 void pack_a(int64_t m, int64_t kc, const float* src, int64_t rs, int64_t cs, float* dst) {
+  if (cs != 1 && rs == 1) {
+    // A stored transposed: each k's MR values are contiguous already, one masked copy per k.
+    const __mmask16 load = lane_mask(static_cast<int>(m));
+    for (int64_t k = 0; k < kc; ++k) {
+      _mm512_mask_storeu_ps(dst + k * kMR, (1u << kMR) - 1u,
+                            _mm512_maskz_loadu_ps(load, src + k * cs));
+    }
+    return;
+  }
   if (cs != 1) {
-    // A stored transposed: each k's MR values are contiguous already.
     for (int64_t k = 0; k < kc; ++k) {
       const float* s = src + k * cs;
       float* d = dst + k * kMR;
@@ -434,8 +444,66 @@ void pack_b(int64_t n, int64_t kc, const float* src, int64_t rs, float* dst) {
   }
 }
 
-constexpr Microkernel kKernel{Isa::avx512,        kMR,   kNR,  ukernel, pack_a, pack_b,
-                              "avx512 f32 14x32", false, true, true};
+// B stored transposed (element (k, j) at src[j*cs + k]: a transposed-orientation product's B is
+// the caller's A): each 16 columns are 16 rows of the source, transposed 16 k at a time.
+void pack_b_t(int64_t n, int64_t kc, const float* src, int64_t cs, float* dst) {
+  for (int h = 0; h < 2; ++h) {
+    const int64_t j0 = 16 * h;
+    if (j0 >= n) {  // columns n..NR are zero
+      for (int64_t k = 0; k < kc; ++k) _mm512_store_ps(dst + k * kNR + j0, _mm512_setzero_ps());
+      continue;
+    }
+    for (int64_t k = 0; k < kc; k += 16) {
+      const int kt = static_cast<int>(std::min<int64_t>(16, kc - k));
+      const __mmask16 load = lane_mask(kt);
+      __m512 r[16];
+      for (int j = 0; j < 16; ++j) {
+        r[j] =
+            j0 + j < n ? _mm512_maskz_loadu_ps(load, src + (j0 + j) * cs + k) : _mm512_setzero_ps();
+      }
+      transpose16(r);
+      for (int q = 0; q < kt; ++q) _mm512_store_ps(dst + (k + q) * kNR + j0, r[q]);
+    }
+  }
+}
+
+// 16 x 16 blocks: 16 rows of T (16 columns of C) loaded, transposed in registers, and each
+// becomes a row of C with the epilogue applied as in store_tile.
+void transpose_out(const TransposeOut& o) {
+  const __m512 alpha = _mm512_set1_ps(o.alpha), beta = _mm512_set1_ps(o.beta);
+  const __m512 lo = _mm512_set1_ps(o.lo), hi = _mm512_set1_ps(o.hi);
+  for (int64_t i0 = 0; i0 < o.m; i0 += 16) {
+    const int mi = static_cast<int>(std::min<int64_t>(16, o.m - i0));
+    const __mmask16 rows = lane_mask(mi);
+    for (int64_t j0 = 0; j0 < o.n; j0 += 16) {
+      const int nj = static_cast<int>(std::min<int64_t>(16, o.n - j0));
+      const __mmask16 cols = lane_mask(nj);
+      __m512 r[16];
+      for (int q = 0; q < 16; ++q) {
+        r[q] =
+            q < nj ? _mm512_maskz_loadu_ps(rows, o.t + (j0 + q) * o.ldt + i0) : _mm512_setzero_ps();
+      }
+      transpose16(r);
+      const __m512 col_bias = o.col_bias != nullptr ? _mm512_maskz_loadu_ps(cols, o.col_bias + j0)
+                                                    : _mm512_setzero_ps();
+      for (int p = 0; p < mi; ++p) {
+        float* c = o.c + (i0 + p) * o.ldc + j0;
+        __m512 x = _mm512_mul_ps(alpha, r[p]);
+        if (o.beta != 0.0f) x = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(cols, c), x);
+        if (o.row_bias != nullptr) x = _mm512_add_ps(x, _mm512_set1_ps(o.row_bias[i0 + p]));
+        x = _mm512_add_ps(x, col_bias);
+        if (o.residual != nullptr) {
+          x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(cols, o.residual + (i0 + p) * o.ldr + j0));
+        }
+        if (o.clamp) x = _mm512_min_ps(_mm512_max_ps(x, lo), hi);
+        _mm512_mask_storeu_ps(c, cols, x);
+      }
+    }
+  }
+}
+
+constexpr Microkernel kKernel{Isa::avx512,        kMR,   kNR,  ukernel, pack_a,   pack_b,
+                              "avx512 f32 14x32", false, true, true,    pack_b_t, transpose_out};
 
 }  // namespace
 
