@@ -229,7 +229,7 @@ enum : int64_t { kAddC = 1, kRowBias = 2, kResidual = 4, kClamp = 8 };
 #define LOUPE_STORE_ROW(r, c0, c1)             \
   ".if %c[rows] > " #r                         \
   "\n\t"                                       \
-  "test $1, %[flags]\n\t"                      \
+  "testq $1, %[flags]\n\t"                     \
   "jz 3f\n\t"                                  \
   "vaddps (%[c]), %%zmm" #c0 ", %%zmm" #c0     \
   "%{%%k1%}\n\t"                               \
@@ -238,7 +238,7 @@ enum : int64_t { kAddC = 1, kRowBias = 2, kResidual = 4, kClamp = 8 };
   "%{%%k2%}\n\t"                               \
   ".endif\n\t"                                 \
   "3:\n\t"                                     \
-  "test $2, %[flags]\n\t"                      \
+  "testq $2, %[flags]\n\t"                     \
   "jz 4f\n\t"                                  \
   "vbroadcastss 4*" #r                         \
   "(%[bias]), %%zmm30\n\t"                     \
@@ -249,7 +249,7 @@ enum : int64_t { kAddC = 1, kRowBias = 2, kResidual = 4, kClamp = 8 };
   "\n\t"                                       \
   ".endif\n\t"                                 \
   "4:\n\t"                                     \
-  "test $4, %[flags]\n\t"                      \
+  "testq $4, %[flags]\n\t"                     \
   "jz 5f\n\t"                                  \
   "vaddps (%[res]), %%zmm" #c0 ", %%zmm" #c0   \
   "%{%%k1%}\n\t"                               \
@@ -259,7 +259,7 @@ enum : int64_t { kAddC = 1, kRowBias = 2, kResidual = 4, kClamp = 8 };
   ".endif\n\t"                                 \
   "add %[ldr], %[res]\n\t"                     \
   "5:\n\t"                                     \
-  "test $8, %[flags]\n\t"                      \
+  "testq $8, %[flags]\n\t"                     \
   "jz 6f\n\t"                                  \
   "vmaxps %%zmm28, %%zmm" #c0 ", %%zmm" #c0    \
   "\n\t"                                       \
@@ -322,7 +322,7 @@ void tile_direct(const UkrArgs& p) {
                                            LOUPE_STORE_ROW(12, 24, 25) LOUPE_STORE_ROW(13, 26, 27)
                    : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [c] "+r"(c), [res] "+r"(res),
                      [tail] "+r"(tail), [cpf] "+r"(cpf), [bp] "+r"(bp)
-                   : [flags] "r"(flags), [bias] "r"(p.row_bias), [ldc] "r"(ldc), [ldr] "r"(ldr),
+                   : [flags] "m"(flags), [bias] "r"(p.row_bias), [ldc] "m"(ldc), [ldr] "m"(ldr),
                      [m0] "m"(m0), [m1] "m"(m1), [lo] "m"(p.lo), [hi] "m"(p.hi),
                      [bstep] "r"(b_step(p)), [rows] "i"(R), [nv] "i"(NV), [pk] "i"(P)
                    : LOUPE_CLOBBERS, "k1", "k2");
