@@ -199,7 +199,12 @@ int64_t column_unit(int nr, int64_t panels_per_block, bool b_prepacked) {
 // the raw read still won (24 x 3136 x 144: 9 rows per set). Zen 4, 1 thread, six alternating
 // runs of 300 calls, ms, raw vs packed: ResNet-50's 64 x 3136 x 256 (16 rows per set) medians
 // 1.11-1.91 vs 1.09-1.25 (mins 0.96-1.37 vs 1.00-1.08); 64 x 12544 x 147 (37) 2.90-4.26 vs
-// 2.97-3.14.
+// 2.97-3.14. A thread with a single row panel reads each element of B once, nothing stays in L1
+// for a second tile, so it reads B raw whatever the stride: median ratio to dnnl_sgemm, packed
+// -> raw, 1 x 12544 x 147 0.42 -> 0.48 (2 threads 0.80 -> 0.96), 14 x 3136 x 256 0.66 -> 0.71,
+// 1 x 4096 x 9216 0.44 -> 0.47 (2 threads 0.53 -> 0.65). A matrix-vector product with B's rows
+// 16 KiB apart still runs at half oneDNN's speed: it reads B down columns, where oneDNN streams
+// its rows.
 bool b_rows_stay_in_l1(int64_t rs, int64_t kc) {
   const CacheSizes& cache = cache_sizes();
   const int64_t way = cache.l1d / cache.l1d_ways;  // bytes one way spans: the set index repeats
@@ -560,7 +565,7 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
     // L1 and is used there, rather than round-tripping a KC x NC panel through L2/L3.
     const bool few_rows = !raw_a && bsrc.packed == nullptr && m1 - m0 <= bl.mc;
     const bool raw_b = few_rows && k.raw_b && bsrc.cs == 1 && ceil_div(m1 - m0, mr) <= kRawBTiles &&
-                       b_rows_stay_in_l1(bsrc.rs, bl.kc);
+                       (m1 - m0 <= mr || b_rows_stay_in_l1(bsrc.rs, bl.kc));
     const bool pack_on_read = few_rows && !raw_b && k.pack_on_read && bsrc.cs == 1 &&
                               m1 - m0 > mr && m1 - m0 <= kPackOnReadTiles * mr;
     const bool rows_outer =

@@ -311,6 +311,10 @@ TEST(Gemm, PackOnReadAcrossBlocksAndEdges) {
   b.ep.bias = BiasKind::per_col;
   b.threads = 2;
   check_case(b, isas, 12);
+  Case c(9, 100, 300);  // one row panel: B read raw on the aliasing stride, the edge packed
+  c.pad_b = 1024 - 100;
+  c.ep = GemmEpilogue::relu();
+  check_case(c, isas, 16);
 }
 
 TEST(Gemm, TransposedOrientationWhereNWastesLanes) {
