@@ -263,6 +263,15 @@ bool transpose_pays(const GemmDesc& d, const gemm::Microkernel& k) {
   return transposed < 0.95 * normal;
 }
 
+// Checks that the epilogue's operands were given and returns the residual's row stride.
+int64_t epilogue_ldr(const GemmDesc& d, const GemmEpilogueData& e) {
+  if (d.epilogue.bias != BiasKind::none && e.bias == nullptr) {
+    fail("gemm: epilogue bias pointer missing");
+  }
+  if (d.epilogue.residual && e.residual == nullptr) fail("gemm: epilogue residual pointer missing");
+  return e.ldr > 0 ? e.ldr : d.N;
+}
+
 void prefetch_b_rows(int nr, const float* src, int64_t rs, int64_t k0, int64_t k1) {
   for (int64_t k = k0; k < k1; ++k) {
     for (int line = 0; line < nr; line += 16) __builtin_prefetch(src + k * rs + line, 0, 2);
@@ -440,8 +449,7 @@ void GemmPlan::execute_transposed(const float* a, const float* b, float* c,
                                   const GemmEpilogueData& e) const {
   const GemmDesc& d = desc_;
   const GemmEpilogue& ep = d.epilogue;
-  if (ep.bias != BiasKind::none && e.bias == nullptr) fail("gemm: epilogue bias pointer missing");
-  if (ep.residual && e.residual == nullptr) fail("gemm: epilogue residual pointer missing");
+  const int64_t ldr = epilogue_ldr(d, e);
   float* t = thread_workspace().t.get(d.M * d.N);
   transposed_->execute(b, nullptr, transposed_->raw_b(a), t, {});
   // C's rows in blocks of 16 (one transposed block tall), split over the product's threads.
@@ -453,7 +461,7 @@ void GemmPlan::execute_transposed(const float* a, const float* b, float* c,
   o.alpha = d.alpha;
   o.beta = d.beta;
   o.col_bias = ep.bias == BiasKind::per_col ? e.bias : nullptr;
-  o.ldr = e.ldr > 0 ? e.ldr : d.N;
+  o.ldr = ldr;
   o.clamp = ep.clamp;
   o.lo = ep.lo;
   o.hi = ep.hi;
@@ -504,9 +512,7 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
   const GemmDesc& d = desc_;
   if (d.M == 0 || d.N == 0) return;
   const GemmEpilogue& ep = d.epilogue;
-  if (ep.bias != BiasKind::none && e.bias == nullptr) fail("gemm: epilogue bias pointer missing");
-  if (ep.residual && e.residual == nullptr) fail("gemm: epilogue residual pointer missing");
-  const int64_t ldr = e.ldr > 0 ? e.ldr : d.N;
+  const int64_t ldr = epilogue_ldr(d, e);
   const bool has_epilogue = ep.bias != BiasKind::none || ep.residual || ep.clamp;
 
   if (d.K == 0) {  // no product: C = act(beta * C + bias + residual)

@@ -61,41 +61,61 @@ int64_t c_prefetch_steps(const UkrArgs& p) {
   return std::min<int64_t>(p.kc, R);
 }
 
+// C = min(max(alpha * x + beta * C + row bias + column bias + residual, lo), hi) for up to 16
+// lanes of a row of C, then the masked store: the C update of store_tile and transpose_out. Null
+// row_bias, col_bias and residual (this row's, these lanes') are skipped; beta 0 does not read C.
+class RowUpdate {
+ public:
+  RowUpdate(float alpha, float beta, bool clamp, float lo, float hi)
+      : alpha_(alpha),
+        beta_(beta),
+        clamp_(clamp),
+        valpha_(_mm512_set1_ps(alpha)),
+        vbeta_(_mm512_set1_ps(beta)),
+        lo_(_mm512_set1_ps(lo)),
+        hi_(_mm512_set1_ps(hi)) {}
+
+  void store(__m512 x, float* c, __mmask16 mask, const float* row_bias, const __m512* col_bias,
+             const float* residual) const {
+    if (alpha_ != 1.0f) x = _mm512_mul_ps(valpha_, x);
+    if (beta_ == 1.0f) {
+      x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask, c));
+    } else if (beta_ != 0.0f) {
+      x = _mm512_fmadd_ps(vbeta_, _mm512_maskz_loadu_ps(mask, c), x);
+    }
+    if (row_bias != nullptr) x = _mm512_add_ps(x, _mm512_set1_ps(*row_bias));
+    if (col_bias != nullptr) x = _mm512_add_ps(x, *col_bias);
+    if (residual != nullptr) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask, residual));
+    if (clamp_) x = _mm512_min_ps(_mm512_max_ps(x, lo_), hi_);
+    _mm512_mask_storeu_ps(c, mask, x);
+  }
+
+ private:
+  float alpha_, beta_;
+  bool clamp_;
+  __m512 valpha_, vbeta_, lo_, hi_;
+};
+
 // alpha, beta, epilogue and the masked store of an R x (16 NV) tile held in acc.
 template <int R, int NV>
 void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   __mmask16 mask[NV];
   for (int v = 0; v < NV; ++v) mask[v] = lane_mask(p.n - 16 * v);
-  const __m512 alpha = _mm512_set1_ps(p.alpha);
-  const __m512 beta = _mm512_set1_ps(p.beta);
-  const __m512 lo = _mm512_set1_ps(p.lo);
-  const __m512 hi = _mm512_set1_ps(p.hi);
+  const RowUpdate update(p.alpha, p.beta, p.epilogue && p.clamp, p.lo, p.hi);
+  const bool col = p.epilogue && p.col_bias != nullptr;
   __m512 col_bias[NV];
   for (int v = 0; v < NV; ++v) {
-    col_bias[v] = p.epilogue && p.col_bias != nullptr
-                      ? _mm512_maskz_loadu_ps(mask[v], p.col_bias + 16 * v)
-                      : _mm512_setzero_ps();
+    col_bias[v] = col ? _mm512_maskz_loadu_ps(mask[v], p.col_bias + 16 * v) : _mm512_setzero_ps();
   }
 #pragma GCC unroll 14
   for (int r = 0; r < R; ++r) {
-    float* c = p.c + r * p.ldc;
+    const float* row_bias = p.epilogue && p.row_bias != nullptr ? p.row_bias + r : nullptr;
 #pragma GCC unroll 2
     for (int v = 0; v < NV; ++v) {
-      __m512 x = p.alpha == 1.0f ? acc[r][v] : _mm512_mul_ps(alpha, acc[r][v]);
-      if (p.beta == 1.0f) {
-        x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask[v], c + 16 * v));
-      } else if (p.beta != 0.0f) {
-        x = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(mask[v], c + 16 * v), x);
-      }
-      if (p.epilogue) {
-        if (p.row_bias != nullptr) x = _mm512_add_ps(x, _mm512_set1_ps(p.row_bias[r]));
-        x = _mm512_add_ps(x, col_bias[v]);
-        if (p.residual != nullptr) {
-          x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask[v], p.residual + r * p.ldr + 16 * v));
-        }
-        if (p.clamp) x = _mm512_min_ps(_mm512_max_ps(x, lo), hi);
-      }
-      _mm512_mask_storeu_ps(c + 16 * v, mask[v], x);
+      const float* residual =
+          p.epilogue && p.residual != nullptr ? p.residual + r * p.ldr + 16 * v : nullptr;
+      update.store(acc[r][v], p.c + r * p.ldc + 16 * v, mask[v], row_bias,
+                   p.epilogue ? &col_bias[v] : nullptr, residual);
     }
   }
 }
@@ -394,6 +414,15 @@ void transpose16(__m512 r[16]) {
   for (int c = 0; c < 16; ++c) r[c] = t[c];
 }
 
+// Rows [0, rows) of src, ld apart, their lanes in `lanes` (the rest, and rows >= rows, zero),
+// transposed: r[q] then holds lane q of every row.
+void load_transposed(__m512 r[16], const float* src, int64_t ld, int64_t rows, __mmask16 lanes) {
+  for (int j = 0; j < 16; ++j) {
+    r[j] = j < rows ? _mm512_maskz_loadu_ps(lanes, src + j * ld) : _mm512_setzero_ps();
+  }
+  transpose16(r);
+}
+
 void pack_a(int64_t m, int64_t kc, const float* src, int64_t rs, int64_t cs, float* dst) {
   if (cs != 1 && rs == 1) {
     // A stored transposed: each k's MR values are contiguous already, one masked copy per k.
@@ -418,10 +447,7 @@ void pack_a(int64_t m, int64_t kc, const float* src, int64_t rs, int64_t cs, flo
   int64_t k = 0;
   for (; k + 16 <= kc; k += 16) {
     __m512 r[16];
-    for (int i = 0; i < 16; ++i) {
-      r[i] = i < m ? _mm512_loadu_ps(src + i * rs + k) : _mm512_setzero_ps();
-    }
-    transpose16(r);
+    load_transposed(r, src + k, rs, m, 0xFFFF);
     for (int j = 0; j < 16; ++j) _mm512_mask_storeu_ps(dst + (k + j) * kMR, store_mask, r[j]);
   }
   for (; k < kc; ++k) {
@@ -455,13 +481,8 @@ void pack_b_t(int64_t n, int64_t kc, const float* src, int64_t cs, float* dst) {
     }
     for (int64_t k = 0; k < kc; k += 16) {
       const int kt = static_cast<int>(std::min<int64_t>(16, kc - k));
-      const __mmask16 load = lane_mask(kt);
       __m512 r[16];
-      for (int j = 0; j < 16; ++j) {
-        r[j] =
-            j0 + j < n ? _mm512_maskz_loadu_ps(load, src + (j0 + j) * cs + k) : _mm512_setzero_ps();
-      }
-      transpose16(r);
+      load_transposed(r, src + j0 * cs + k, cs, n - j0, lane_mask(kt));
       for (int q = 0; q < kt; ++q) _mm512_store_ps(dst + (k + q) * kNR + j0, r[q]);
     }
   }
@@ -470,33 +491,20 @@ void pack_b_t(int64_t n, int64_t kc, const float* src, int64_t cs, float* dst) {
 // 16 x 16 blocks: 16 rows of T (16 columns of C) loaded, transposed in registers, and each
 // becomes a row of C with the epilogue applied as in store_tile.
 void transpose_out(const TransposeOut& o) {
-  const __m512 alpha = _mm512_set1_ps(o.alpha), beta = _mm512_set1_ps(o.beta);
-  const __m512 lo = _mm512_set1_ps(o.lo), hi = _mm512_set1_ps(o.hi);
+  const RowUpdate update(o.alpha, o.beta, o.clamp, o.lo, o.hi);
   for (int64_t i0 = 0; i0 < o.m; i0 += 16) {
     const int mi = static_cast<int>(std::min<int64_t>(16, o.m - i0));
-    const __mmask16 rows = lane_mask(mi);
     for (int64_t j0 = 0; j0 < o.n; j0 += 16) {
-      const int nj = static_cast<int>(std::min<int64_t>(16, o.n - j0));
-      const __mmask16 cols = lane_mask(nj);
+      const __mmask16 cols = lane_mask(static_cast<int>(std::min<int64_t>(16, o.n - j0)));
       __m512 r[16];
-      for (int q = 0; q < 16; ++q) {
-        r[q] =
-            q < nj ? _mm512_maskz_loadu_ps(rows, o.t + (j0 + q) * o.ldt + i0) : _mm512_setzero_ps();
-      }
-      transpose16(r);
+      load_transposed(r, o.t + j0 * o.ldt + i0, o.ldt, o.n - j0, lane_mask(mi));
       const __m512 col_bias = o.col_bias != nullptr ? _mm512_maskz_loadu_ps(cols, o.col_bias + j0)
                                                     : _mm512_setzero_ps();
       for (int p = 0; p < mi; ++p) {
-        float* c = o.c + (i0 + p) * o.ldc + j0;
-        __m512 x = _mm512_mul_ps(alpha, r[p]);
-        if (o.beta != 0.0f) x = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(cols, c), x);
-        if (o.row_bias != nullptr) x = _mm512_add_ps(x, _mm512_set1_ps(o.row_bias[i0 + p]));
-        x = _mm512_add_ps(x, col_bias);
-        if (o.residual != nullptr) {
-          x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(cols, o.residual + (i0 + p) * o.ldr + j0));
-        }
-        if (o.clamp) x = _mm512_min_ps(_mm512_max_ps(x, lo), hi);
-        _mm512_mask_storeu_ps(c, cols, x);
+        const int64_t i = i0 + p;
+        update.store(r[p], o.c + i * o.ldc + j0, cols,
+                     o.row_bias != nullptr ? o.row_bias + i : nullptr, &col_bias,
+                     o.residual != nullptr ? o.residual + i * o.ldr + j0 : nullptr);
       }
     }
   }
