@@ -257,6 +257,23 @@ int64_t rows_outer_nc(const gemm::Microkernel& k, int64_t kc) {
 // 0.91 -> 0.85. A single row panel would store a packed copy nobody reads.
 constexpr int64_t kPackOnReadTiles = 5;
 
+// Where both would serve, pack on read instead of reading B raw: up to 3 row panels, or up to
+// kPackOnReadTiles across at least 32 micro-panels of columns. Raw B sends every tile's kc rows
+// of B (one stream each) to L3 or DRAM at the start of each column panel; pack on read's first
+// row panel fetches them two panels ahead, and the later panels read the packed copy from L2.
+// On a narrow block (a 2-thread product cut into chunks of 7-13 panels) 4-5 row panels gained
+// nothing or lost. Zen 4, A packed (a conv's filters), median of 100 calls alternating with
+// dnnl_sgemm, ms, raw B -> pack on read: 1 thread 16 x 12544 x 32 0.161 -> 0.135, 16 x 3025 x
+// 128 0.155 -> 0.125, 64 x 3025 x 16 0.087 -> 0.077, 24 x 3136 x 144 0.210 -> 0.199, 64 x 196 x
+// 384 and 48 x 169 x 384 tie; 2 threads 16 x 12544 x 32 0.096 -> 0.078, 16 x 3025 x 128 0.079
+// -> 0.066; with 5 row panels on 7-13 panel chunks 64 x 3136 x 64 0.134 -> 0.145 and 64 x 3025 x
+// 16 0.045 -> 0.053 (kept raw). gemm_1x1 as fused in MobileNet v2 and SqueezeNet, min of 200
+// alternating runs, ms: 32 -> 16 on 112 x 112 0.161 -> 0.134 (2 threads 0.099 -> 0.079), 128 ->
+// 16 on 55 x 55 with residual 0.143 -> 0.122, 144 -> 24 on 56 x 56 0.210 -> 0.198, none slower.
+bool pack_on_read_first(int64_t rows, int64_t columns, int mr, int nr) {
+  return rows <= 3 * mr || columns >= 32 * nr;
+}
+
 // Whether C^T = op(B)^T op(A)^T wastes fewer FMA lanes than C = op(A) op(B). The microkernel's
 // rows cost nothing past M's edge, but its columns come in vectors of NR / 2: a 7 x 7 map as N
 // (49 columns) fills 49 of 64 lanes, while the same product transposed puts 49 on the rows and
@@ -584,10 +601,12 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
     // each micro-panel is packed just before its ir loop instead: it goes from B straight into
     // L1 and is used there, rather than round-tripping a KC x NC panel through L2/L3.
     const bool few_rows = !raw_a && bsrc.packed == nullptr && m1 - m0 <= bl.mc;
-    const bool raw_b = few_rows && k.raw_b && bsrc.cs == 1 && ceil_div(m1 - m0, mr) <= kRawBTiles &&
+    const bool can_pack_on_read = few_rows && k.pack_on_read && bsrc.cs == 1 && m1 - m0 > mr &&
+                                  m1 - m0 <= kPackOnReadTiles * mr;
+    const bool raw_b = !(can_pack_on_read && pack_on_read_first(m1 - m0, n1 - n0, mr, nr)) &&
+                       few_rows && k.raw_b && bsrc.cs == 1 && ceil_div(m1 - m0, mr) <= kRawBTiles &&
                        (m1 - m0 <= mr || b_rows_stay_in_l1(bsrc.rs, bl.kc));
-    const bool pack_on_read = few_rows && !raw_b && k.pack_on_read && bsrc.cs == 1 &&
-                              m1 - m0 > mr && m1 - m0 <= kPackOnReadTiles * mr;
+    const bool pack_on_read = can_pack_on_read && !raw_b;
     const bool rows_outer =
         !raw_a && !raw_b && bsrc.packed == nullptr && (d.K <= kRowsOuterMaxK || pack_on_read);
     const bool jit_b = few_rows && !rows_outer;

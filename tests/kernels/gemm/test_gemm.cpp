@@ -315,6 +315,16 @@ TEST(Gemm, PackOnReadAcrossBlocksAndEdges) {
   c.pad_b = 1024 - 100;
   c.ep = GemmEpilogue::relu();
   check_case(c, isas, 16);
+  // Dense B, where both would serve (gemm.cpp pack_on_read_first): 3 row panels pack on read,
+  // 5 row panels on a block of a few micro-panels read B raw.
+  Case d(30, 150, 200);
+  d.ep = GemmEpilogue::relu();
+  d.ep.bias = BiasKind::per_row;
+  check_case(d, isas, 17);
+  Case e(61, 100, 200);
+  e.beta = 1.0f;
+  e.ep.residual = true;
+  check_case(e, isas, 18);
 }
 
 TEST(Gemm, TransposedOrientationWhereNWastesLanes) {
