@@ -146,15 +146,22 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
 // packed panel's row, and the same row of the panel two to the right (the tile after next in a
 // rows-outer sweep) is fetched into L2: without that fetch the sweep waited on L3 for every row
 // (64 x 3136 x 576: 0.48-0.53 of dnnl_sgemm, 0.97 with it; one panel ahead 0.54-0.57, four 0.96).
+// In stream mode (st: a one-row tile on packed B, the matrix-vector product of a fully connected
+// layer at batch 1, B read once from DRAM) nothing is fetched ahead: with the 8-step fetch the
+// hardware's stream prefetcher fell behind (1 x 4096 x 9216, B packed, median of 20 calls
+// alternating with dnnl_sgemm: 11.5 -> 9.1 ms on 1 thread, 6.4 -> 5.7 ms on 2); an 8-row tile
+// on the same B was slower without it (11.0 -> 13.2 ms).
 #define LOUPE_K_STEP \
   "vmovups (%[b]), %%zmm28\n\t"                                                                  \
   ".if %c[nv] > 1\n\t"                                                                           \
   "vmovups 64(%[b]), %%zmm29\n\t"                                                                \
   ".endif\n\t"                                                                                   \
+  ".if %c[st] == 0\n\t"                                                                             \
   "prefetcht0 448(%[a])\n\t"                                                                     \
   "prefetcht0 (%[b], %[bstep], 8)\n\t"                                                            \
   ".if %c[nv] > 1\n\t"                                                                           \
   "prefetcht0 64(%[b], %[bstep], 8)\n\t"                                                          \
+  ".endif\n\t"                                                                                   \
   ".endif\n\t"                                                                                   \
   ".if %c[pk]\n\t"                                                                              \
   "vmovaps %%zmm28, (%[bp])\n\t"                                                                 \
@@ -207,7 +214,7 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
 
 // General tile: the accumulators go through a stack buffer to store_tile (any alpha, beta and
 // epilogue, including a per-column bias).
-template <int R, int NV, bool P>
+template <int R, int NV, bool P, bool S = false>
 void tile_general(const UkrArgs& p) {
   static_assert(R >= 1 && R <= kMR && (NV == 1 || NV == 2) && (!P || NV == 2));
   prefetch_c<R, NV>(p);
@@ -228,7 +235,7 @@ void tile_general(const UkrArgs& p) {
                           LOUPE_SAVE(26) LOUPE_SAVE(27)
       : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [tail] "+r"(tail), [cpf] "+r"(cpf), [bp] "+r"(bp)
       : [out] "r"(out), [bstep] "r"(b_step(p)), [ldc] "r"(p.ldc * 4), [rows] "i"(R), [nv] "i"(NV),
-        [pk] "i"(P)
+        [pk] "i"(P), [st] "i"(S)
       : LOUPE_CLOBBERS);
 #undef LOUPE_SAVE
   __m512 acc[R][NV];
@@ -301,7 +308,7 @@ enum : int64_t { kAddC = 1, kRowBias = 2, kResidual = 4, kClamp = 8 };
   "add %[ldc], %[c]\n\t"                       \
   ".endif\n\t"
 
-template <int R, int NV, bool P>
+template <int R, int NV, bool P, bool S = false>
 void tile_direct(const UkrArgs& p) {
   static_assert(R >= 1 && R <= kMR && (NV == 1 || NV == 2) && (!P || NV == 2));
   int64_t flags = 0;
@@ -344,7 +351,7 @@ void tile_direct(const UkrArgs& p) {
                      [tail] "+r"(tail), [cpf] "+r"(cpf), [bp] "+r"(bp)
                    : [flags] "m"(flags), [bias] "r"(p.row_bias), [ldc] "m"(ldc), [ldr] "m"(ldr),
                      [m0] "m"(m0), [m1] "m"(m1), [lo] "m"(p.lo), [hi] "m"(p.hi),
-                     [bstep] "r"(b_step(p)), [rows] "i"(R), [nv] "i"(NV), [pk] "i"(P)
+                     [bstep] "r"(b_step(p)), [rows] "i"(R), [nv] "i"(NV), [pk] "i"(P), [st] "i"(S)
                    : LOUPE_CLOBBERS, "k1", "k2");
 }
 #undef LOUPE_STORE_ROW
@@ -354,14 +361,14 @@ void tile_direct(const UkrArgs& p) {
 #undef LOUPE_ROW
 #undef LOUPE_CLOBBERS
 
-template <int R, int NV, bool P>
+template <int R, int NV, bool P, bool S = false>
 void tile(const UkrArgs& p) {
   const bool direct = p.alpha == 1.0f && (p.beta == 0.0f || p.beta == 1.0f) &&
                       !(p.epilogue && p.col_bias != nullptr);
   if (direct) {
-    tile_direct<R, NV, P>(p);
+    tile_direct<R, NV, P, S>(p);
   } else {
-    tile_general<R, NV, P>(p);
+    tile_general<R, NV, P, S>(p);
   }
 }
 
@@ -369,6 +376,12 @@ template <int R>
 void rows(const UkrArgs& p) {
   if (p.b_pack != nullptr) {
     tile<R, 2, true>(p);
+  } else if (R == 1 && p.ldb == 0) {
+    if (p.n <= 16) {
+      tile<R, 1, false, true>(p);
+    } else {
+      tile<R, 2, false, true>(p);
+    }
   } else if (p.n <= 16) {
     tile<R, 1, false>(p);
   } else {
