@@ -583,8 +583,15 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
   // in the microkernel, which keeps a row panel in L1 across the thread's columns.
   // Measured on the AVX2 kernel (bench_gemm, 1 thread): 512 x 49 x 4608 6.5 -> 4.2-4.7 ms,
   // 256 x 196 x 2304 4.2 -> 3.4 ms; at 784 columns (33 panels) both ways tie.
-  const bool raw_a =
-      packed_a == nullptr && a_cs == 1 && k.raw_a && ceil_div(n_tiles, tn_) <= kRawAPanels;
+  // A one-row product on pre-packed B (a fully connected layer at batch 1) streams B from DRAM
+  // once: a row_vector kernel reads A's row as it lies, 4 bytes per k, where a packed 14-row
+  // panel would cost a line of A per k step next to B's two. Zen 4, 1 x 4096 x 9216, the
+  // packed-B loop in a harness, ms: A contiguous 7.2 (1 thread) / 5.3 (2 threads), A strided
+  // as a 14-row panel 8.7 / 6.2.
+  const bool row_vector =
+      k.row_vector && d.M == 1 && packed_a == nullptr && a_cs == 1 && bsrc.packed != nullptr;
+  const bool raw_a = row_vector || (packed_a == nullptr && a_cs == 1 && k.raw_a &&
+                                    ceil_div(n_tiles, tn_) <= kRawAPanels);
   auto block = [&](int64_t task) {
     // Row blocks alternate: threads that keep pace each stay on their own rows of A and C.
     const int64_t bi = task % tm_, bj = task / tm_;

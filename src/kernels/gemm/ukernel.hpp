@@ -21,7 +21,8 @@ namespace loupe::kernels::gemm {
 struct UkrArgs {
   int64_t kc = 0;
   const float* a = nullptr;
-  int64_t lda = 0;  // 0: a is a packed micro-panel; else A's row stride (kernels with raw_a only)
+  int64_t lda = 0;  // 0: a is a packed micro-panel; else A's row stride (kernels with raw_a, or
+                    // with row_vector when m == 1)
   const float* b = nullptr;
   int64_t ldb = 0;  // 0: b is a packed micro-panel; else B's row stride (kernels with raw_b only)
   // Kernels with pack_on_read, full panels (n == NR) read raw (ldb != 0) only: each B row the
@@ -91,6 +92,9 @@ struct Microkernel {
   // gathers; GemmPlan only transposes a product for kernels that have one.
   PackBTFn pack_b_t = nullptr;
   TransposeOutFn transpose_out = nullptr;  // set whenever pack_b_t is
+  // Reads A's row where it lies (UkrArgs::lda) for a one-row tile on packed B, as raw_a kernels
+  // do for any tile: a matrix-vector product (a fully connected layer at batch 1).
+  bool row_vector = false;
 };
 
 // One per ISA file; only called after dispatch has checked that the CPU supports the ISA.

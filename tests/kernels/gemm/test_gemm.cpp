@@ -327,6 +327,31 @@ TEST(Gemm, PackOnReadAcrossBlocksAndEdges) {
   check_case(e, isas, 18);
 }
 
+TEST(Gemm, RowVectorOnPackedB) {
+  // One row on pre-packed B (a fully connected layer at batch 1): a row_vector microkernel reads
+  // A's row where it lies (gemm.cpp row_vector). Three K blocks, a 20-column edge panel, a
+  // per-column bias and the clamp, a padded lda, 2 threads; alpha and beta; then A stored
+  // transposed (not a contiguous row: packed as before). Even seeds pre-pack B.
+  const std::vector<Isa> isas = available_isas();
+  Case a(1, 84, 900);
+  a.prepack = true;
+  a.pad_a = 3;
+  a.ep = GemmEpilogue::clamped(-1.0f, 1.0f);
+  a.ep.bias = BiasKind::per_col;
+  a.threads = 2;
+  check_case(a, isas, 20);
+  Case b(1, 50, 300);
+  b.prepack = true;
+  b.alpha = -0.5f;
+  b.beta = 0.75f;
+  check_case(b, isas, 22);
+  Case c(1, 40, 200);
+  c.prepack = true;
+  c.ta = true;
+  c.pad_a = 2;
+  check_case(c, isas, 24);
+}
+
 TEST(Gemm, TransposedOrientationWhereNWastesLanes) {
   // A 7 x 7 map as N fills 49 of 64 vector lanes; with a transposing packer the plan computes
   // C^T instead and brings it back through the epilogue (gemm.cpp transpose_pays).

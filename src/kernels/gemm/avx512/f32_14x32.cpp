@@ -146,11 +146,9 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
 // packed panel's row, and the same row of the panel two to the right (the tile after next in a
 // rows-outer sweep) is fetched into L2: without that fetch the sweep waited on L3 for every row
 // (64 x 3136 x 576: 0.48-0.53 of dnnl_sgemm, 0.97 with it; one panel ahead 0.54-0.57, four 0.96).
-// In stream mode (st: a one-row tile on packed B, the matrix-vector product of a fully connected
-// layer at batch 1, B read once from DRAM) nothing is fetched ahead: with the 8-step fetch the
-// hardware's stream prefetcher fell behind (1 x 4096 x 9216, B packed, median of 20 calls
-// alternating with dnnl_sgemm: 11.5 -> 9.1 ms on 1 thread, 6.4 -> 5.7 ms on 2); an 8-row tile
-// on the same B was slower without it (11.0 -> 13.2 ms).
+// Stream mode (st) is a one-row tile given A's row where it lies (UkrArgs::lda, a row-vector
+// product on packed B: a fully connected layer at batch 1, its B read once from DRAM): A steps
+// 4 bytes per k instead of a packed panel's 56, and nothing is fetched ahead.
 #define LOUPE_K_STEP \
   "vmovups (%[b]), %%zmm28\n\t"                                                                  \
   ".if %c[nv] > 1\n\t"                                                                           \
@@ -174,7 +172,11 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   LOUPE_ROW(6, 30, 12, 13) LOUPE_ROW(7, 31, 14, 15) LOUPE_ROW(8, 30, 16, 17)                     \
   LOUPE_ROW(9, 31, 18, 19) LOUPE_ROW(10, 30, 20, 21) LOUPE_ROW(11, 31, 22, 23)                   \
   LOUPE_ROW(12, 30, 24, 25) LOUPE_ROW(13, 31, 26, 27)                                            \
+  ".if %c[st]\n\t"                                                                               \
+  "add $4, %[a]\n\t"                                                                             \
+  ".else\n\t"                                                                                    \
   "add $56, %[a]\n\t"                                                                            \
+  ".endif\n\t"                                                                                   \
   "add %[bstep], %[b]\n\t"
 // The k loop runs in two parts: k - tail steps, then `tail` steps that each also fetch one row
 // of the C tile for writing (prefetchw), so that the stores after the loop find their lines in
@@ -376,7 +378,7 @@ template <int R>
 void rows(const UkrArgs& p) {
   if (p.b_pack != nullptr) {
     tile<R, 2, true>(p);
-  } else if (R == 1 && p.ldb == 0) {
+  } else if (R == 1 && p.lda != 0) {
     if (p.n <= 16) {
       tile<R, 1, false, true>(p);
     } else {
@@ -523,8 +525,9 @@ void transpose_out(const TransposeOut& o) {
   }
 }
 
-constexpr Microkernel kKernel{Isa::avx512,        kMR,   kNR,  ukernel, pack_a,   pack_b,
-                              "avx512 f32 14x32", false, true, true,    pack_b_t, transpose_out};
+constexpr Microkernel kKernel{
+    Isa::avx512, kMR,  kNR,  ukernel,  pack_a,        pack_b, "avx512 f32 14x32",
+    false,       true, true, pack_b_t, transpose_out, true};
 
 }  // namespace
 
