@@ -28,14 +28,28 @@ namespace {
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
 
-// First row of part t of M rows split tm ways (part tm: M). Parts start on MR-tall panels, as
-// packed A's panels do, at the panel boundary nearest t * M / tm: a tile's cost is in its rows
-// (an R-row tile does R x 2 FMAs per k step), so an edge tile of few rows counts for few. Whole
-// tiles per part (ceil(tiles / tm) each) gave 256 rows on 2 threads 140 + 116, where 126 + 130
-// is possible.
+// Rows of each part but the last when M rows are split tm ways: a multiple of MR (parts start on
+// MR-tall panels, as packed A's panels do), the last part taking the rest. A tile's cost is in
+// its rows (an R-row tile does R x 2 FMAs per k step), so the choice minimises the largest part
+// in rows; ceil(tiles / tm) whole tiles per part (the rest to the last) is one candidate, so no
+// split is worse than that one. 256 rows on 2 threads: 126 + 130, where whole tiles gave
+// 140 + 116; 512: 252 + 260 (266 + 246); 144: 70 + 74 (84 + 60).
+int64_t part_rows(int64_t M, int mr, int tm) {
+  const int64_t whole = ceil_div(ceil_div(M, mr), tm) * mr;
+  int64_t rows = whole, largest = whole;
+  for (int64_t q = mr; q < whole; q += mr) {
+    const int64_t worst = std::max(q, M - (tm - 1) * q);
+    if (worst < largest) {
+      largest = worst;
+      rows = q;
+    }
+  }
+  return rows;
+}
+
+// First row of part t of that split (part tm: M). A part may be empty when M has few tiles.
 int64_t part_row(int64_t M, int mr, int tm, int64_t t) {
-  if (t >= tm) return M;
-  return std::min(M, (2 * t * M + tm * mr) / (2 * tm * mr) * mr);
+  return t >= tm ? M : std::min(M, t * part_rows(M, mr, tm));
 }
 
 // 64-byte-aligned floats (packed operands, packing workspace); `what` names them in the error.
