@@ -35,6 +35,7 @@ int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
 // split is worse than that one. 256 rows on 2 threads: 126 + 130, where whole tiles gave
 // 140 + 116; 512: 252 + 260 (266 + 246); 144: 70 + 74 (84 + 60).
 int64_t part_rows(int64_t M, int mr, int tm) {
+  if (tm <= 1) return M;
   const int64_t whole = ceil_div(ceil_div(M, mr), tm) * mr;
   int64_t rows = whole, largest = whole;
   for (int64_t q = mr; q < whole; q += mr) {
@@ -47,9 +48,10 @@ int64_t part_rows(int64_t M, int mr, int tm) {
   return rows;
 }
 
-// First row of part t of that split (part tm: M). A part may be empty when M has few tiles.
-int64_t part_row(int64_t M, int mr, int tm, int64_t t) {
-  return t >= tm ? M : std::min(M, t * part_rows(M, mr, tm));
+// First row of part t of that split, `rows` = part_rows(M, mr, tm) (part tm: M). A part may be
+// empty when M has few tiles.
+int64_t part_row(int64_t M, int64_t rows, int tm, int64_t t) {
+  return t >= tm ? M : std::min(M, t * rows);
 }
 
 // 64-byte-aligned floats (packed operands, packing workspace); `what` names them in the error.
@@ -606,11 +608,12 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
       k.row_vector && d.M == 1 && packed_a == nullptr && a_cs == 1 && bsrc.packed != nullptr;
   const bool raw_a = row_vector || (packed_a == nullptr && a_cs == 1 && k.raw_a &&
                                     ceil_div(n_tiles, tn_) <= kRawAPanels);
+  const int64_t rows_per_part = part_rows(d.M, mr, tm_);
   auto block = [&](int64_t task) {
     // Row blocks alternate: threads that keep pace each stay on their own rows of A and C.
     const int64_t bi = task % tm_, bj = task / tm_;
-    const int64_t m0 = part_row(d.M, mr, tm_, bi);
-    const int64_t m1 = part_row(d.M, mr, tm_, bi + 1);
+    const int64_t m0 = part_row(d.M, rows_per_part, tm_, bi);
+    const int64_t m1 = part_row(d.M, rows_per_part, tm_, bi + 1);
     const int64_t n0 = std::min(d.N, ceil_div(n_units, tn) * bj * unit);
     const int64_t n1 = std::min(d.N, ceil_div(n_units, tn) * (bj + 1) * unit);
     if (m0 >= m1 || n0 >= n1) return;
