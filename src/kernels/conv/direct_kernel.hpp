@@ -1,5 +1,5 @@
 #pragma once
-// The inner loop of direct_nchw16c: 32 output channels x up to 12 output pixels of one row,
+// The inner loop of direct_nchw16c: 32 output channels x up to 14 output pixels of one row,
 // accumulated over every input channel block and filter tap, from the input in NCHW16c with its
 // padding materialized (no bounds checks) and the weights blocked as
 // [M/32][C/16][R][S][16 input channels][32 output channels].
@@ -7,7 +7,8 @@
 
 namespace loupe::kernels::conv {
 
-constexpr int kDirectMaxPixels = 12;
+// Pixels per tile at most: 14 on AVX-512 (28 accumulators), 12 on AVX2 (sub-tiles of 3).
+constexpr int kDirectMaxPixels = 14;
 
 struct DirectTile {
   const float* x = nullptr;  // input, [C/16][Hp][Wp][16], this image

@@ -258,6 +258,34 @@ TEST(ConvIm2col, StridedCopyMatchesScalarOnEveryIsa) {
   }
 }
 
+// direct_nchw16c cuts each output row into strips of equal width (AVX-512: up to 14 pixels,
+// AVX2 / scalar: 12 and the rest): every row width up to four strips, so that each tile width
+// 1..14 and each split of a row runs, with a channel-block tail (C = 17), a partial 32-filter
+// group (M = 40), stride 1 and 2, residual and clamp.
+TEST(ConvDirect, EveryRowWidthOnEveryIsa) {
+  const ConvAlgorithm* algo = find_algorithm("direct_nchw16c");
+  ASSERT_NE(algo, nullptr);
+  Rng rng(4242);
+  for (Isa isa : {Isa::avx512, Isa::avx2, Isa::scalar}) {
+    if (!isa_supported(isa)) continue;
+    for (int64_t U = 1; U <= 2; ++U) {
+      for (int64_t F = 1; F <= 57; ++F) {
+        ConvDesc d = layer(17, 40, (F - 1) * U + 1, 3, U, 1, 1);
+        d.shape.H = 3;
+        ASSERT_TRUE(finish_shape(d.shape));
+        ASSERT_EQ(d.shape.F, F);
+        d.isa = isa;
+        d.has_bias = true;
+        d.residual = F % 2 == 0;
+        d.activation = GemmEpilogue::relu();
+        d.threads = F % 3 == 0 ? 2 : 1;
+        const double err = run_case(*algo, d, rng);
+        ASSERT_LE(err, tolerance(algo->name())) << isa_name(isa) << " " << Case{d}.str();
+      }
+    }
+  }
+}
+
 // Layers whose whole im2col buffer exceeds L2 run band by band (output rows lowered into an
 // L2-sized buffer, the GEMM writing a slice of Y). The random shapes above are too small for that:
 // these are large enough on any L2 up to 4 MiB, with a last band shorter than the others, groups,

@@ -1,5 +1,6 @@
-// AVX-512 direct convolution tile: 2 x 12 accumulators (32 output channels x 12 pixels), so each
-// input value is broadcast once for 2 FMAs and each weight vector is loaded once per 12 pixels.
+// AVX-512 direct convolution tile: 2 x 14 accumulators (32 output channels x 14 pixels), so each
+// input value is broadcast once for 2 FMAs and each weight vector is loaded once per 14 pixels.
+// 28 accumulators, the two weight vectors and the broadcast take 31 of the 32 registers.
 #include <immintrin.h>
 
 #include "kernels/conv/direct_kernel.hpp"
@@ -20,7 +21,7 @@ void tile(const DirectTile& t) {
         const float* in = row + s * t.dil_w * 16;
         for (int ci = 0; ci < 16; ++ci, w += 32) {
           const __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16);
-#pragma GCC unroll 12
+#pragma GCC unroll 14
           for (int j = 0; j < P; ++j) {
             const __m512 xv = _mm512_set1_ps(in[j * step + ci]);
             a0[j] = _mm512_fmadd_ps(xv, w0, a0[j]);
@@ -40,6 +41,12 @@ void tile(const DirectTile& t) {
 
 void direct_tile_avx512(const DirectTile& t) {
   switch (t.pixels) {
+    case 14:
+      tile<14>(t);
+      break;
+    case 13:
+      tile<13>(t);
+      break;
     case 12:
       tile<12>(t);
       break;
