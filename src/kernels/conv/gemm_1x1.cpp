@@ -1,6 +1,8 @@
 // 1x1 convolutions without padding are a GEMM on the input as it lies: per image and group,
 // B is the C/G x H*W block of x. With a stride > 1 the kept pixels are first gathered into a
 // C/G x E*F buffer (a 1/U^2 of the input: cheap next to the product).
+#include <algorithm>
+
 #include "kernels/conv/gemm_conv.hpp"
 
 namespace loupe::kernels::conv {
@@ -27,9 +29,10 @@ class Gemm1x1 : public ConvAlgorithm {
                                                  [](const float* x, float*) { return x; });
     }
     const int64_t floats = s.C / s.G * s.E * s.F;
+    const StridedCopy copy = strided_copy_for(d.isa);
     return std::make_unique<GemmConvPrimitive>(name(), d, weights, bias, floats,
-                                               [s](const float* x, float* buffer) {
-                                                 gather_kept_pixels(s, s.C / s.G, x, buffer);
+                                               [s, copy](const float* x, float* buffer) {
+                                                 gather_kept_pixels(s, s.C / s.G, x, buffer, copy);
                                                  return static_cast<const float*>(buffer);
                                                });
   }
@@ -38,11 +41,20 @@ class Gemm1x1 : public ConvAlgorithm {
 }  // namespace
 
 // The pixels a strided 1x1 layer keeps: `channels` planes of x (H x W) into dense E x F planes.
-void gather_kept_pixels(const ops::LayerShape& s, int64_t channels, const float* x, float* out) {
+// Each kept row goes through the ISA's strided copy (AVX-512: one permute per 16 pixels, under
+// masks for the 7- and 14-pixel rows of ResNet-50) rather than a loop of single floats. Reading
+// x bounds the gather more than the copy: 512 -> 1024 stride 2 on 28 x 28, batch 8, 2 threads,
+// medians 9.3-9.6 -> 8.7-9.3 ms; at batch 1 on 1 thread within noise (2.15-2.39 -> 2.11-2.35).
+void gather_kept_pixels(const ops::LayerShape& s, int64_t channels, const float* x, float* out,
+                        StridedCopy copy) {
   for (int64_t c = 0; c < channels; ++c) {
-    for (int64_t e = 0; e < s.E; ++e) {
+    for (int64_t e = 0; e < s.E; ++e, out += s.F) {
       const float* in = x + (c * s.H + e * s.U) * s.W;
-      for (int64_t f = 0; f < s.F; ++f) *out++ = in[f * s.U_w];
+      if (s.U_w == 1) {
+        std::copy(in, in + s.F, out);
+      } else {
+        copy(in, s.U_w, s.F, out);
+      }
     }
   }
 }

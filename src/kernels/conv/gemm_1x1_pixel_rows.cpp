@@ -82,7 +82,7 @@ class PixelRowsPrimitive : public ConvPrimitive {
     for (int64_t n = n0; n < n1; ++n) {
       const float* xn = x + n * s.C * s.H * s.W;
       if (strided_) {
-        gather_kept_pixels(s, s.C, xn, gathered);
+        gather_kept_pixels(s, s.C, xn, gathered, strided_copy_for(d_.isa));
         xn = gathered;
       }
       plan_.run(xn, packed_, yt, e);

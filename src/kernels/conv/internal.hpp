@@ -23,8 +23,10 @@ const ConvAlgorithm& direct_nchw_algorithm();
 // desc.threads with 0 resolved to the global pool's size.
 int resolve_threads(const ConvDesc& d);
 
-// The pixels a strided 1x1 layer keeps: `channels` planes of x (H x W) into dense E x F planes.
-void gather_kept_pixels(const ops::LayerShape& s, int64_t channels, const float* x, float* out);
+// The pixels a strided 1x1 layer keeps: `channels` planes of x (H x W) into dense E x F planes,
+// each kept row by `copy` (the ISA's strided copy).
+void gather_kept_pixels(const ops::LayerShape& s, int64_t channels, const float* x, float* out,
+                        StridedCopy copy);
 
 // gemm_1x1 on a map of few pixels (gemm_1x1_pixel_rows.cpp): pixels as the GEMM's rows.
 std::unique_ptr<ConvPrimitive> make_pixel_rows_1x1(const ConvDesc& d, const float* weights,

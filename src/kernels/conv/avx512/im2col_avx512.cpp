@@ -5,6 +5,8 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC PR 105593, see gemm/avx512
 #include <immintrin.h>
 
+#include <algorithm>
+
 #include "kernels/conv/im2col.hpp"
 
 namespace loupe::kernels::conv {
@@ -20,6 +22,18 @@ void strided_copy_avx512(const float* in, int64_t stride, int64_t n, float* out)
       const __m512 lo = _mm512_loadu_ps(in + 2 * f);
       const __m512 hi = _mm512_loadu_ps(in + 2 * f + 16);
       _mm512_storeu_ps(out + f, _mm512_permutex2var_ps(lo, even, hi));
+    }
+    // The last 1-16 under masks (the lanes past in[2n - 2] are neither read nor faulted): a
+    // 14- or 7-pixel row (ResNet-50's stride-2 1x1 layers) is then one block, not 14 scalar copies.
+    if (f < n) {
+      const int64_t last = 2 * (n - f) - 1;  // floats to read from in + 2f
+      const auto lanes = [](int64_t k) {
+        return static_cast<__mmask16>(k >= 16 ? 0xffffu : (1u << std::max<int64_t>(k, 0)) - 1u);
+      };
+      const __m512 lo = _mm512_maskz_loadu_ps(lanes(last), in + 2 * f);
+      const __m512 hi = _mm512_maskz_loadu_ps(lanes(last - 16), in + 2 * f + 16);
+      _mm512_mask_storeu_ps(out + f, lanes(n - f), _mm512_permutex2var_ps(lo, even, hi));
+      return;
     }
   } else {
     const __m512i idx =
