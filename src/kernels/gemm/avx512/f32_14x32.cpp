@@ -142,13 +142,18 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
 // One k step: NV B loads, R broadcasts, R x NV FMAs. A's micro-panel is fetched 8 steps ahead,
 // and so is B's row (bstep bytes per step, packed panel or B's own rows): a rows-outer product
 // streams its B panels from L2, and the L1 prefetcher does not follow B's rows when they lie
-// ldb apart. In pack mode (pk, UkrArgs::b_pack) the B row just loaded is also stored as the
-// packed panel's row, and the same row of the panel two to the right (the tile after next in a
-// rows-outer sweep) is fetched into L2: without that fetch the sweep waited on L3 for every row
-// (64 x 3136 x 576: 0.48-0.53 of dnnl_sgemm, 0.97 with it; one panel ahead 0.54-0.57, four 0.96).
-// Stream mode (st) is a one-row tile given A's row where it lies (UkrArgs::lda, a row-vector
-// product on packed B: a fully connected layer at batch 1, its B read once from DRAM): A steps
-// 4 bytes per k instead of a packed panel's 56, and nothing is fetched ahead.
+// ldb apart. The row's last float is fetched too: a row of B read where it lies need not start
+// on a line (a 14 x 14 map's planes are 784 bytes apart, a std::vector's data is 16 bytes into
+// its page), and its 128 bytes then span three lines. Without the third, 64 x 3136 x 576 with B
+// 16 bytes off a line ran at 0.47-0.60 of dnnl_sgemm in about half the processes, 0.86-0.92 in
+// the others, and 0.87-0.92 in all with it (aligned B: 0.86-0.94 either way). In pack mode (pk,
+// UkrArgs::b_pack) the B row just loaded is also stored as the packed panel's row, and the same row
+// of the panel two to the right (the tile after next in a rows-outer sweep) is fetched into L2:
+// without that fetch the sweep waited on L3 for every row (64 x 3136 x 576: 0.48-0.53 of
+// dnnl_sgemm, 0.97 with it; one panel ahead 0.54-0.57, four 0.96). Stream mode (st) is a one-row
+// tile given A's row where it lies (UkrArgs::lda, a row-vector product on packed B: a fully
+// connected layer at batch 1, its B read once from DRAM): A steps 4 bytes per k instead of a packed
+// panel's 56, and nothing is fetched ahead.
 #define LOUPE_K_STEP \
   "vmovups (%[b]), %%zmm28\n\t"                                                                  \
   ".if %c[nv] > 1\n\t"                                                                           \
@@ -159,6 +164,9 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   "prefetcht0 (%[b], %[bstep], 8)\n\t"                                                            \
   ".if %c[nv] > 1\n\t"                                                                           \
   "prefetcht0 64(%[b], %[bstep], 8)\n\t"                                                          \
+  "prefetcht0 124(%[b], %[bstep], 8)\n\t"                                                         \
+  ".else\n\t"                                                                                    \
+  "prefetcht0 60(%[b], %[bstep], 8)\n\t"                                                          \
   ".endif\n\t"                                                                                   \
   ".endif\n\t"                                                                                   \
   ".if %c[pk]\n\t"                                                                              \
