@@ -66,9 +66,10 @@ class DirectPrimitive : public ConvPrimitive {
         vector_store_ = true;
         // Strips of equal width: with 12 pixels a 14-pixel row was 12 + 2, and the 2-pixel tile
         // loads both weight vectors for 4 FMAs. Zen 4, 1 thread, median of 100 runs alternating
-        // with 12-pixel strips, balanced 14 / balanced 12 / fixed 12: 256 channels on 14 x 14
-        // 0.96 / 0.90 (12 + 2 -> 14), 128 on 28 x 28 0.97 / 1.01, 512 on 28 x 28 0.95, 64 on
-        // 56 x 56 0.98, 512 on 7 x 7 1.00; stride 2 from 28 x 28 0.93. With AVX2 balancing lost
+        // the two variants, time ratios equal-width 12 / fixed 12 and equal-width 14 / equal-width
+        // 12: 256 channels on 14 x 14 0.90 and 0.96 (0.86 in all), 128 on 28 x 28 1.01 and 0.97,
+        // 512 on 28 x 28 1.01 and 0.95, 64 on 56 x 56 1.01 and 0.98, 512 on 7 x 7 1.00 and 1.00;
+        // 14 / equal-width 12 at stride 2 from 28 x 28 0.93. On AVX2 equal-width strips lost
         // (14 x 14: 1.08), so it keeps 12-pixel strips.
         const int64_t strips = (s.F + kDirectMaxPixels - 1) / kDirectMaxPixels;
         strip_ = (s.F + strips - 1) / strips;

@@ -259,7 +259,7 @@ TEST(ConvIm2col, StridedCopyMatchesScalarOnEveryIsa) {
 }
 
 // direct_nchw16c cuts each output row into strips of equal width (AVX-512: up to 14 pixels,
-// AVX2 / scalar: 12 and the rest): every row width up to four strips, so that each tile width
+// AVX2 / scalar: 12 and the rest): every row width up to five strips, so that each tile width
 // 1..14 and each split of a row runs, with a channel-block tail (C = 17), a partial 32-filter
 // group (M = 40), stride 1 and 2, residual and clamp.
 TEST(ConvDirect, EveryRowWidthOnEveryIsa) {

@@ -192,9 +192,10 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
 // that the stores after the loop find their lines in L1. A 1x1 layer's output and residual rows
 // are off a line on a 14 x 14 map (784 bytes apart); with them 16 bytes off, 64 -> 256 on
 // 56 x 56 with residual, 8 rotating outputs, 2 threads, min of 96 runs: 0.73-0.82 -> 0.67-0.68
-// ms (1 thread 1.31-1.36 -> 1.16-1.28); 256 -> 1024 on 14 x 14 0.56-0.59 -> 0.54-0.56. Spread over
-// the last steps, the fetches neither arrive long before the stores nor queue up as one burst of R
-// x NV misses at the tile's start, which delayed a short-K tile's own loads (64 x 12321 x 27).
+// ms (1 thread 1.31-1.36 -> 1.16-1.28); 256 -> 1024 on 14 x 14, 48 rotating, 0.56-0.60 ->
+// 0.54-0.57. Spread over the last steps, the fetches neither arrive long before the stores nor
+// queue up as one burst of R x NV misses at the tile's start, which delayed a short-K tile's own
+// loads (64 x 12321 x 27).
 #define LOUPE_K_LOOP \
   LOUPE_ZERO(0) LOUPE_ZERO(1) LOUPE_ZERO(2) LOUPE_ZERO(3) LOUPE_ZERO(4) LOUPE_ZERO(5)            \
   LOUPE_ZERO(6) LOUPE_ZERO(7) LOUPE_ZERO(8) LOUPE_ZERO(9) LOUPE_ZERO(10) LOUPE_ZERO(11)          \
