@@ -84,11 +84,7 @@ void PhasedPlane::fill_rows(const float* plane, float* buf, int64_t r0, int64_t 
       const int64_t begin = phase_dst[p], end = begin + phase_count[p];
       std::memset(dst, 0, sizeof(float) * begin);
       const float* in = plane + h * W + phase_first[p];
-      if (U_w == 1) {
-        std::memcpy(dst + begin, in, sizeof(float) * phase_count[p]);
-      } else {
-        copy(in, U_w, phase_count[p], dst + begin);
-      }
+      copy_row(copy, in, U_w, phase_count[p], dst + begin);
       std::memset(dst + end, 0, sizeof(float) * (wq - end));
     }
   }

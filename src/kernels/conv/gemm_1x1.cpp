@@ -1,8 +1,6 @@
 // 1x1 convolutions without padding are a GEMM on the input as it lies: per image and group,
 // B is the C/G x H*W block of x. With a stride > 1 the kept pixels are first gathered into a
 // C/G x E*F buffer (a 1/U^2 of the input: cheap next to the product).
-#include <algorithm>
-
 #include "kernels/conv/gemm_conv.hpp"
 
 namespace loupe::kernels::conv {
@@ -49,12 +47,7 @@ void gather_kept_pixels(const ops::LayerShape& s, int64_t channels, const float*
                         StridedCopy copy) {
   for (int64_t c = 0; c < channels; ++c) {
     for (int64_t e = 0; e < s.E; ++e, out += s.F) {
-      const float* in = x + (c * s.H + e * s.U) * s.W;
-      if (s.U_w == 1) {
-        std::copy(in, in + s.F, out);
-      } else {
-        copy(in, s.U_w, s.F, out);
-      }
+      copy_row(copy, x + (c * s.H + e * s.U) * s.W, s.U_w, s.F, out);
     }
   }
 }

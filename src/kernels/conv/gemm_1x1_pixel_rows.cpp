@@ -43,6 +43,7 @@ class PixelRowsPrimitive : public ConvPrimitive {
     packed_ = pack_b(plan_, weights);
     vector_store_ = resolve_isa(d.isa) != Isa::scalar;
     strided_ = s.U != 1 || s.U_w != 1;
+    copy_ = strided_copy_for(d.isa);
   }
 
   std::string_view algorithm() const override { return "gemm_1x1"; }
@@ -82,7 +83,7 @@ class PixelRowsPrimitive : public ConvPrimitive {
     for (int64_t n = n0; n < n1; ++n) {
       const float* xn = x + n * s.C * s.H * s.W;
       if (strided_) {
-        gather_kept_pixels(s, s.C, xn, gathered, strided_copy_for(d_.isa));
+        gather_kept_pixels(s, s.C, xn, gathered, copy_);
         xn = gathered;
       }
       plan_.run(xn, packed_, yt, e);
@@ -123,6 +124,7 @@ class PixelRowsPrimitive : public ConvPrimitive {
   int threads_ = 1;
   int slots_ = 1;  // images split over threads (one workspace each), or 1
   bool vector_store_ = false, strided_ = false;
+  StridedCopy copy_ = nullptr;  // the ISA's, for a strided layer's kept pixels
 };
 
 }  // namespace

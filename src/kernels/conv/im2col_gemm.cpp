@@ -39,11 +39,7 @@ void im2col(const ops::LayerShape& s, Isa isa, const float* x, float* col, int64
           }
           const float* in = plane + ih * s.W + col_off;
           std::fill(out, out + f0, 0.0f);
-          if (s.U_w == 1) {
-            std::memcpy(out + f0, in + f0, sizeof(float) * (f1 - f0));
-          } else {
-            copy(in + f0 * s.U_w, s.U_w, f1 - f0, out + f0);
-          }
+          copy_row(copy, in + f0 * s.U_w, s.U_w, f1 - f0, out + f0);
           std::fill(out + f1, out + s.F, 0.0f);
         }
       }
