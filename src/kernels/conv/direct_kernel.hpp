@@ -5,6 +5,8 @@
 // [M/32][C/16][R][S][16 input channels][32 output channels].
 #include <cstdint>
 
+#include "kernels/isa.hpp"
+
 namespace loupe::kernels::conv {
 
 // Pixels per tile at most: 14 on AVX-512 (28 accumulators), 12 on AVX2 (sub-tiles of 3).
@@ -23,7 +25,7 @@ struct DirectTile {
 // Writes a tile's [pixels][32] results (out, rows out_stride apart) to output channels m0 ..
 // m0+channels-1 of the plain NCHW output, pixels f0 .. of row e: y points at (m0, e, f0), channel
 // planes `plane` floats apart; residual likewise or null; bias at m0 (or null); then the clamp.
-// AVX2 (8 x 8 transposes) or plain loops.
+// AVX-512 (16 x 16 transposes), AVX2 (8 x 8) or plain loops.
 struct DirectStore {
   const float* out = nullptr;
   int64_t out_stride = 32;  // floats from one pixel's channels in `out` to the next pixel's
@@ -35,8 +37,11 @@ struct DirectStore {
   bool clamp = false;
   float lo = 0.0f, hi = 0.0f;
 };
+void direct_store_avx512(const DirectStore& s);
 void direct_store_avx2(const DirectStore& s);
 void direct_store_scalar(const DirectStore& s);
+using DirectStoreFn = void (*)(const DirectStore&);
+DirectStoreFn direct_store_for(Isa isa);  // the ISA's (resolved) store
 
 // Rows [0, H) of channels c0 .. c0+15 (those below C; planes H x W, `plane_stride` floats apart,
 // from x) into the interior of a [Hp][Wp][16] block: row h at dst + ((h + pad_top) * Wp +

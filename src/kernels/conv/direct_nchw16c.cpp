@@ -50,6 +50,17 @@ void direct_store_scalar(const DirectStore& s) {
   }
 }
 
+DirectStoreFn direct_store_for(Isa isa) {
+  switch (isa) {
+    case Isa::avx512:
+      return direct_store_avx512;
+    case Isa::avx2:
+      return direct_store_avx2;
+    default:
+      return direct_store_scalar;
+  }
+}
+
 namespace {
 
 class DirectPrimitive : public ConvPrimitive {
@@ -63,7 +74,7 @@ class DirectPrimitive : public ConvPrimitive {
     switch (resolve_isa(d.isa)) {
       case Isa::avx512: {
         kernel_ = direct_tile_avx512;
-        vector_store_ = true;
+        vector_reorder_ = true;
         // Strips of equal width: with 12 pixels a 14-pixel row was 12 + 2, and the 2-pixel tile
         // loads both weight vectors for 4 FMAs. Zen 4, 1 thread, median of 100 runs alternating
         // the two variants, time ratios equal-width 12 / fixed 12 and equal-width 14 / equal-width
@@ -77,7 +88,7 @@ class DirectPrimitive : public ConvPrimitive {
       }
       case Isa::avx2:
         kernel_ = direct_tile_avx2;
-        vector_store_ = true;
+        vector_reorder_ = true;
         break;
       default:
         kernel_ = direct_tile_scalar;
@@ -98,6 +109,7 @@ class DirectPrimitive : public ConvPrimitive {
       }
     }
     threads_ = resolve_threads(d);
+    store_ = direct_store_for(resolve_isa(d.isa));
   }
 
   std::string_view algorithm() const override { return "direct_nchw16c"; }
@@ -165,7 +177,7 @@ class DirectPrimitive : public ConvPrimitive {
   void reorder(const float* x, int64_t cb, float* xb) const {
     const ops::LayerShape& s = d_.shape;
     float* dst = xb + cb * hp_ * wp_ * 16;
-    if (vector_store_) {  // the interior by AVX2 transposes, then zeros in the padding only
+    if (vector_reorder_) {  // the interior by AVX2 transposes, then zeros in the padding only
       direct_reorder_avx2(x + cb * 16 * s.H * s.W, std::min<int64_t>(16, s.C - cb * 16), s.H, s.W,
                           s.H * s.W, dst, wp_, s.pad_top, s.pad_left);
       const auto zero = [&](int64_t h, int64_t w0, int64_t w1) {
@@ -207,18 +219,15 @@ class DirectPrimitive : public ConvPrimitive {
     v.clamp = ep.clamp;
     v.lo = ep.lo;
     v.hi = ep.hi;
-    if (vector_store_) {
-      direct_store_avx2(v);
-    } else {
-      direct_store_scalar(v);
-    }
+    store_(v);
   }
 
   ConvDesc d_;
   std::vector<float> w_, bias_;
   void (*kernel_)(const DirectTile&) = direct_tile_scalar;
-  // direct_store_avx2 / direct_reorder_avx2 (AVX2 and AVX-512 CPUs) instead of the loops
-  bool vector_store_ = false;
+  // direct_reorder_avx2 (AVX2 and AVX-512 CPUs) instead of the loop
+  bool vector_reorder_ = false;
+  DirectStoreFn store_ = direct_store_scalar;
   int64_t cblocks_ = 0, mgroups_ = 0, hp_ = 0, wp_ = 0;
   int64_t strip_ = 12;  // output pixels per job, <= kDirectMaxPixels
   int threads_ = 1;

@@ -4,7 +4,7 @@
 // fill 49 of 64 vector lanes (a 32-wide panel and a 17-wide one); as rows they fill 49 of 56
 // tile rows, and the edge tile computes only its 7 rows. The bias is the GEMM's per-column
 // bias; the residual and the clamp are applied while the E*F x M result is transposed into
-// NCHW (8 x 8 transposes).
+// NCHW (direct_nchw16c's store).
 #include <algorithm>
 
 #include "kernels/conv/direct_kernel.hpp"
@@ -41,7 +41,7 @@ class PixelRowsPrimitive : public ConvPrimitive {
     }
     plan_ = plan_gemm(g);
     packed_ = pack_b(plan_, weights);
-    vector_store_ = resolve_isa(d.isa) != Isa::scalar;
+    store_ = direct_store_for(resolve_isa(d.isa));
     strided_ = s.U != 1 || s.U_w != 1;
     copy_ = strided_copy_for(d.isa);
   }
@@ -102,11 +102,7 @@ class PixelRowsPrimitive : public ConvPrimitive {
         st.clamp = ep.clamp;
         st.lo = ep.lo;
         st.hi = ep.hi;
-        if (vector_store_) {
-          direct_store_avx2(st);
-        } else {
-          direct_store_scalar(st);
-        }
+        store_(st);
       };
       if (threads > 1 && groups > 1) {
         ThreadPool::global().parallel_for(groups, store, threads);
@@ -123,7 +119,8 @@ class PixelRowsPrimitive : public ConvPrimitive {
   PackedB packed_;
   int threads_ = 1;
   int slots_ = 1;  // images split over threads (one workspace each), or 1
-  bool vector_store_ = false, strided_ = false;
+  DirectStoreFn store_ = direct_store_scalar;
+  bool strided_ = false;
   StridedCopy copy_ = nullptr;  // the ISA's, for a strided layer's kept pixels
 };
 

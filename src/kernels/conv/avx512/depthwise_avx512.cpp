@@ -2,6 +2,7 @@
 // each tap's weight is broadcast once per 64 outputs.
 #include <immintrin.h>
 
+#include "kernels/avx512_lanes.hpp"
 #include "kernels/conv/depthwise_kernel.hpp"
 
 // GCC 12's _mm512_max_ps / _mm512_min_ps pass _mm512_undefined_ps() as the unused merge operand,
@@ -26,7 +27,7 @@ void block(const DepthwisePlane& p, const float* row, const float* res, float* o
   for (int j = 0; j < NV; ++j) {
     const int64_t f = f0 + 16 * j;
     const int64_t left = p.F - f;
-    const __mmask16 m = left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1u);
+    const __mmask16 m = avx512::first_lanes(left);
     __m512 v = acc[j];
     if (res != nullptr) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, res + f));
     if (p.clamp) v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 
+#include "kernels/avx512_lanes.hpp"
 #include "kernels/conv/direct_nchw_kernel.hpp"
 
 namespace loupe::kernels::conv {
@@ -24,7 +25,7 @@ void tile(const DirectNchwRows& p, const float* w, int64_t m0, int64_t e, int64_
   constexpr int C = MB * MR;
   const int64_t block = p.K * MR;
   const int left = static_cast<int>(std::min<int64_t>(p.F - f0 - 16 * (NV - 1), 16));
-  const __mmask16 last = static_cast<__mmask16>((1u << left) - 1u);
+  const __mmask16 last = avx512::first_lanes(left);
   __m512 acc[C][NV];
 #pragma GCC unroll 8
   for (int i = 0; i < C; ++i) {

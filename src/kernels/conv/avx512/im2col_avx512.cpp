@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "kernels/avx512_lanes.hpp"
 #include "kernels/conv/im2col.hpp"
 
 namespace loupe::kernels::conv {
@@ -27,12 +28,10 @@ void strided_copy_avx512(const float* in, int64_t stride, int64_t n, float* out)
     // 14- or 7-pixel row (ResNet-50's stride-2 1x1 layers) is then one block, not 14 scalar copies.
     if (f < n) {
       const int64_t last = 2 * (n - f) - 1;  // floats to read from in + 2f
-      const auto lanes = [](int64_t k) {
-        return static_cast<__mmask16>(k >= 16 ? 0xffffu : (1u << std::max<int64_t>(k, 0)) - 1u);
-      };
-      const __m512 lo = _mm512_maskz_loadu_ps(lanes(last), in + 2 * f);
-      const __m512 hi = _mm512_maskz_loadu_ps(lanes(last - 16), in + 2 * f + 16);
-      _mm512_mask_storeu_ps(out + f, lanes(n - f), _mm512_permutex2var_ps(lo, even, hi));
+      const __m512 lo = _mm512_maskz_loadu_ps(avx512::first_lanes(last), in + 2 * f);
+      const __m512 hi = _mm512_maskz_loadu_ps(avx512::first_lanes(last - 16), in + 2 * f + 16);
+      _mm512_mask_storeu_ps(out + f, avx512::first_lanes(n - f),
+                            _mm512_permutex2var_ps(lo, even, hi));
       return;
     }
   } else {

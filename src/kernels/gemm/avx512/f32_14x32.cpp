@@ -25,6 +25,7 @@
 
 #include <algorithm>
 
+#include "kernels/avx512_lanes.hpp"
 #include "kernels/gemm/ukernel.hpp"
 
 namespace loupe::kernels::gemm {
@@ -33,12 +34,6 @@ namespace {
 
 constexpr int kMR = 14;
 constexpr int kNR = 32;
-
-__mmask16 lane_mask(int n) {
-  if (n >= 16) return 0xFFFF;
-  if (n <= 0) return 0;
-  return static_cast<__mmask16>((1u << n) - 1u);
-}
 
 // Bytes from one k's B row to the next: a packed micro-panel's NR floats, or B's own row stride
 // (UkrArgs::ldb, raw_b).
@@ -101,7 +96,7 @@ class RowUpdate {
 template <int R, int NV>
 void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   __mmask16 mask[NV];
-  for (int v = 0; v < NV; ++v) mask[v] = lane_mask(p.n - 16 * v);
+  for (int v = 0; v < NV; ++v) mask[v] = avx512::first_lanes(p.n - 16 * v);
   const RowUpdate update(p.alpha, p.beta, p.epilogue && p.clamp, p.lo, p.hi);
   const bool col = p.epilogue && p.col_bias != nullptr;
   __m512 col_bias[NV];
@@ -355,7 +350,7 @@ void tile_direct(const UkrArgs& p) {
   const float* res = p.residual;
   float* bp = p.b_pack;
   const int64_t ldc = p.ldc * 4, ldr = p.ldr * 4;
-  const uint16_t m0 = lane_mask(p.n), m1 = lane_mask(p.n - 16);
+  const uint16_t m0 = avx512::first_lanes(p.n), m1 = avx512::first_lanes(p.n - 16);
   __asm__ volatile(LOUPE_K_LOOP
                    "kmovw %[m0], %%k1\n\t"
                    "kmovw %[m1], %%k2\n\t"
@@ -415,51 +410,22 @@ constexpr UkrFn kByRows[kMR] = {rows<1>, rows<2>, rows<3>,  rows<4>,  rows<5>,  
 
 void ukernel(const UkrArgs& p) { kByRows[p.m - 1](p); }
 
-// Packing A without transposing it in memory (element (i, k) at src[i*rs + k], rows strided) is
-// a 14 x 16 transpose per 16 k; done in registers here, 16 columns at a time: load up to 16
-// rows (14 used) as zmm, transpose 16x16 with unpack/shuffle, store 14 lanes per k.
-void transpose16(__m512 r[16]) {
-  __m512 t[16];
-  for (int i = 0; i < 16; i += 2) {
-    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
-  }
-  for (int i = 0; i < 16; i += 4) {
-    const __m512d a0 = _mm512_castps_pd(t[i]), a1 = _mm512_castps_pd(t[i + 1]);
-    const __m512d a2 = _mm512_castps_pd(t[i + 2]), a3 = _mm512_castps_pd(t[i + 3]);
-    r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a0, a2));
-    r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a0, a2));
-    r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(a1, a3));
-    r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(a1, a3));
-  }
-  // Now r[4q + j] holds, in its 128-bit lane L, column 4L + j of rows 4q..4q+3. Gathering lane L
-  // of r[j], r[4+j], r[8+j], r[12+j] gives column 4L + j of all 16 rows.
-  for (int j = 0; j < 4; ++j) {
-    const __m512 x0 = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x88);  // lanes 0,2 | 0,2
-    const __m512 x1 = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xDD);  // lanes 1,3 | 1,3
-    const __m512 x2 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x88);
-    const __m512 x3 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xDD);
-    t[j] = _mm512_shuffle_f32x4(x0, x2, 0x88);       // lane 0 of each group
-    t[4 + j] = _mm512_shuffle_f32x4(x1, x3, 0x88);   // lane 1
-    t[8 + j] = _mm512_shuffle_f32x4(x0, x2, 0xDD);   // lane 2
-    t[12 + j] = _mm512_shuffle_f32x4(x1, x3, 0xDD);  // lane 3
-  }
-  for (int c = 0; c < 16; ++c) r[c] = t[c];
-}
-
 // Rows [0, rows) of src, ld apart, their lanes in `lanes` (the rest, and rows >= rows, zero),
 // transposed: r[q] then holds lane q of every row.
-void load_transposed(__m512 r[16], const float* src, int64_t ld, int64_t rows, __mmask16 lanes) {
+void load_transposed(__m512 (&r)[16], const float* src, int64_t ld, int64_t rows, __mmask16 lanes) {
   for (int j = 0; j < 16; ++j) {
     r[j] = j < rows ? _mm512_maskz_loadu_ps(lanes, src + j * ld) : _mm512_setzero_ps();
   }
-  transpose16(r);
+  avx512::transpose16(r);
 }
 
+// Packing A without transposing it in memory (element (i, k) at src[i*rs + k], rows strided) is
+// a 14 x 16 transpose per 16 k; done in registers here, 16 columns at a time: load up to 16
+// rows (14 used) as zmm, transpose 16x16 with unpack/shuffle, store 14 lanes per k.
 void pack_a(int64_t m, int64_t kc, const float* src, int64_t rs, int64_t cs, float* dst) {
   if (cs != 1 && rs == 1) {
     // A stored transposed: each k's MR values are contiguous already, one masked copy per k.
-    const __mmask16 load = lane_mask(static_cast<int>(m));
+    const __mmask16 load = avx512::first_lanes(m);
     for (int64_t k = 0; k < kc; ++k) {
       _mm512_mask_storeu_ps(dst + k * kMR, (1u << kMR) - 1u,
                             _mm512_maskz_loadu_ps(load, src + k * cs));
@@ -494,8 +460,8 @@ void pack_a(int64_t m, int64_t kc, const float* src, int64_t rs, int64_t cs, flo
 // B rows are copied as two masked vectors each: a library memcpy call per 128-byte row costs
 // more than the copy, and the packing is on the critical path of every jit-packed micro-panel.
 void pack_b(int64_t n, int64_t kc, const float* src, int64_t rs, float* dst) {
-  const __mmask16 m0 = lane_mask(static_cast<int>(n));
-  const __mmask16 m1 = lane_mask(static_cast<int>(n) - 16);
+  const __mmask16 m0 = avx512::first_lanes(n);
+  const __mmask16 m1 = avx512::first_lanes(n - 16);
   for (int64_t k = 0; k < kc; ++k) {
     const float* s = src + k * rs;
     _mm512_store_ps(dst + k * kNR, _mm512_maskz_loadu_ps(m0, s));
@@ -515,7 +481,7 @@ void pack_b_t(int64_t n, int64_t kc, const float* src, int64_t cs, float* dst) {
     for (int64_t k = 0; k < kc; k += 16) {
       const int kt = static_cast<int>(std::min<int64_t>(16, kc - k));
       __m512 r[16];
-      load_transposed(r, src + j0 * cs + k, cs, n - j0, lane_mask(kt));
+      load_transposed(r, src + j0 * cs + k, cs, n - j0, avx512::first_lanes(kt));
       for (int q = 0; q < kt; ++q) _mm512_store_ps(dst + (k + q) * kNR + j0, r[q]);
     }
   }
@@ -528,9 +494,9 @@ void transpose_out(const TransposeOut& o) {
   for (int64_t i0 = 0; i0 < o.m; i0 += 16) {
     const int mi = static_cast<int>(std::min<int64_t>(16, o.m - i0));
     for (int64_t j0 = 0; j0 < o.n; j0 += 16) {
-      const __mmask16 cols = lane_mask(static_cast<int>(std::min<int64_t>(16, o.n - j0)));
+      const __mmask16 cols = avx512::first_lanes(o.n - j0);
       __m512 r[16];
-      load_transposed(r, o.t + j0 * o.ldt + i0, o.ldt, o.n - j0, lane_mask(mi));
+      load_transposed(r, o.t + j0 * o.ldt + i0, o.ldt, o.n - j0, avx512::first_lanes(mi));
       const __m512 col_bias = o.col_bias != nullptr ? _mm512_maskz_loadu_ps(cols, o.col_bias + j0)
                                                     : _mm512_setzero_ps();
       for (int p = 0; p < mi; ++p) {

@@ -7,12 +7,11 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
+#include "kernels/avx512_lanes.hpp"
 #include "kernels/pool/ukernel.hpp"
 
 namespace loupe::kernels::pool {
 namespace {
-
-__mmask16 tail_mask(int64_t n) { return static_cast<__mmask16>((1u << n) - 1u); }
 
 // GCC 12's _mm512_reduce_* read an undefined register (-Werror=uninitialized); a store and 16
 // scalar steps once per plane cost nothing measurable.
@@ -38,7 +37,7 @@ void vmax(float* dst, const float* src, int64_t n) {
     _mm512_storeu_ps(dst + i, _mm512_max_ps(_mm512_loadu_ps(dst + i), _mm512_loadu_ps(src + i)));
   }
   if (i < n) {
-    const __mmask16 k = tail_mask(n - i);
+    const __mmask16 k = avx512::first_lanes(n - i);
     const __m512 d = _mm512_maskz_loadu_ps(k, dst + i);
     _mm512_mask_storeu_ps(dst + i, k, _mm512_max_ps(d, _mm512_maskz_loadu_ps(k, src + i)));
   }
@@ -50,7 +49,7 @@ void vadd(float* dst, const float* src, int64_t n) {
     _mm512_storeu_ps(dst + i, _mm512_add_ps(_mm512_loadu_ps(dst + i), _mm512_loadu_ps(src + i)));
   }
   if (i < n) {
-    const __mmask16 k = tail_mask(n - i);
+    const __mmask16 k = avx512::first_lanes(n - i);
     const __m512 d = _mm512_maskz_loadu_ps(k, dst + i);
     _mm512_mask_storeu_ps(dst + i, k, _mm512_add_ps(d, _mm512_maskz_loadu_ps(k, src + i)));
   }
@@ -69,7 +68,7 @@ void hreduce(const float* t, float* y, int64_t F, int64_t S, int64_t u, int64_t 
       _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
                          _mm512_set1_epi32(static_cast<int>(u)));
   for (int64_t f = 0; f < F; f += 16) {
-    const __mmask16 k = F - f >= 16 ? static_cast<__mmask16>(0xffff) : tail_mask(F - f);
+    const __mmask16 k = avx512::first_lanes(F - f);
     __m512 acc = load_cols(t, f, u, 0, idx, k);
     for (int64_t s = 1; s < S; ++s) {
       const __m512 v = load_cols(t, f, u, s * dil, idx, k);
@@ -97,7 +96,7 @@ float reduce_max(const float* x, int64_t n) {
   int64_t i = 0;
   for (; i + 16 <= n; i += 16) acc = _mm512_max_ps(acc, _mm512_loadu_ps(x + i));
   if (i < n) {
-    const __mmask16 k = tail_mask(n - i);
+    const __mmask16 k = avx512::first_lanes(n - i);
     acc = _mm512_mask_max_ps(acc, k, acc, _mm512_maskz_loadu_ps(k, x + i));
   }
   return lanes_max(acc);
@@ -111,7 +110,7 @@ float reduce_sum(const float* x, int64_t n) {
     a1 = _mm512_add_ps(a1, _mm512_loadu_ps(x + i + 16));
   }
   for (; i + 16 <= n; i += 16) a0 = _mm512_add_ps(a0, _mm512_loadu_ps(x + i));
-  if (i < n) a1 = _mm512_add_ps(a1, _mm512_maskz_loadu_ps(tail_mask(n - i), x + i));
+  if (i < n) a1 = _mm512_add_ps(a1, _mm512_maskz_loadu_ps(avx512::first_lanes(n - i), x + i));
   return lanes_sum(_mm512_add_ps(a0, a1));
 }
 
