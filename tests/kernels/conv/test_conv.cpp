@@ -286,6 +286,55 @@ TEST(ConvDirect, EveryRowWidthOnEveryIsa) {
   }
 }
 
+// direct_nchw16c reorders a map whose blocked copy exceeds L2 band by band, each thread into its
+// own buffer (its workspace then holds a few rows per thread, not the image). Sized from this
+// CPU's L2; each case at two consecutive heights, so that with bands of two or more rows one of
+// them ends in a short band; with padding rows at both ends, stride and dilation, asymmetric
+// padding, 5 x 5, a channel-block tail, batch 2, residual and both thread counts.
+TEST(ConvDirect, BandedLargeMapsMatchReferenceOnEveryIsa) {
+  const ConvAlgorithm* algo = find_algorithm("direct_nchw16c");
+  ASSERT_NE(algo, nullptr);
+  const auto side = static_cast<int64_t>(std::sqrt(static_cast<double>(cache_sizes().l2) / 128));
+  for (Isa isa : {Isa::avx512, Isa::avx2}) {
+    if (!isa_supported(isa)) continue;
+    Rng rng(977 + static_cast<uint64_t>(isa));
+    for (int i = 0; i < 3; ++i) {
+      for (int64_t grow = 0; grow < 2; ++grow) {
+        ConvDesc d = layer(17, 40, side + 4 + grow, 3, 1, 1, 1);
+        ops::LayerShape& s = d.shape;
+        s.N = i == 0 ? 2 : 1;
+        if (i == 1) {  // stride 2, dilation 2, asymmetric padding
+          s.U = s.U_w = 2;
+          s.dil_h = s.dil_w = 2;
+          s.pad_top = 2;
+          s.pad_bottom = 0;
+          s.pad_right = 3;
+          s.W = side + 16;
+          s.H = 2 * side + 8 + grow;
+        }
+        if (i == 2) {  // 5 x 5, three channel blocks
+          s.C = 33;
+          s.R = s.S = 5;
+          s.pad_top = s.pad_left = s.pad_bottom = s.pad_right = 2;
+        }
+        ASSERT_TRUE(finish_shape(s));
+        d.isa = isa;
+        d.has_bias = true;
+        d.residual = i != 1;
+        d.activation = GemmEpilogue::relu();
+        d.threads = i == 1 ? 1 : 2;
+        const auto prim = algo->create(d, random_values(rng, s.M * s.C * s.R * s.S).data(),
+                                       random_values(rng, s.M).data());
+        const int64_t image = (s.C + 15) / 16 * (s.H + s.pad_top + s.pad_bottom) *
+                              (s.W + s.pad_left + s.pad_right) * 16;
+        ASSERT_LT(prim->workspace_floats(), image) << "not banded: " << Case{d}.str();
+        const double err = run_case(*algo, d, rng);
+        ASSERT_LE(err, 1e-5) << "isa=" << isa_name(isa) << " " << Case{d}.str();
+      }
+    }
+  }
+}
+
 // Layers whose whole im2col buffer exceeds L2 run band by band (output rows lowered into an
 // L2-sized buffer, the GEMM writing a slice of Y). The random shapes above are too small for that:
 // these are large enough on any L2 up to 4 MiB, with a last band shorter than the others, groups,
