@@ -283,8 +283,8 @@ class DirectPrimitive : public ConvPrimitive {
     }
   }
 
-  // Output channels mg*32 .. +31 of row e, pixels strip*strip_ .. : the tile over xb, whose
-  // channel blocks hold `rows` padded input rows each from the one output row e0 reads first.
+  // Output channels mg*32 .. +31 of row e, pixels strip*strip_ .. : the tile over xb, which holds
+  // `rows` padded input rows per channel block, from the first row that output row e0 reads.
   void compute(const float* xb, int64_t rows, int64_t e0, int64_t mg, int64_t e, int64_t strip,
                float* y, const float* residual) const {
     const ops::LayerShape& s = d_.shape;

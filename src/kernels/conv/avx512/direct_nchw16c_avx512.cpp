@@ -1,7 +1,9 @@
 // AVX-512 direct convolution tile: 2 x 14 accumulators (32 output channels x 14 pixels), so each
 // input value is broadcast once for 2 FMAs and each weight vector is loaded once per 14 pixels.
 // 28 accumulators, the two weight vectors and the broadcast take 31 of the 32 registers.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC PR 105593, see gemm/avx512
+// GCC 12 flags _mm512_undefined_ps() inside its own intrinsics (GCC PR 105593, see gemm/avx512).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 #include <algorithm>
