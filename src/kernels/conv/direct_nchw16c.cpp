@@ -191,31 +191,36 @@ class DirectPrimitive : public ConvPrimitive {
     const ops::LayerShape& s = d_.shape;
     return (rows - 1) * s.U + (s.R - 1) * s.dil_h + 1;
   }
-  int64_t band_floats() const { return band_rows_ > 0 ? cblocks_ * band_in_rows_ * wp_ * 16 : 0; }
+  int64_t band_floats() const { return cblocks_ * band_in_rows_ * wp_ * 16; }
 
   // Padded rows [h0, h0 + rows) of every channel block of one image into buf,
-  // [C/16][band_in_rows_][Wp][16], zeros in the padding.
+  // [C/16][band_in_rows_][Wp][16].
   void fill_band(const float* x, int64_t h0, int64_t rows, float* buf) const {
+    for (int64_t cb = 0; cb < cblocks_; ++cb) {
+      fill_rows(x, cb, h0, rows, buf + cb * band_in_rows_ * wp_ * 16);
+    }
+  }
+
+  // Padded rows [h0, h0 + rows) of channel block cb into dst, [rows][Wp][16]: the real rows'
+  // interior by AVX2 transposes (zeros in the channels past C), then zeros in the padding only.
+  void fill_rows(const float* x, int64_t cb, int64_t h0, int64_t rows, float* dst) const {
     const ops::LayerShape& s = d_.shape;
     const int64_t first = std::max<int64_t>(h0, s.pad_top);              // first real row
     const int64_t last = std::min<int64_t>(h0 + rows, s.pad_top + s.H);  // past the last
-    for (int64_t cb = 0; cb < cblocks_; ++cb) {
-      float* dst = buf + cb * band_in_rows_ * wp_ * 16;
-      const auto zero = [&](int64_t r, int64_t w0, int64_t w1) {
-        std::memset(dst + (r * wp_ + w0) * 16, 0, sizeof(float) * 16 * (w1 - w0));
-      };
-      for (int64_t h = h0; h < h0 + rows; ++h) {
-        if (h < first || h >= last) {
-          zero(h - h0, 0, wp_);
-        } else {
-          zero(h - h0, 0, s.pad_left);
-          zero(h - h0, s.pad_left + s.W, wp_);
-        }
-      }
-      if (first < last) {
-        direct_reorder_avx2(x + cb * 16 * s.H * s.W + (first - s.pad_top) * s.W,
-                            std::min<int64_t>(16, s.C - cb * 16), last - first, s.W, s.H * s.W,
-                            dst + (first - h0) * wp_ * 16, wp_, 0, s.pad_left);
+    if (first < last) {
+      direct_reorder_avx2(x + cb * 16 * s.H * s.W + (first - s.pad_top) * s.W,
+                          std::min<int64_t>(16, s.C - cb * 16), last - first, s.W, s.H * s.W,
+                          dst + (first - h0) * wp_ * 16, wp_, 0, s.pad_left);
+    }
+    const auto zero = [&](int64_t r, int64_t w0, int64_t w1) {
+      std::memset(dst + (r * wp_ + w0) * 16, 0, sizeof(float) * 16 * (w1 - w0));
+    };
+    for (int64_t h = h0; h < h0 + rows; ++h) {
+      if (h < first || h >= last) {
+        zero(h - h0, 0, wp_);
+      } else {
+        zero(h - h0, 0, s.pad_left);
+        zero(h - h0, s.pad_left + s.W, wp_);
       }
     }
   }
@@ -256,20 +261,8 @@ class DirectPrimitive : public ConvPrimitive {
   void reorder(const float* x, int64_t cb, float* xb) const {
     const ops::LayerShape& s = d_.shape;
     float* dst = xb + cb * hp_ * wp_ * 16;
-    if (vector_reorder_) {  // the interior by AVX2 transposes, then zeros in the padding only
-      direct_reorder_avx2(x + cb * 16 * s.H * s.W, std::min<int64_t>(16, s.C - cb * 16), s.H, s.W,
-                          s.H * s.W, dst, wp_, s.pad_top, s.pad_left);
-      const auto zero = [&](int64_t h, int64_t w0, int64_t w1) {
-        std::memset(dst + (h * wp_ + w0) * 16, 0, sizeof(float) * 16 * (w1 - w0));
-      };
-      for (int64_t h = 0; h < hp_; ++h) {
-        if (h < s.pad_top || h >= s.pad_top + s.H) {
-          zero(h, 0, wp_);
-        } else {
-          zero(h, 0, s.pad_left);
-          zero(h, s.pad_left + s.W, wp_);
-        }
-      }
+    if (vector_reorder_) {
+      fill_rows(x, cb, 0, hp_, dst);
       return;
     }
     std::memset(dst, 0, sizeof(float) * hp_ * wp_ * 16);
