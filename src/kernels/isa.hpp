@@ -27,11 +27,14 @@ Isa best_isa();
 Isa resolve_isa(Isa requested);
 
 // Data-cache sizes of one core in bytes, with conservative fallbacks when cpuinfo cannot tell.
-// l3 is the whole shared cache.
+// l3 is the whole shared cache as the kernels' rules see it, at most kMaxL3Bytes (isa.cpp says
+// why); l3_reported is what the CPU reports.
+inline constexpr int64_t kMaxL3Bytes = 32 * 1024 * 1024;
 struct CacheSizes {
   int64_t l1d = 32 * 1024;
   int64_t l2 = 256 * 1024;
   int64_t l3 = 8 * 1024 * 1024;
+  int64_t l3_reported = 8 * 1024 * 1024;
   int l1d_ways = 8;
 };
 const CacheSizes& cache_sizes();

@@ -46,13 +46,17 @@ class WinogradPrimitive : public ConvPrimitive {
     const int64_t k0 = std::clamp<int64_t>((64 + tiles_w_ - 1) / tiles_w_, 1, tiles_h);
     int64_t chunks = (tiles_h + k0 - 1) / k0;
     // Output channels split in parts of whole 16-channel vectors, at least 128 channels each
-    // (every part transforms the whole input), and only where U outgrows the L3. bench_conv, 2
-    // threads, medians of 5, ms, tiles vs channels split: VGG-16's conv4_2 under F(4x4) (U 38 MB)
-    // 7.09-7.17 -> 6.40-6.54, conv5_2 2.91-3.03 -> 2.43-2.90; ResNet-50's 256 x 256 at 14 x 14
-    // (9.4 MB) 0.43-0.47 -> 0.52-0.58 and 512 x 512 at 7 x 7 under F(2x2) (16.8 MB) 0.71-0.73
-    // -> 0.79-0.98, where the L3 still holds U between runs.
+    // (every part transforms the whole input), where U outgrows a quarter of the L3: in a model
+    // the other layers' weights pass through the L3 between two runs of this one (ResNet-50's
+    // 97 MiB), so U comes from DRAM unless it is a small share. bench_conv, Zen 4, 2 threads,
+    // medians of 5, ms, tiles vs channels split: VGG-16's conv4_2 under F(4x4) (U 38 MB)
+    // 7.09-7.17 -> 6.40-6.54, conv5_2 2.91-3.03 -> 2.43-2.90. Alone, where the L3 still holds U
+    // between runs, ResNet-50's 256 x 256 at 14 x 14 (9.4 MB) lost: 0.43-0.47 -> 0.52-0.58. In
+    // ResNet-50 (loupe profile, 2 threads, 2-vCPU Xeon, two rounds each) that layer gained,
+    // 0.91-0.96 -> 0.67-0.72, and 512 x 512 at 7 x 7 under F(2x2) (16.8 MB) 1.57-1.75 ->
+    // 1.03-1.11.
     const bool split_m = threads > 1 && s.N * chunks < threads && s.M >= 128 * threads &&
-                         a * a * s.C * s.M * 4 > cache_sizes().l3;
+                         a * a * s.C * s.M * 4 > cache_sizes().l3 / 4;
     while (!split_m && threads > 1 && chunks < tiles_h && s.N * chunks % threads != 0) ++chunks;
     chunks_ = chunks;
     tiles_h_ = tiles_h;

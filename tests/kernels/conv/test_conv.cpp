@@ -413,11 +413,12 @@ TEST(ConvWinograd, ErrorOnResNetAndVggLikeLayers) {
 }
 
 // Batch 1 on a map of few tiles with 2 threads, M >= 256 and U (alpha^2 C M floats) larger than
-// the L3: the threads split the output channels (a part of M not a multiple of 16 included),
-// each running every tile. C is sized from this CPU's L3 so that even F(2x2)'s U outgrows it.
+// a quarter of the L3: the threads split the output channels (a part of M not a multiple of 16
+// included), each running every tile. C is sized from this CPU's L3 so that even F(2x2)'s U
+// outgrows that quarter.
 TEST(ConvWinograd, OutputChannelSplitMatchesReferenceOnEveryIsa) {
   Rng rng(4242);
-  const int64_t M = 264, C = cache_sizes().l3 / (16 * M * 4) + 1;
+  const int64_t M = 264, C = cache_sizes().l3 / 4 / (16 * M * 4) + 1;
   for (Isa isa : {Isa::avx512, Isa::avx2, Isa::scalar}) {
     if (!isa_supported(isa)) continue;
     for (const char* name : {"winograd_f2x3", "winograd_f4x3", "winograd_f6x3"}) {
