@@ -387,7 +387,12 @@ bool per_image_op(const Graph& g, const Node& n) {
 // flow from step to step through the caches instead of DRAM. Fewer images measured as fast or
 // faster (batch 8, 1 thread, min of 8 runs, ms, 1 / 2 / 4 / 8 images per pass): MobileNet v2
 // 65-73 / 66-90 / - / 91-94, SqueezeNet 70-80 / 78-81 / 79-86 / 88-90, GoogLeNet 223-265 at
-// every size; a quarter rather than half keeps room for the weights and other tenants.
+// every size; a quarter rather than half keeps room for the weights and other tenants. The L3 is
+// the one the CPU reports, not the kernels' capped figure: on a 2-vCPU Xeon that reports the
+// socket's 480 MiB, whose L3 reads ran at 60 GB/s against DRAM's 39, passes lost to whole
+// batches (8 images, 2 threads, medians of 8-10 runs, ms, passes vs whole batch: ResNet-50
+// 225-226 vs 201-207, GoogLeNet 74-77 vs 72-73, SqueezeNet 24-26 either way, MobileNet v2
+// 24-25 vs 26): each pass re-reads every weight, and there the L3 saves little over DRAM.
 void Session::Impl::plan_micro_batches(const std::vector<StepPlan>& plans) {
   const std::vector<GraphInput> in = feed_inputs(g);
   if (in.empty() || g.info(in[0].name).shape.empty()) return;
@@ -427,7 +432,7 @@ void Session::Impl::plan_micro_batches(const std::vector<StepPlan>& plans) {
     }
     step_bytes.push_back(bytes);
   }
-  const int64_t budget = kernels::cache_sizes().l3 / 4;
+  const int64_t budget = kernels::cache_sizes().l3_reported / 4;
   // By default the run ends where every later step fits in the budget with the whole batch: those
   // steps gain nothing from passes and lose threads' split by image (MobileNet v2's 14 x 14 and
   // 7 x 7 stages, whose one image is too small a product for two threads to share).

@@ -267,11 +267,11 @@ TEST(Session, MicroBatchesMatchReference) {
             "micro-batch of 3 images does not divide the batch of 4");
 }
 
-// By default the passes end where every later step fits in a quarter of the L3 with the whole
-// batch: a large map (an eighth of the L3 per image, in and out) then an 8 x 8 pool that leaves
-// 1/64 of it. The large steps go 2 images at a time, the small ones take all 4.
+// By default the passes end where every later step fits in a quarter of the (reported) L3 with the
+// whole batch: a large map (an eighth of the L3 per image, in and out) then an 8 x 8 pool that
+// leaves 1/64 of it. The large steps go 2 images at a time, the small ones take all 4.
 TEST(Session, MicroBatchesEndWhereTheWholeBatchFits) {
-  const int64_t W = 1024, H = kernels::cache_sizes().l3 / 16 / 4 / W / 8 * 8;
+  const int64_t W = 1024, H = kernels::cache_sizes().l3_reported / 16 / 4 / W / 8 * 8;
   GraphBuilder b("cut", 3);
   const std::string big = b.relu(b.input("x", {4, 1, H, W}), "big");
   const std::string small = b.max_pool(big, {.k = 8}, "pool");
