@@ -29,7 +29,9 @@ void direct_tile_scalar(const DirectTile& t) {
         const float* in = row + s * t.dil_w * 16;
         for (int ci = 0; ci < 16; ++ci, w += 32) {
           for (int j = 0; j < t.pixels; ++j) {
-            const float xv = in[j * t.U_w * 16 + ci];
+            const bool second = t.row_pixels > 0 && j >= t.row_pixels;
+            const int64_t f = second ? j - t.row_pixels : j;
+            const float xv = in[(second ? t.U * t.Wp * 16 : 0) + f * t.U_w * 16 + ci];
             for (int m = 0; m < 32; ++m) acc[j][m] += xv * w[m];
           }
         }
@@ -85,6 +87,11 @@ class DirectPrimitive : public ConvPrimitive {
         // (14 x 14: 1.08), so it keeps 12-pixel strips.
         const int64_t strips = (s.F + kDirectMaxPixels - 1) / kDirectMaxPixels;
         strip_ = (s.F + strips - 1) / strips;
+        // Maps at most 7 wide: a tile of one row holds at most 7 pixels, loading each weight
+        // vector for 14 FMAs where 14 pixels make it 28; a tile of two rows restores the 28. The
+        // weights are what such a layer streams (512 -> 512 on 7 x 7: 9.4 MB, read once per row
+        // pair instead of once per row).
+        if (s.F <= kDirectMaxPixels / 2 && s.E >= 2) rows_per_tile_ = 2;
         break;
       }
       case Isa::avx2:
@@ -126,7 +133,8 @@ class DirectPrimitive : public ConvPrimitive {
     }
     const ops::LayerShape& s = d_.shape;
     const int64_t strips = (s.F + strip_ - 1) / strip_;
-    const int64_t jobs = mgroups_ * s.E * strips;
+    const int64_t tile_rows = (s.E + rows_per_tile_ - 1) / rows_per_tile_;
+    const int64_t jobs = mgroups_ * tile_rows * strips;
     const int slots = static_cast<int>(std::min<int64_t>(threads_, jobs));
     for (int64_t n = 0; n < s.N; ++n) {
       const float* xn = x + n * s.C * s.H * s.W;
@@ -134,8 +142,9 @@ class DirectPrimitive : public ConvPrimitive {
       run_parallel(static_cast<int>(std::min<int64_t>(threads_, cblocks_)), cblocks_,
                    [&](int64_t cb) { reorder(xn, cb, workspace); });
       run_parallel(slots, jobs, [&](int64_t job) {
-        const int64_t mg = job / (s.E * strips), e = job / strips % s.E, strip = job % strips;
-        compute(workspace, hp_, 0, mg, e, strip, y + y_off,
+        const int64_t mg = job / (tile_rows * strips), strip = job % strips;
+        const int64_t e = job / strips % tile_rows * rows_per_tile_;
+        compute(workspace, hp_, 0, mg, e, s.E, strip, y + y_off,
                 d_.residual ? residual + y_off : nullptr);
       });
     }
@@ -240,9 +249,9 @@ class DirectPrimitive : public ConvPrimitive {
         const int64_t y_off = n * s.M * s.E * s.F;
         fill_band(x + n * s.C * s.H * s.W, e0 * s.U, band_in_rows(e1 - e0), buf);
         for (int64_t mg = 0; mg < mgroups_; ++mg) {
-          for (int64_t e = e0; e < e1; ++e) {
+          for (int64_t e = e0; e < e1; e += rows_per_tile_) {
             for (int64_t strip = 0; strip < strips; ++strip) {
-              compute(buf, band_in_rows_, e0, mg, e, strip, y + y_off,
+              compute(buf, band_in_rows_, e0, mg, e, e1, strip, y + y_off,
                       d_.residual ? residual + y_off : nullptr);
             }
           }
@@ -276,10 +285,11 @@ class DirectPrimitive : public ConvPrimitive {
     }
   }
 
-  // Output channels mg*32 .. +31 of row e, pixels strip*strip_ .. : the tile over xb, which holds
-  // `rows` padded input rows per channel block, from the first row that output row e0 reads.
-  void compute(const float* xb, int64_t rows, int64_t e0, int64_t mg, int64_t e, int64_t strip,
-               float* y, const float* residual) const {
+  // Output channels mg*32 .. +31 of row e (and of row e + 1 with two-row tiles, where it is
+  // below e_end), pixels strip*strip_ .. : the tile over xb, which holds `rows` padded input
+  // rows per channel block, from the first row that output row e0 reads.
+  void compute(const float* xb, int64_t rows, int64_t e0, int64_t mg, int64_t e, int64_t e_end,
+               int64_t strip, float* y, const float* residual) const {
     const ops::LayerShape& s = d_.shape;
     DirectTile t;
     t.x = xb;
@@ -296,18 +306,30 @@ class DirectPrimitive : public ConvPrimitive {
     t.e = e - e0;
     t.f0 = strip * strip_;
     t.pixels = static_cast<int>(std::min<int64_t>(strip_, s.F - t.f0));
+    const bool two_rows = rows_per_tile_ == 2 && e + 1 < e_end;
+    if (two_rows) {
+      t.row_pixels = t.pixels;
+      t.pixels *= 2;
+    }
     alignas(64) float out[kDirectMaxPixels * 32];
     t.out = out;
     kernel_(t);
-    store(t, mg, e, y, residual);
+    if (!two_rows) {
+      store(t, out, t.pixels, mg, e, y, residual);
+      return;
+    }
+    store(t, out, t.row_pixels, mg, e, y, residual);
+    store(t, out + t.row_pixels * 32, t.row_pixels, mg, e + 1, y, residual);
   }
 
-  void store(const DirectTile& t, int64_t mg, int64_t e, float* y, const float* residual) const {
+  // `pixels` results of row e from `out` ([pixels][32]) to the output from pixel t.f0.
+  void store(const DirectTile& t, const float* out, int pixels, int64_t mg, int64_t e, float* y,
+             const float* residual) const {
     const ops::LayerShape& s = d_.shape;
     const ScalarEpilogue ep = scalar_epilogue(d_);
     DirectStore v;
-    v.out = t.out;
-    v.pixels = t.pixels;
+    v.out = out;
+    v.pixels = pixels;
     v.channels = std::min<int64_t>(32, s.M - mg * 32);
     v.plane = s.E * s.F;
     const int64_t off = (mg * 32 * s.E + e) * s.F + t.f0;
@@ -327,9 +349,10 @@ class DirectPrimitive : public ConvPrimitive {
   bool vector_reorder_ = false;
   DirectStoreFn store_ = direct_store_scalar;
   int64_t cblocks_ = 0, mgroups_ = 0, hp_ = 0, wp_ = 0;
-  int64_t strip_ = 12;        // output pixels per job, <= kDirectMaxPixels
-  int64_t band_rows_ = 0;     // output rows per band; 0: the whole image reordered first
-  int64_t band_in_rows_ = 0;  // input rows a band's buffer holds per channel block
+  int64_t strip_ = 12;         // output pixels per job, <= kDirectMaxPixels
+  int64_t band_rows_ = 0;      // output rows per band; 0: the whole image reordered first
+  int64_t band_in_rows_ = 0;   // input rows a band's buffer holds per channel block
+  int64_t rows_per_tile_ = 1;  // 2: tiles of two output rows (AVX-512, maps at most 7 wide)
   int threads_ = 1;
 };
 

@@ -286,6 +286,41 @@ TEST(ConvDirect, EveryRowWidthOnEveryIsa) {
   }
 }
 
+// Maps at most 7 wide go through AVX-512 tiles of two output rows: every width 1..7 at heights
+// 1..6 (a lone last row when odd), stride 1 and 2, dilation 2, batch 2 on 2 threads.
+TEST(ConvDirect, TwoRowTilesOnNarrowMapsOnEveryIsa) {
+  const ConvAlgorithm* algo = find_algorithm("direct_nchw16c");
+  ASSERT_NE(algo, nullptr);
+  Rng rng(733);
+  for (Isa isa : {Isa::avx512, Isa::avx2, Isa::scalar}) {
+    if (!isa_supported(isa)) continue;
+    for (int64_t U = 1; U <= 2; ++U) {
+      for (int64_t dil = 1; dil <= 2; ++dil) {
+        for (int64_t F = 1; F <= 7; ++F) {
+          for (int64_t E = 1; E <= 6; ++E) {
+            ConvDesc d = layer(17, 40, 1, 3, U, dil, 1);
+            ops::LayerShape& s = d.shape;
+            s.dil_h = s.dil_w = dil;
+            s.W = (F - 1) * U + 1;
+            s.H = (E - 1) * U + 1;
+            s.N = 2;
+            ASSERT_TRUE(finish_shape(s));
+            ASSERT_EQ(s.E, E);
+            ASSERT_EQ(s.F, F);
+            d.isa = isa;
+            d.has_bias = true;
+            d.residual = (E + F) % 2 == 0;
+            d.activation = GemmEpilogue::relu();
+            d.threads = 2;
+            const double err = run_case(*algo, d, rng);
+            ASSERT_LE(err, tolerance(algo->name())) << isa_name(isa) << " " << Case{d}.str();
+          }
+        }
+      }
+    }
+  }
+}
+
 // direct_nchw16c reorders a map whose blocked copy exceeds L2 band by band, each thread into its
 // own buffer (its workspace then holds a few rows per thread, not the image). Sized from this
 // CPU's L2; each case at two consecutive heights, so that with bands of two or more rows one of
