@@ -1,9 +1,8 @@
 #pragma once
-// The inner loop of direct_nchw16c: 32 output channels x up to 14 output pixels of one row (or
-// of two rows of a map at most 7 wide),
-// accumulated over every input channel block and filter tap, from the input in NCHW16c with its
-// padding materialized (no bounds checks) and the weights blocked as
-// [M/32][C/16][R][S][16 input channels][32 output channels].
+// The inner loop of direct_nchw16c: 32 output channels x up to 14 output pixels of one row (with
+// AVX-512, of two rows of a map at most 7 wide), accumulated over every input channel block and
+// filter tap, from the input in NCHW16c with its padding materialized (no bounds checks) and the
+// weights blocked as [M/32][C/16][R][S][16 input channels][32 output channels].
 #include <cstdint>
 
 #include "kernels/isa.hpp"
@@ -20,7 +19,7 @@ struct DirectTile {
   int64_t U = 1, U_w = 1, dil_h = 1, dil_w = 1;
   int64_t e = 0, f0 = 0;
   int pixels = 0;  // <= kDirectMaxPixels
-  // 0: every pixel lies in row e. Else a two-row tile (AVX-512 and scalar kernels only): pixels
+  // 0: every pixel lies in row e. Else a two-row tile (the AVX-512 kernel only): pixels
   // [0, row_pixels) are row e's from f0, the rest row e + 1's from f0; pixels = 2 * row_pixels
   // and row_pixels <= 7.
   int row_pixels = 0;

@@ -29,9 +29,7 @@ void direct_tile_scalar(const DirectTile& t) {
         const float* in = row + s * t.dil_w * 16;
         for (int ci = 0; ci < 16; ++ci, w += 32) {
           for (int j = 0; j < t.pixels; ++j) {
-            const bool second = t.row_pixels > 0 && j >= t.row_pixels;
-            const int64_t f = second ? j - t.row_pixels : j;
-            const float xv = in[(second ? t.U * t.Wp * 16 : 0) + f * t.U_w * 16 + ci];
+            const float xv = in[j * t.U_w * 16 + ci];
             for (int m = 0; m < 32; ++m) acc[j][m] += xv * w[m];
           }
         }
@@ -314,12 +312,10 @@ class DirectPrimitive : public ConvPrimitive {
     alignas(64) float out[kDirectMaxPixels * 32];
     t.out = out;
     kernel_(t);
-    if (!two_rows) {
-      store(t, out, t.pixels, mg, e, y, residual);
-      return;
+    const int row_pixels = two_rows ? t.row_pixels : t.pixels;
+    for (int r = 0; r < (two_rows ? 2 : 1); ++r) {
+      store(t, out + r * row_pixels * 32, row_pixels, mg, e + r, y, residual);
     }
-    store(t, out, t.row_pixels, mg, e, y, residual);
-    store(t, out + t.row_pixels * 32, t.row_pixels, mg, e + 1, y, residual);
   }
 
   // `pixels` results of row e from `out` ([pixels][32]) to the output from pixel t.f0.
