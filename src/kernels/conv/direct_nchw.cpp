@@ -62,15 +62,14 @@ class DirectNchwPrimitive : public ConvPrimitive {
               : isa == Isa::avx2 ? direct_nchw_rows_avx2
                                  : direct_nchw_rows_scalar;
     threads_ = resolve_threads(d);
-    // Bands of output rows whose input rows (all channels and phases) take about half of a 32 KiB
-    // L1, as each channel block of the tile loop reads them again. The band height measured
-    // no difference from 1 row to the whole map (bench_conv, SqueezeNet's and ResNet-50's conv1,
-    // 1 thread), so this only keeps the footprint small.
-    const int64_t row_floats = s.C * s.U_w * plane_.wq;
-    const int64_t in_rows = std::max<int64_t>(1, 4096 / row_floats);
-    band_rows_ = std::clamp<int64_t>((in_rows - (s.R - 1) * s.dil_h - 1) / s.U + 1, 1, s.E);
-    // At least two bands per thread, so that a slow thread's share is taken by the others.
-    if (threads_ > 1) band_rows_ = std::min(band_rows_, (s.E + 2 * threads_ - 1) / (2 * threads_));
+    // Two bands of output rows per thread: a slow thread's second band goes to the other.
+    // Bands sized to keep their input rows in half of L1 (1 row for a 7 x 7 stride-2 layer) tied
+    // on 1 thread but lost on 2, where the bands of both threads also read rows the other
+    // thread's fill wrote. Xeon (2 vCPUs), bench_conv medians, 2 threads, us, 1-row (4-row)
+    // bands -> two per thread: ResNet-50 conv1 1005-1010 (924-940) -> 843-859, AlexNet's 691
+    // (655) -> 614-633, MobileNet v2's 201 (162) -> 131-139, SqueezeNet's 316 (257-261) ->
+    // 211-220; 1 thread within noise.
+    band_rows_ = std::max<int64_t>(1, (s.E + 2 * threads_ - 1) / (2 * threads_));
   }
 
   std::string_view algorithm() const override { return "direct_nchw"; }
