@@ -43,6 +43,10 @@ const Layer kLayers[] = {
     {"r50_3x3_s2", 128, 128, 28, 3, 1, 1, 1},
     {"r50_3x3_s3", 256, 256, 14, 3, 1, 1, 1},
     {"r50_3x3_s4", 512, 512, 7, 3, 1, 1, 1},
+    // The first 3x3 of stages 2-4, stride 2 (HW is the input's size).
+    {"r50_3x3_s2_down", 128, 128, 56, 3, 2, 1, 1},
+    {"r50_3x3_s3_down", 256, 256, 28, 3, 2, 1, 1},
+    {"r50_3x3_s4_down", 512, 512, 14, 3, 2, 1, 1},
     {"vgg_conv1_2", 64, 64, 224, 3, 1, 1, 1},
     {"vgg_conv2_2", 128, 128, 112, 3, 1, 1, 1},
     {"vgg_conv3_2", 256, 256, 56, 3, 1, 1, 1},
@@ -68,6 +72,7 @@ const Layer kLayers[] = {
     {"gn_conv3", 64, 192, 56, 3, 1, 1, 1},
     {"gn_3a_3x3", 96, 128, 28, 3, 1, 1, 1},
     {"r50_1x1_expand", 64, 256, 56, 1, 1, 0, 1},
+    {"r50_1x1_l1_reduce", 256, 64, 56, 1, 1, 0, 1},
     {"r50_1x1_reduce", 1024, 256, 14, 1, 1, 0, 1},
     {"r50_1x1_s2", 512, 1024, 28, 1, 2, 0, 1},
     // Every depthwise layer shape of MobileNet v1 and v2 (224 x 224 input); HW is the input size.

@@ -732,7 +732,8 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
             }
             const int64_t tiles = ceil_div(mc, mr);
             const int64_t ahead = jr + kPrefetchPanels * nr;
-            const bool prefetch = jit_b && bsrc.cs == 1 && ahead < nc;
+            const bool prefetch =
+                jit_b && !(raw_b && k.fetches_b_ahead) && bsrc.cs == 1 && ahead < nc;
             for (int64_t ir = 0; ir < mc; ir += mr) {
               if (prefetch) {
                 const int64_t t = ir / mr;

@@ -95,6 +95,9 @@ struct Microkernel {
   // Reads A's row where it lies (UkrArgs::lda) for a one-row tile on packed B, as raw_a kernels
   // do for any tile: a matrix-vector product (a fully connected layer at batch 1).
   bool row_vector = false;
+  // Fetches the B rows of later micro-panels into L2 from inside its k loop, raw B's included:
+  // the driver then leaves raw_b tiles alone instead of fetching rows ahead between tiles.
+  bool fetches_b_ahead = false;
 };
 
 // One per ISA file; only called after dispatch has checked that the CPU supports the ISA.
