@@ -13,6 +13,7 @@
 #include <cstring>
 #include <vector>
 
+#include "kernels/aligned.hpp"
 #include "kernels/conv/direct_kernel.hpp"
 #include "kernels/conv/internal.hpp"
 #include "loupe/thread_pool.hpp"
@@ -339,7 +340,8 @@ class DirectPrimitive : public ConvPrimitive {
   }
 
   ConvDesc d_;
-  std::vector<float> w_, bias_;
+  AlignedFloats w_;  // 64-byte aligned: the tile loads whole lines of it
+  std::vector<float> bias_;
   void (*kernel_)(const DirectTile&) = direct_tile_scalar;
   // direct_reorder_avx2 (AVX2 and AVX-512 CPUs) instead of the loop
   bool vector_reorder_ = false;
