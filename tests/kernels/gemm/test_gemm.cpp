@@ -102,7 +102,7 @@ std::vector<Case> make_cases() {
     } else if (ab < 0.5) {
       c.alpha = 0.5f;
     }
-    switch (pick(0, 5)) {
+    switch (pick(0, 6)) {
       case 1:
         c.ep.bias = BiasKind::per_row;
         break;
@@ -117,6 +117,11 @@ std::vector<Case> make_cases() {
       case 4:
         c.ep = GemmEpilogue::clamped(-0.5f, 0.5f);
         c.ep.bias = BiasKind::per_row;
+        c.ep.residual = true;
+        break;
+      case 5:  // gemm_1x1's pixel rows with a residual: column bias and residual in one store
+        c.ep = GemmEpilogue::clamped(-0.5f, 0.5f);
+        c.ep.bias = BiasKind::per_col;
         c.ep.residual = true;
         break;
       default:
