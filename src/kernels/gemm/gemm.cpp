@@ -191,6 +191,9 @@ void pack_b_panel(const gemm::Microkernel& uk, int64_t n, int64_t kc, const floa
 // L3 / DRAM once per row. Rows [k0, k1) of the micro-panel kPrefetchPanels ahead are fetched
 // into L2 between tiles instead, spread so that no burst fills the miss queue (measured on
 // 64 x 3136 x 576: 0.76 -> 0.87 of oneDNN; 1 panel ahead is too late, 6 no better than 3).
+// Tiles that read B raw on a kernel with fetches_b_ahead skip this: the kernel fetches the
+// panel two to the right a row per k step, where these bursts of a share of a panel's rows per
+// tile stalled on the fill buffers (2-vCPU Xeon, ResNet-50: 70% of the driver's perf samples).
 constexpr int64_t kPrefetchPanels = 3;
 
 // Up to this many NR-wide micro-panels of C per thread, a microkernel that can read A's rows
