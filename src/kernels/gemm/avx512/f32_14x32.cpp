@@ -153,8 +153,8 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
 // dnnl_sgemm, 0.97 with it; one panel ahead 0.54-0.57, four 0.96). Stream mode (st) is a one-row
 // tile given A's row where it lies (UkrArgs::lda, a row-vector product on packed B: a fully
 // connected layer at batch 1, its B read once from DRAM): A steps 4 bytes per k instead of a packed
-// panel's 56, and nothing is fetched ahead.
-// Outside pack and stream modes each step also fetches B into L2 from further away (b_far): 32
+// panel's 56, and only the far fetch below runs.
+// Outside pack mode each step also fetches B into L2 from further away (b_far): 32
 // steps down a packed stream, past the panel's end into the next one, or the same row of the raw
 // panel two to the right. In a model B is cold: a conv's packed weights last used one inference
 // ago, Winograd's transformed filters, an activation map written by another core. The 8-step
@@ -163,7 +163,10 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
 // prefetch). Xeon (2 vCPUs), loupe profile, 2 threads, batch 1, three rounds, ms of conv time
 // without -> with: ResNet-50's Winograd F(4x4) 6.4-6.6 -> 5.8-6.1, F(2x2) 2.0-2.2 -> 1.7-1.8,
 // gemm_1x1 17.0-17.1 -> 16.4-16.5; sum of steps 30.0-30.2 -> 28.2-28.5. 2048 and 6144 bytes
-// down the stream and 384 or 512 to the right measured no better.
+// down the stream and 384 or 512 to the right measured no better. In stream mode (FC layers at
+// batch 1, 2 FMAs per step) the same 4 KB keeps more of B's lines in flight from DRAM: AlexNet,
+// 2 threads, three rounds, fc6 5.59-5.70 -> 5.11-5.17 ms, fc7 2.49-2.56 -> 2.19-2.31; 2 to 16 KB
+// all alike.
 #define LOUPE_K_STEP \
   "vmovups (%[b]), %%zmm28\n\t"                                                                  \
   ".if %c[nv] > 1\n\t"                                                                           \
@@ -178,11 +181,11 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   ".else\n\t"                                                                                    \
   "prefetcht0 60(%[b], %[bstep], 8)\n\t"                                                          \
   ".endif\n\t"                                                                                   \
+  ".endif\n\t"                                                                                   \
   ".if %c[pk] == 0\n\t"                                                                          \
   "prefetcht1 (%[b], %[far])\n\t"                                                                 \
   ".if %c[nv] > 1\n\t"                                                                           \
   "prefetcht1 64(%[b], %[far])\n\t"                                                               \
-  ".endif\n\t"                                                                                   \
   ".endif\n\t"                                                                                   \
   ".endif\n\t"                                                                                   \
   ".if %c[pk]\n\t"                                                                              \
