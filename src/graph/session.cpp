@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <mutex>
+#include <numeric>
 #include <set>
 
 #include "graph/arena.hpp"
@@ -21,6 +22,10 @@
 namespace loupe::graph {
 
 namespace {
+
+// Below this many MACs per byte of activations, the steps run in passes are memory-bound enough
+// to size their passes from the kernels' (capped) L3 (plan_micro_batches).
+constexpr int64_t kMemoryBoundMacsPerByte = 16;
 
 enum class SlotKind { feed, constant, arena };
 
@@ -409,6 +414,7 @@ void Session::Impl::plan_micro_batches(const std::vector<StepPlan>& plans) {
     return i.constant != nullptr || (i.shape.size() == rank && i.shape[0] == n);
   };
   std::vector<int64_t> step_bytes;  // per image: inputs and output of each step of the run
+  int64_t macs = 0;                 // per image, over the same steps
   size_t p = 0;
   for (; p < plans.size(); ++p) {
     const StepPlan& plan = plans[p];
@@ -431,8 +437,26 @@ void Session::Impl::plan_micro_batches(const std::vector<StepPlan>& plans) {
       if (!v.empty() && g.info(v).constant == nullptr) bytes += value_bytes(g.info(v)) / n;
     }
     step_bytes.push_back(bytes);
+    const Node& first = g.nodes()[plan.nodes[0]];
+    if (first.op_type == "Conv") {
+      const std::vector<ops::ValueInfo> infos = g.input_infos(first);
+      macs += ops::conv_layer_shape(ops::parse_conv(first.attrs), infos[0].shape, infos[1].shape)
+                  .macs() /
+              n;
+    }
   }
-  const int64_t budget = kernels::cache_sizes().l3_reported / 4;
+  // Passes fit a quarter of the L3. Which L3: on a VM whose CPU reports a socket's cache (the
+  // 2-vCPU Xeon: 480 MiB; the kernels cap it at 32, isa.hpp), a network that does many MACs per
+  // byte of activations ran its batch of 8 best whole, and one that does few ran best in passes
+  // sized from the capped figure. Xeon, batch 8, loupe bench medians, ms, whole batch / passes of
+  // 1 / 2 images, 1 thread: MobileNet v2 (5.5 MACs per byte) 54.1 / 44.0 / 48.2, SqueezeNet 1.1
+  // (9.6) 53.3-54.5 / 42.7-44.2 / 46.9-47.5, GoogLeNet (25.5) 146.9 / 144.5 / 156.2, ResNet-50
+  // (36) 425.5 / 446.0 / 446.1; 2 threads: SqueezeNet 26.5 / 26.7-27.5 / 24.9-25.9. Where the
+  // two figures agree (Zen 4's 32 MiB) nothing changes.
+  const auto total_bytes = std::accumulate(step_bytes.begin(), step_bytes.end(), int64_t{0});
+  const bool memory_bound = macs < kMemoryBoundMacsPerByte * total_bytes;
+  const int64_t budget =
+      (memory_bound ? kernels::cache_sizes().l3 : kernels::cache_sizes().l3_reported) / 4;
   // By default the run ends where every later step fits in the budget with the whole batch: those
   // steps gain nothing from passes and lose threads' split by image (MobileNet v2's 14 x 14 and
   // 7 x 7 stages, whose one image is too small a product for two threads to share).

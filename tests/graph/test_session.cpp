@@ -267,11 +267,12 @@ TEST(Session, MicroBatchesMatchReference) {
             "micro-batch of 3 images does not divide the batch of 4");
 }
 
-// By default the passes end where every later step fits in a quarter of the (reported) L3 with the
+// By default the passes end where every later step fits in a quarter of the (kernels') L3 with the
 // whole batch: a large map (an eighth of the L3 per image, in and out) then an 8 x 8 pool that
 // leaves 1/64 of it. The large steps go 2 images at a time, the small ones take all 4.
 TEST(Session, MicroBatchesEndWhereTheWholeBatchFits) {
-  const int64_t W = 1024, H = kernels::cache_sizes().l3_reported / 16 / 4 / W / 8 * 8;
+  // No MACs: memory-bound steps, whose passes size from the kernels' (capped) L3.
+  const int64_t W = 1024, H = kernels::cache_sizes().l3 / 16 / 4 / W / 8 * 8;
   GraphBuilder b("cut", 3);
   const std::string big = b.relu(b.input("x", {4, 1, H, W}), "big");
   const std::string small = b.max_pool(big, {.k = 8}, "pool");
@@ -290,6 +291,28 @@ TEST(Session, MicroBatchesEndWhereTheWholeBatchFits) {
   const Session forced(g, one);
   for (const StepInfo& st : forced.steps()) images.push_back(st.images);
   EXPECT_EQ(images, (std::vector<int64_t>{1, 1, 1, 1}));
+}
+
+// Where the CPU reports more L3 than the kernels trust (a VM shown its socket's cache), a run of
+// many MACs per byte of activations sizes its passes from the reported figure: a 3x3 conv of 64
+// channels (~70 MACs per byte) whose batch fits a quarter of the reported L3 runs whole, while the
+// same maps through a ReLU (no MACs) run in passes.
+TEST(Session, MicroBatchesOfComputeBoundStepsSizeFromTheReportedL3) {
+  const kernels::CacheSizes& cache = kernels::cache_sizes();
+  // Per image, the 64-channel input and output maps: just over a quarter of the capped L3.
+  const int64_t W = 256, H = (cache.l3 / 4 / (2 * 64 * 4 * W) + 8) / 8 * 8;
+  const int64_t per_image = 2 * 64 * H * W * 4;
+  if (cache.l3_reported / 4 < 4 * per_image) {
+    GTEST_SKIP() << "the reported L3 is not several times the kernels' figure on this CPU";
+  }
+  GraphBuilder b("bound", 5);
+  const std::string x = b.input("x", {4, 64, H, W});
+  b.output(b.relu(b.conv(x, {.M = 64, .R = 3, .pad = 1}, "conv"), "out"));
+  EXPECT_EQ(Session(b.finish(), {}).micro_batch(), 4);
+  GraphBuilder m("memory", 5);
+  const std::string y = m.input("x", {4, 64, H, W});
+  m.output(m.relu(m.relu(y, "r1"), "r2"));
+  EXPECT_LT(Session(m.finish(), {}).micro_batch(), 4);
 }
 
 // A step left to the reference loop nest (an i64 Add: the fast kernels take f32) ends the
