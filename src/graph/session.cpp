@@ -392,12 +392,13 @@ bool per_image_op(const Graph& g, const Node& n) {
 // flow from step to step through the caches instead of DRAM. Fewer images measured as fast or
 // faster (batch 8, 1 thread, min of 8 runs, ms, 1 / 2 / 4 / 8 images per pass): MobileNet v2
 // 65-73 / 66-90 / - / 91-94, SqueezeNet 70-80 / 78-81 / 79-86 / 88-90, GoogLeNet 223-265 at
-// every size; a quarter rather than half keeps room for the weights and other tenants. The L3 is
-// the one the CPU reports, not the kernels' capped figure: on a 2-vCPU Xeon that reports the
-// socket's 480 MiB, whose L3 reads ran at 60 GB/s against DRAM's 39, passes lost to whole
-// batches (8 images, 2 threads, medians of 8-10 runs, ms, passes vs whole batch: ResNet-50
-// 225-226 vs 201-207, GoogLeNet 74-77 vs 72-73, SqueezeNet 24-26 either way, MobileNet v2
-// 24-25 vs 26): each pass re-reads every weight, and there the L3 saves little over DRAM.
+// every size; a quarter rather than half keeps room for the weights and other tenants. For a run
+// of many MACs per byte the L3 is the one the CPU reports, not the kernels' capped figure: on a
+// 2-vCPU Xeon that reports the socket's 480 MiB, whose L3 reads ran at 60 GB/s against DRAM's
+// 39, passes lost to whole batches (8 images, 2 threads, medians of 8-10 runs, ms, passes vs
+// whole batch: ResNet-50 225-226 vs 201-207, GoogLeNet 74-77 vs 72-73): each pass re-reads every
+// weight, and there the L3 saves little over DRAM. A memory-bound run keeps the capped figure
+// (the budget below).
 void Session::Impl::plan_micro_batches(const std::vector<StepPlan>& plans) {
   const std::vector<GraphInput> in = feed_inputs(g);
   if (in.empty() || g.info(in[0].name).shape.empty()) return;
@@ -437,12 +438,9 @@ void Session::Impl::plan_micro_batches(const std::vector<StepPlan>& plans) {
       if (!v.empty() && g.info(v).constant == nullptr) bytes += value_bytes(g.info(v)) / n;
     }
     step_bytes.push_back(bytes);
-    const Node& first = g.nodes()[plan.nodes[0]];
-    if (first.op_type == "Conv") {
-      const std::vector<ops::ValueInfo> infos = g.input_infos(first);
-      macs += ops::conv_layer_shape(ops::parse_conv(first.attrs), infos[0].shape, infos[1].shape)
-                  .macs() /
-              n;
+    for (size_t k : plan.nodes) {
+      const Node& nd = g.nodes()[k];
+      macs += nd.op->count(g.input_infos(nd), g.output_infos(nd)).macs / n;
     }
   }
   // Passes fit a quarter of the L3. Which L3: on a VM whose CPU reports a socket's cache (the
