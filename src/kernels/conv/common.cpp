@@ -47,14 +47,14 @@ StridedCopy strided_copy_for(Isa isa) {
   }
 }
 
-PhasedPlane::PhasedPlane(const ops::LayerShape& s, Isa isa)
+PhasedPlane::PhasedPlane(const ops::LayerShape& s, Isa isa, int64_t rows)
     : H(s.H),
       W(s.W),
       pad_top(s.pad_top),
       pad_left(s.pad_left),
       U_w(s.U_w),
       copy(strided_copy_for(isa)) {
-  hp = s.H + s.pad_top + s.pad_bottom;
+  hp = rows > 0 ? rows : s.H + s.pad_top + s.pad_bottom;
   wq = (s.W + s.pad_left + s.pad_right + s.U_w - 1) / s.U_w + 16;
   floats = s.U_w * hp * wq;
   for (int64_t r = 0; r < s.R; ++r) {
@@ -71,11 +71,12 @@ PhasedPlane::PhasedPlane(const ops::LayerShape& s, Isa isa)
   }
 }
 
-void PhasedPlane::fill_rows(const float* plane, float* buf, int64_t r0, int64_t r1) const {
+void PhasedPlane::fill_rows(const float* plane, float* buf, int64_t r0, int64_t r1,
+                            int64_t first) const {
   for (int64_t phase = 0; phase < U_w; ++phase) {
     const auto p = static_cast<size_t>(phase);
     for (int64_t row = r0; row < r1; ++row) {
-      float* dst = buf + (phase * hp + row) * wq;
+      float* dst = buf + (phase * hp + row - first) * wq;
       const int64_t h = row - pad_top;
       if (h < 0 || h >= H) {
         std::memset(dst, 0, sizeof(float) * wq);

@@ -2,8 +2,9 @@
 // The inner loop of direct_nchw (a first layer's few input channels, straight onto plain NCHW
 // output), written once per ISA: scalar in direct_nchw.cpp, avx2/ and avx512/ beside it.
 //
-// The image's C input planes arrive as PhasedPlanes (internal.hpp), one after another: input k =
-// c R S + t (channel c, tap t) of output pixel (e, f) reads in[offset[k] + e * row_step + f],
+// The image's C input planes arrive as PhasedPlanes (internal.hpp), one after another, each
+// holding the band of padded rows that output rows from in_e0 on read: input k = c R S + t
+// (channel c, tap t) of output pixel (e, f) reads in[offset[k] + (e - in_e0) * row_step + f],
 // contiguous in f for every stride. Output pixels go along the vector lanes, output channels
 // along the registers of a tile (MR of them share each loaded vector of input), so the output is
 // written as plain rows and nothing is packed or lowered.
@@ -16,7 +17,8 @@ namespace loupe::kernels::conv {
 inline constexpr int64_t kDirectNchwMR = 4;
 
 struct DirectNchwRows {
-  const float* in = nullptr;        // the C phased planes
+  const float* in = nullptr;        // the C phased planes (bands)
+  int64_t in_e0 = 0;                // the output row whose window starts at their first row
   const int64_t* offset = nullptr;  // K = C R S: plane and tap of each input
   int64_t K = 0;
   int64_t row_step = 0;  // U rows of a phased plane

@@ -44,16 +44,20 @@ bool valid_shape(const ops::LayerShape& s);
 // AVX-512 vector of slack at the end. Tap (r, s) of output pixel (e, f) then reads
 // buf[tap_offset[r S + s] + e U wq + f], contiguous in f whatever the stride, so vector kernels
 // load taps without gathers (depthwise and direct_nchw).
+//
+// A buffer may also hold a band of `rows` padded rows only (rows > 0: hp = rows), the first at
+// buffer row 0: fill_rows then takes first = the band's first padded row.
 struct PhasedPlane {
   // isa picks the strided copy of a stride-2 (or more) layer's phases.
-  explicit PhasedPlane(const ops::LayerShape& s, Isa isa = Isa::scalar);
+  explicit PhasedPlane(const ops::LayerShape& s, Isa isa = Isa::scalar, int64_t rows = 0);
   // Writes the whole buffer (floats): the plane (H x W) into its interior, zeros around it.
   void fill(const float* plane, float* buf) const { fill_rows(plane, buf, 0, hp); }
-  // Writes padded rows [r0, r1) of every phase whole, interior and zeros: threads may fill
-  // disjoint row ranges of one buffer, and the buffer needs no zeroing beforehand.
-  void fill_rows(const float* plane, float* buf, int64_t r0, int64_t r1) const;
+  // Writes padded rows [r0, r1) of every phase whole, interior and zeros, padded row r at buffer
+  // row r - first: threads may fill disjoint row ranges of one buffer, and the buffer needs no
+  // zeroing beforehand.
+  void fill_rows(const float* plane, float* buf, int64_t r0, int64_t r1, int64_t first = 0) const;
   int64_t H = 0, W = 0, pad_top = 0, pad_left = 0, U_w = 1;
-  int64_t hp = 0, wq = 0, floats = 0;  // padded rows, floats per phase row, floats in all
+  int64_t hp = 0, wq = 0, floats = 0;  // buffer rows, floats per phase row, floats in all
   std::vector<int64_t> tap_offset;     // R * S
   // Per column phase: the first input column w with (w + pad_left) % U_w == phase, where it
   // lands in the phase's row, (w + pad_left) / U_w, and how many input columns the phase takes.

@@ -21,7 +21,7 @@ void tile(const DirectNchwRows& p, const float* w, int64_t m0, int64_t e, int64_
   // same reason).
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
   __m256 c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
-  const float* base = p.in + e * p.row_step + f0;
+  const float* base = p.in + (e - p.in_e0) * p.row_step + f0;
   const int64_t* offset = p.offset;
   for (int64_t k = 0; k < p.K; ++k, w += MR) {
     const float* src = base + offset[k];

@@ -32,7 +32,7 @@ void tile(const DirectNchwRows& p, const float* w, int64_t m0, int64_t e, int64_
 #pragma GCC unroll 3
     for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_setzero_ps();
   }
-  const float* base = p.in + e * p.row_step + f0;
+  const float* base = p.in + (e - p.in_e0) * p.row_step + f0;
   for (int64_t k = 0; k < p.K; ++k, w += MR) {
     const float* src = base + p.offset[k];
     __m512 b[NV];
