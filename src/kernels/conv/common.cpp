@@ -47,7 +47,7 @@ StridedCopy strided_copy_for(Isa isa) {
   }
 }
 
-PhasedPlane::PhasedPlane(const ops::LayerShape& s, Isa isa, int64_t rows)
+PhasedPlane::PhasedPlane(const ops::LayerShape& s, Isa isa, int64_t rows, int64_t slack)
     : H(s.H),
       W(s.W),
       pad_top(s.pad_top),
@@ -55,7 +55,7 @@ PhasedPlane::PhasedPlane(const ops::LayerShape& s, Isa isa, int64_t rows)
       U_w(s.U_w),
       copy(strided_copy_for(isa)) {
   hp = rows > 0 ? rows : s.H + s.pad_top + s.pad_bottom;
-  wq = (s.W + s.pad_left + s.pad_right + s.U_w - 1) / s.U_w + 16;
+  wq = (s.W + s.pad_left + s.pad_right + s.U_w - 1) / s.U_w + slack;
   floats = s.U_w * hp * wq;
   for (int64_t r = 0; r < s.R; ++r) {
     for (int64_t q = 0; q < s.S; ++q) {

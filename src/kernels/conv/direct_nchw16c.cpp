@@ -134,13 +134,11 @@ class DirectPrimitive : public ConvPrimitive {
     const int64_t strips = (s.F + strip_ - 1) / strip_;
     const int64_t tile_rows = (s.E + rows_per_tile_ - 1) / rows_per_tile_;
     const int64_t jobs = mgroups_ * tile_rows * strips;
-    const int slots = static_cast<int>(std::min<int64_t>(threads_, jobs));
     for (int64_t n = 0; n < s.N; ++n) {
       const float* xn = x + n * s.C * s.H * s.W;
       const int64_t y_off = n * s.M * s.E * s.F;
-      run_parallel(static_cast<int>(std::min<int64_t>(threads_, cblocks_)), cblocks_,
-                   [&](int64_t cb) { reorder(xn, cb, workspace); });
-      run_parallel(slots, jobs, [&](int64_t job) {
+      run_chunked(threads_, cblocks_, [&](int64_t cb) { reorder(xn, cb, workspace); });
+      run_chunked(threads_, jobs, [&](int64_t job) {
         const int64_t mg = job / (tile_rows * strips), strip = job % strips;
         const int64_t e = job / strips % tile_rows * rows_per_tile_;
         compute(workspace, hp_, 0, mg, e, s.E, strip, y + y_off,
@@ -150,27 +148,6 @@ class DirectPrimitive : public ConvPrimitive {
   }
 
  private:
-  // Jobs in chunks of about an eighth of a thread's share, taken from a shared counter: a thread
-  // that falls behind (a preempted vCPU) leaves its remaining chunks to the others, while each
-  // chunk stays on consecutive jobs (mostly one 32-filter group, so its weights stay cached).
-  template <typename Fn>
-  static void run_parallel(int slots, int64_t jobs, const Fn& fn) {
-    if (slots <= 1) {
-      for (int64_t j = 0; j < jobs; ++j) fn(j);
-      return;
-    }
-    const int64_t chunk = std::max<int64_t>(1, jobs / (8 * slots));
-    std::atomic<int64_t> next{0};
-    ThreadPool::global().parallel_for(
-        slots,
-        [&](int64_t) {
-          for (int64_t b = next.fetch_add(chunk); b < jobs; b = next.fetch_add(chunk)) {
-            for (int64_t j = b; j < std::min(jobs, b + chunk); ++j) fn(j);
-          }
-        },
-        slots);
-  }
-
   // Bands: where the blocked image outgrows L2 (VGG-16's first layers: 13 MB for conv1_2), each
   // thread takes bands of output rows from a shared counter and reorders only the input rows of
   // its band, into its own buffer of up to half of L2, and computes every filter group over it.

@@ -2,11 +2,13 @@
 // Pieces shared by the conv algorithms (not part of the public interface in conv.hpp): the
 // algorithm singletons the registry lists, thread and ISA resolution, and the scalar epilogue.
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
 #include "kernels/conv/conv.hpp"
 #include "kernels/conv/im2col.hpp"
+#include "loupe/thread_pool.hpp"
 
 namespace loupe::kernels::conv {
 
@@ -19,9 +21,32 @@ const ConvAlgorithm& winograd_f6x3_algorithm();
 const ConvAlgorithm& direct_nchw16c_algorithm();
 const ConvAlgorithm& implicit_gemm_algorithm();
 const ConvAlgorithm& direct_nchw_algorithm();
+const ConvAlgorithm& direct_phased_algorithm();
 
 // desc.threads with 0 resolved to the global pool's size.
 int resolve_threads(const ConvDesc& d);
+
+// fn(j) for every job j < jobs on up to `threads` threads, in chunks of about an eighth of a
+// thread's share taken from a shared counter: a thread that falls behind (a preempted vCPU)
+// leaves its remaining chunks to the others, while each chunk stays on consecutive jobs.
+template <typename Fn>
+void run_chunked(int threads, int64_t jobs, const Fn& fn) {
+  const int slots = static_cast<int>(std::min<int64_t>(threads, jobs));
+  if (slots <= 1) {
+    for (int64_t j = 0; j < jobs; ++j) fn(j);
+    return;
+  }
+  const int64_t chunk = std::max<int64_t>(1, jobs / (8 * slots));
+  std::atomic<int64_t> next{0};
+  ThreadPool::global().parallel_for(
+      slots,
+      [&](int64_t) {
+        for (int64_t b = next.fetch_add(chunk); b < jobs; b = next.fetch_add(chunk)) {
+          for (int64_t j = b; j < std::min(jobs, b + chunk); ++j) fn(j);
+        }
+      },
+      slots);
+}
 
 // The pixels a strided 1x1 layer keeps: `channels` planes of x (H x W) into dense E x F planes,
 // each kept row by `copy` (the ISA's strided copy).
@@ -49,7 +74,10 @@ bool valid_shape(const ops::LayerShape& s);
 // buffer row 0: fill_rows then takes first = the band's first padded row.
 struct PhasedPlane {
   // isa picks the strided copy of a stride-2 (or more) layer's phases.
-  explicit PhasedPlane(const ops::LayerShape& s, Isa isa = Isa::scalar, int64_t rows = 0);
+  // slack: floats past each phase row's last column (16: one AVX-512 vector, for kernels that
+  // load whole vectors from any column; 0 for those that read only the columns windows reach).
+  explicit PhasedPlane(const ops::LayerShape& s, Isa isa = Isa::scalar, int64_t rows = 0,
+                       int64_t slack = 16);
   // Writes the whole buffer (floats): the plane (H x W) into its interior, zeros around it.
   void fill(const float* plane, float* buf) const { fill_rows(plane, buf, 0, hp); }
   // Writes padded rows [r0, r1) of every phase whole, interior and zeros, padded row r at buffer

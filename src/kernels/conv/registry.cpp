@@ -11,7 +11,7 @@ const std::vector<const ConvAlgorithm*>& algorithms() {
       &im2col_gemm_algorithm(),   &gemm_1x1_algorithm(),      &direct_nchw16c_algorithm(),
       &winograd_f2x3_algorithm(), &winograd_f4x3_algorithm(), &winograd_f6x3_algorithm(),
       &depthwise_algorithm(),     &fft_algorithm(),           &implicit_gemm_algorithm(),
-      &direct_nchw_algorithm(),
+      &direct_nchw_algorithm(),   &direct_phased_algorithm(),
   };
   return all;
 }
@@ -70,6 +70,17 @@ const ConvAlgorithm& choose_algorithm(const ConvDesc& d) {
   // (4 vectors per pixel), and im2col + GEMM (4 x 24 tiles) wins once that wastes more than an
   // eighth. AVX2, 1 thread, Zen 4: ResNet-50's 56 x 56 x 64 3x3 direct 2.96-3.37 ms, im2col
   // 3.40-3.97, oneDNN 2.77; its 3x3 stride-2 layers direct 3.75-4.01 vs im2col 4.06-4.10.
+  // At stride 1 with AVX-512, direct_phased (the same register tile over phase-split planes,
+  // each step's broadcasts from one or two lines) leads direct_nchw16c; at stride 2 it trails it
+  // on 2 threads. Xeon (2 vCPUs), bench_conv medians in one interleaved run, us, 1 / 2 threads,
+  // phased vs blocked: ResNet-50's 3x3 stride-1 layers 1276-1515 / 714-823 vs 1409-1556 /
+  // 756-836, VGG-16's conv3_2 23603 / 12157 vs 24194 / 12168 and conv4_2 22453 / 11200 vs
+  // 23871 / 11909, GoogLeNet's conv3 4379 / 2203 vs 4574 / 2399, AlexNet's conv2 (5x5) 2404 vs
+  // 2698 on 1 thread; ResNet-50's stride-2 3x3 layers 1513-1689 / 883-946 vs 1511-1656 /
+  // 826-866. (Winograd takes most stride-1 3x3 layers before this.)
+  if (avx512 && s.C >= 16 && s.U == 1 && s.U_w == 1) {
+    if (const ConvAlgorithm* a = pick("direct_phased")) return *a;
+  }
   const int64_t m_waste = (s.M + 31) / 32 * 32 - s.M;
   if (s.C >= 16 && (avx512 || (isa == Isa::avx2 && 8 * m_waste <= s.M))) {
     if (const ConvAlgorithm* a = pick("direct_nchw16c")) return *a;

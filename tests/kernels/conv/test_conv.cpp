@@ -258,12 +258,14 @@ TEST(ConvIm2col, StridedCopyMatchesScalarOnEveryIsa) {
   }
 }
 
-// direct_nchw16c cuts each output row into strips of equal width (AVX-512: up to 14 pixels,
-// AVX2 / scalar: 12 and the rest): every row width up to five strips, so that each tile width
-// 1..14 and each split of a row runs, with a channel-block tail (C = 17), a partial 32-filter
-// group (M = 40), stride 1 and 2, residual and clamp.
-TEST(ConvDirect, EveryRowWidthOnEveryIsa) {
-  const ConvAlgorithm* algo = find_algorithm("direct_nchw16c");
+// direct_nchw16c and direct_phased cut each output row into strips of equal width (AVX-512: up
+// to 14 pixels, AVX2 / scalar: 12 and the rest): every row width up to five strips, so that each
+// tile width 1..14 and each split of a row runs, with a channel-block tail (C = 17), a partial
+// 32-filter group (M = 40), stride 1 and 2, residual and clamp.
+class ConvDirectTiles : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ConvDirectTiles, EveryRowWidthOnEveryIsa) {
+  const ConvAlgorithm* algo = find_algorithm(GetParam());
   ASSERT_NE(algo, nullptr);
   Rng rng(4242);
   for (Isa isa : {Isa::avx512, Isa::avx2, Isa::scalar}) {
@@ -288,8 +290,8 @@ TEST(ConvDirect, EveryRowWidthOnEveryIsa) {
 
 // Maps at most 7 wide go through AVX-512 tiles of two output rows: every width 1..7 at heights
 // 1..6 (a lone last row when odd), stride 1 and 2, dilation 2, batch 2 on 2 threads.
-TEST(ConvDirect, TwoRowTilesOnNarrowMapsOnEveryIsa) {
-  const ConvAlgorithm* algo = find_algorithm("direct_nchw16c");
+TEST_P(ConvDirectTiles, TwoRowTilesOnNarrowMapsOnEveryIsa) {
+  const ConvAlgorithm* algo = find_algorithm(GetParam());
   ASSERT_NE(algo, nullptr);
   Rng rng(733);
   for (Isa isa : {Isa::avx512, Isa::avx2, Isa::scalar}) {
@@ -320,6 +322,9 @@ TEST(ConvDirect, TwoRowTilesOnNarrowMapsOnEveryIsa) {
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(BlockedAndPhased, ConvDirectTiles,
+                         ::testing::Values("direct_nchw16c", "direct_phased"));
 
 // direct_nchw16c reorders a map whose blocked copy exceeds L2 band by band, each thread into its
 // own buffer (its workspace then holds a few rows per thread, not the image). Sized from this
@@ -576,6 +581,12 @@ TEST(ConvRegistry, ChoiceAlwaysSupportsTheLayer) {
   wino14.threads = 2;
   EXPECT_EQ(choose_algorithm(wino14).name(),
             best_isa() == Isa::avx512 ? "winograd_f4x3" : "winograd_f2x3");
+  // Other direct layers: stride 1 on the phase-split planes with AVX-512 (AlexNet's conv2),
+  // stride 2 channel-blocked (ResNet-50's downsampling 3x3).
+  const char* blocked = best_isa() == Isa::scalar ? "im2col_gemm" : "direct_nchw16c";
+  EXPECT_EQ(choose_algorithm(layer(64, 192, 27, 5, 1, 2, 1)).name(),
+            best_isa() == Isa::avx512 ? "direct_phased" : blocked);
+  EXPECT_EQ(choose_algorithm(layer(128, 128, 56, 3, 2, 1, 1)).name(), blocked);
   // First layers: direct_nchw with a vector tile (AVX-512 from K = C R S = 27, AVX2 from 100).
   EXPECT_EQ(choose_algorithm(layer(3, 64, 32, 3, 1, 1, 1)).name(),
             best_isa() == Isa::avx512 ? "direct_nchw" : "im2col_gemm");
