@@ -47,13 +47,18 @@ StridedCopy strided_copy_for(Isa isa) {
   }
 }
 
+PhaseRow phase_row_for(Isa isa, int64_t U_w) {
+  return resolve_isa(isa) == Isa::avx512 && U_w <= 2 ? phase_row_avx512 : nullptr;
+}
+
 PhasedPlane::PhasedPlane(const ops::LayerShape& s, Isa isa, int64_t rows, int64_t slack)
     : H(s.H),
       W(s.W),
       pad_top(s.pad_top),
       pad_left(s.pad_left),
       U_w(s.U_w),
-      copy(strided_copy_for(isa)) {
+      copy(strided_copy_for(isa)),
+      phase_row(phase_row_for(isa, s.U_w)) {
   hp = rows > 0 ? rows : s.H + s.pad_top + s.pad_bottom;
   wq = (s.W + s.pad_left + s.pad_right + s.U_w - 1) / s.U_w + slack;
   floats = s.U_w * hp * wq;
@@ -73,6 +78,20 @@ PhasedPlane::PhasedPlane(const ops::LayerShape& s, Isa isa, int64_t rows, int64_
 
 void PhasedPlane::fill_rows(const float* plane, float* buf, int64_t r0, int64_t r1,
                             int64_t first) const {
+  if (phase_row != nullptr) {
+    for (int64_t row = r0; row < r1; ++row) {
+      float* dst = buf + (row - first) * wq;  // phase 0's row; phase p's hp * wq floats on
+      const int64_t h = row - pad_top;
+      if (h >= 0 && h < H) {
+        phase_row(plane + h * W, W, pad_left, U_w, wq, dst, hp * wq);
+        continue;
+      }
+      for (int64_t phase = 0; phase < U_w; ++phase) {
+        std::memset(dst + phase * hp * wq, 0, sizeof(float) * wq);
+      }
+    }
+    return;
+  }
   for (int64_t phase = 0; phase < U_w; ++phase) {
     const auto p = static_cast<size_t>(phase);
     for (int64_t row = r0; row < r1; ++row) {

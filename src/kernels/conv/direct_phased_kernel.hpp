@@ -15,7 +15,7 @@ struct PhasedTile {
   const float* in = nullptr;  // pixel j (< row_pixels, or all) of input k: in[offset[k] + j]
   const int64_t* offset = nullptr;
   int64_t K = 0;
-  int64_t row_step = 0;    // the next output row's inputs: in + row_step
+  int64_t row_step = 0;      // the next output row's inputs: in + row_step
   const float* w = nullptr;  // this 32-channel group's weights, [K][32]
   int pixels = 0;            // <= kDirectMaxPixels
   // 0: every pixel lies in one row. Else pixels [0, row_pixels) are this row's, the rest the

@@ -91,6 +91,7 @@ struct PhasedPlane {
   // lands in the phase's row, (w + pad_left) / U_w, and how many input columns the phase takes.
   std::vector<int64_t> phase_first, phase_dst, phase_count;
   StridedCopy copy = nullptr;
+  PhaseRow phase_row = nullptr;  // the whole row at once where the ISA has one
 };
 
 // y = clamp(v + bias + residual) for one value, the scalar form of the fused epilogue.

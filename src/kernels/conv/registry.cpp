@@ -102,7 +102,15 @@ const ConvAlgorithm& choose_algorithm(const ConvDesc& d) {
   // 0.24-0.28 vs 0.32-0.40 and 0.19-0.22 vs 0.17-0.28, SqueezeNet conv1 0.45-0.54 vs 0.53-0.62
   // and 0.32-0.41 vs 0.31-0.37, ResNet-50 conv1 2.2-2.6 vs 2.8-3.0 (implicit 2.8-3.2), AlexNet
   // conv1 1.49-1.63 vs 1.86-1.88 (implicit 1.72-1.75), VGG-16 conv1_1 1.9-2.3 vs 3.0-3.9.
+  // With AVX-512 a first layer of long K takes direct_phased's tile (pixels broadcast, output
+  // channels along the lanes); at K = 147 (ResNet-50's 7x7) the two tie, and at K = 27 the
+  // phased tile's store and its 14-pixel strips cost a third more. bench_conv medians, Xeon (2
+  // vCPUs), us, 1 / 2 threads, phased vs direct_nchw: AlexNet conv1 (K = 363) 961 / 538 vs
+  // 1103 / 589, ResNet-50 conv1 1547 / 816 vs 1554 / 792, SqueezeNet conv1 497 / 290 vs 366 / 196.
   const int64_t K = s.C * s.R * s.S;
+  if (avx512 && s.C < 16 && s.G == 1 && K >= 256) {
+    if (const ConvAlgorithm* a = pick("direct_phased")) return *a;
+  }
   if (s.C < 16 && s.G == 1) {
     if (isa == Isa::avx512 || (isa == Isa::avx2 && K >= 100)) {
       if (const ConvAlgorithm* a = pick("direct_nchw")) return *a;

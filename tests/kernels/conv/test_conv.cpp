@@ -592,6 +592,11 @@ TEST(ConvRegistry, ChoiceAlwaysSupportsTheLayer) {
             best_isa() == Isa::avx512 ? "direct_nchw" : "im2col_gemm");
   EXPECT_EQ(choose_algorithm(layer(3, 64, 224, 7, 2, 3, 1)).name(),
             best_isa() == Isa::scalar ? "implicit_gemm" : "direct_nchw");
+  // AlexNet's 11x11 (K = 363) on the phased tile with AVX-512.
+  EXPECT_EQ(choose_algorithm(layer(3, 64, 224, 11, 4, 2, 1)).name(),
+            best_isa() == Isa::avx512   ? "direct_phased"
+            : best_isa() == Isa::scalar ? "implicit_gemm"
+                                        : "direct_nchw");
 }
 
 }  // namespace

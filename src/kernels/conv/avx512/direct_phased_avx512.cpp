@@ -42,9 +42,8 @@ void tile(const PhasedTile& t) {
 
 using TileFn = void (*)(const PhasedTile&);
 
-constexpr TileFn kOneRow[] = {tile<1>,  tile<2>,  tile<3>,  tile<4>,  tile<5>,
-                              tile<6>,  tile<7>,  tile<8>,  tile<9>,  tile<10>,
-                              tile<11>, tile<12>, tile<13>, tile<14>};
+constexpr TileFn kOneRow[] = {tile<1>, tile<2>, tile<3>,  tile<4>,  tile<5>,  tile<6>,  tile<7>,
+                              tile<8>, tile<9>, tile<10>, tile<11>, tile<12>, tile<13>, tile<14>};
 constexpr TileFn kTwoRows[] = {tile<2, 1>,  tile<4, 2>,  tile<6, 3>, tile<8, 4>,
                                tile<10, 5>, tile<12, 6>, tile<14, 7>};
 
