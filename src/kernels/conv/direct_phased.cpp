@@ -4,7 +4,8 @@
 // output channels x a strip of one output row in registers (direct_phased_kernel.hpp), taking
 // every input k = c R S + (r S + s) from those planes through a table of offsets, and writes them
 // to NCHW through direct_nchw16c's fused store (bias, residual, clamp). Weights are laid out
-// once in create() as [M/32][K][32], M rounded up to 32 with zero filters.
+// once in create() as [M/32][K][32], M rounded up to 32 with zero filters. An unpadded layer at
+// unit column stride needs no copy: its input planes already are the phased planes.
 //
 // Against direct_nchw16c (the same register tile over a channel-blocked copy): the phased copy
 // is row copies instead of 16 x 16 transposes, and a step's broadcasts read one or two lines
@@ -41,6 +42,9 @@ class PhasedPrimitive : public ConvPrimitive {
       : d_(d), plane_(d.shape, d.isa, 0, 0) {
     const ops::LayerShape& s = d.shape;
     K_ = s.C * s.R * s.S;
+    // Unpadded at unit column stride, the phased planes are the input planes themselves.
+    in_place_ =
+        s.U_w == 1 && s.pad_top == 0 && s.pad_left == 0 && s.pad_bottom == 0 && s.pad_right == 0;
     mgroups_ = (s.M + 31) / 32;
     for (int64_t c = 0; c < s.C; ++c) {
       for (const int64_t t : plane_.tap_offset) offset_.push_back(c * plane_.floats + t);
@@ -65,7 +69,7 @@ class PhasedPrimitive : public ConvPrimitive {
   }
 
   std::string_view algorithm() const override { return "direct_phased"; }
-  int64_t workspace_floats() const override { return d_.shape.C * plane_.floats; }
+  int64_t workspace_floats() const override { return in_place_ ? 0 : d_.shape.C * plane_.floats; }
 
   void run(const float* x, float* y, const float* residual, float* workspace) const override {
     const ops::LayerShape& s = d_.shape;
@@ -75,13 +79,16 @@ class PhasedPrimitive : public ConvPrimitive {
     for (int64_t n = 0; n < s.N; ++n) {
       const float* image = x + n * s.C * s.H * s.W;
       const int64_t y_off = n * s.M * s.E * s.F;
-      run_chunked(threads_, s.C, [&](int64_t c) {
-        plane_.fill(image + c * s.H * s.W, workspace + c * plane_.floats);
-      });
+      if (!in_place_) {
+        run_chunked(threads_, s.C, [&](int64_t c) {
+          plane_.fill(image + c * s.H * s.W, workspace + c * plane_.floats);
+        });
+      }
+      const float* planes = in_place_ ? image : workspace;
       run_chunked(threads_, jobs, [&](int64_t job) {
         const int64_t mg = job / (tile_rows * strips), strip = job % strips;
         const int64_t e = job / strips % tile_rows * rows_per_tile_;
-        compute(workspace, mg, e, strip, y + y_off, d_.residual ? residual + y_off : nullptr);
+        compute(planes, mg, e, strip, y + y_off, d_.residual ? residual + y_off : nullptr);
       });
     }
   }
@@ -137,6 +144,7 @@ class PhasedPrimitive : public ConvPrimitive {
   DirectStoreFn store_ = direct_store_scalar;
   int64_t strip_ = kDirectMaxPixels;  // output pixels per job
   int64_t rows_per_tile_ = 1;
+  bool in_place_ = false;  // the tile reads the input as it lies (no padding, U_w = 1)
   int threads_ = 1;
 };
 

@@ -18,8 +18,8 @@ namespace {
 __m512 load_padded(const float* in, int64_t c0, int64_t W) {
   if (c0 >= W || c0 + 16 <= 0) return _mm512_setzero_ps();
   if (c0 >= 0) return _mm512_maskz_loadu_ps(avx512::first_lanes(W - c0), in + c0);
-  const auto lanes = static_cast<__mmask16>(avx512::first_lanes(W - c0) &
-                                            ~avx512::first_lanes(-c0));
+  const auto lanes =
+      static_cast<__mmask16>(avx512::first_lanes(W - c0) & ~avx512::first_lanes(-c0));
   return _mm512_maskz_expandloadu_ps(lanes, in);
 }
 
@@ -33,8 +33,7 @@ void phase_row_avx512(const float* in, int64_t W, int64_t pad_left, int64_t U_w,
     }
     return;
   }
-  const __m512i even =
-      _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
   for (int64_t i = 0; i < wq; i += 16) {
     const int64_t c0 = 2 * i - pad_left;
