@@ -52,6 +52,25 @@ void direct_store_scalar(const DirectStore& s) {
   }
 }
 
+void store_strip(DirectStoreFn store, const ConvDesc& d, const float* bias, const float* out,
+                 int pixels, int64_t mg, int64_t e, int64_t f0, float* y, const float* residual) {
+  const ops::LayerShape& s = d.shape;
+  const ScalarEpilogue ep = scalar_epilogue(d);
+  DirectStore v;
+  v.out = out;
+  v.pixels = pixels;
+  v.channels = std::min<int64_t>(32, s.M - mg * 32);
+  v.plane = s.E * s.F;
+  const int64_t off = (mg * 32 * s.E + e) * s.F + f0;
+  v.y = y + off;
+  v.residual = residual != nullptr ? residual + off : nullptr;
+  v.bias = d.has_bias ? bias + mg * 32 : nullptr;
+  v.clamp = ep.clamp;
+  v.lo = ep.lo;
+  v.hi = ep.hi;
+  store(v);
+}
+
 DirectStoreFn direct_store_for(Isa isa) {
   switch (isa) {
     case Isa::avx512:
@@ -292,28 +311,9 @@ class DirectPrimitive : public ConvPrimitive {
     kernel_(t);
     const int row_pixels = two_rows ? t.row_pixels : t.pixels;
     for (int r = 0; r < (two_rows ? 2 : 1); ++r) {
-      store(t, out + r * row_pixels * 32, row_pixels, mg, e + r, y, residual);
+      store_strip(store_, d_, bias_.data(), out + r * row_pixels * 32, row_pixels, mg, e + r, t.f0,
+                  y, residual);
     }
-  }
-
-  // `pixels` results of row e from `out` ([pixels][32]) to the output from pixel t.f0.
-  void store(const DirectTile& t, const float* out, int pixels, int64_t mg, int64_t e, float* y,
-             const float* residual) const {
-    const ops::LayerShape& s = d_.shape;
-    const ScalarEpilogue ep = scalar_epilogue(d_);
-    DirectStore v;
-    v.out = out;
-    v.pixels = pixels;
-    v.channels = std::min<int64_t>(32, s.M - mg * 32);
-    v.plane = s.E * s.F;
-    const int64_t off = (mg * 32 * s.E + e) * s.F + t.f0;
-    v.y = y + off;
-    v.residual = residual != nullptr ? residual + off : nullptr;
-    v.bias = d_.has_bias ? bias_.data() + mg * 32 : nullptr;
-    v.clamp = ep.clamp;
-    v.lo = ep.lo;
-    v.hi = ep.hi;
-    store_(v);
   }
 
   ConvDesc d_;

@@ -116,21 +116,9 @@ class PhasedPrimitive : public ConvPrimitive {
     t.out = out;
     kernel_(t);
     const int row_pixels = two_rows ? t.row_pixels : t.pixels;
-    const ScalarEpilogue ep = scalar_epilogue(d_);
     for (int r = 0; r < (two_rows ? 2 : 1); ++r) {
-      DirectStore v;
-      v.out = out + r * row_pixels * 32;
-      v.pixels = row_pixels;
-      v.channels = std::min<int64_t>(32, s.M - mg * 32);
-      v.plane = s.E * s.F;
-      const int64_t off = (mg * 32 * s.E + e + r) * s.F + f0;
-      v.y = y + off;
-      v.residual = residual != nullptr ? residual + off : nullptr;
-      v.bias = d_.has_bias ? bias_.data() + mg * 32 : nullptr;
-      v.clamp = ep.clamp;
-      v.lo = ep.lo;
-      v.hi = ep.hi;
-      store_(v);
+      store_strip(store_, d_, bias_.data(), out + r * row_pixels * 32, row_pixels, mg, e + r, f0, y,
+                  residual);
     }
   }
 

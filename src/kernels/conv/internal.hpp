@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kernels/conv/conv.hpp"
+#include "kernels/conv/direct_kernel.hpp"
 #include "kernels/conv/im2col.hpp"
 #include "loupe/thread_pool.hpp"
 
@@ -56,6 +57,12 @@ void gather_kept_pixels(const ops::LayerShape& s, int64_t channels, const float*
 // gemm_1x1 on a map of few pixels (gemm_1x1_pixel_rows.cpp): pixels as the GEMM's rows.
 std::unique_ptr<ConvPrimitive> make_pixel_rows_1x1(const ConvDesc& d, const float* weights,
                                                    const float* bias);
+
+// Output row e of 32-channel group mg from column f0, `pixels` results in `out` ([pixels][32]),
+// to the plain NCHW output y (one image) through `store` (direct_store_for) with d's bias
+// (bias[M] or unused), residual (like y, or null) and clamp: the direct tiles' write-back.
+void store_strip(DirectStoreFn store, const ConvDesc& d, const float* bias, const float* out,
+                 int pixels, int64_t mg, int64_t e, int64_t f0, float* y, const float* residual);
 
 // The GEMM epilogue of a conv: bias per output channel (a GEMM row), residual, clamp.
 GemmEpilogue gemm_epilogue(const ConvDesc& d);

@@ -14,15 +14,6 @@
 namespace loupe::kernels::conv {
 namespace {
 
-// Floats of weights fetched into L2 ahead of the ones in use (past the group's end the next
-// group's, or nothing: a prefetch does not fault). A layer on a small map streams its weights
-// from DRAM (ResNet-50's 512 -> 512 stride 2 to 7 x 7: 9.4 MB per run), and the hardware
-// prefetcher alone kept 2 threads near 17 GB/s. ResNet-50, loupe profile, 2 threads, 2-vCPU
-// Xeon, three rounds, ms without / with 256, 1024, 2048, 4096 floats ahead: that layer
-// 1.37-1.41 / 1.15-1.22, 1.10-1.16, 1.12-1.15, 1.12-1.15; 256 -> 256 stride 2 to 14 x 14
-// 1.05-1.10 / ~1.0, 0.95-0.97, 0.97-0.98, 0.97-0.99; 128 -> 128 to 28 x 28 ~1.0 in all.
-constexpr int64_t kWeightsAhead = 1024;
-
 // P pixels; the first H of them in row e, the other P - H in row e + 1 (H = P: one row).
 template <int P, int H = P>
 void tile(const DirectTile& t) {
@@ -39,8 +30,8 @@ void tile(const DirectTile& t) {
         const float* in2 = in + next_row;
         for (int ci = 0; ci < 16; ++ci, w += 32) {
           const __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16);
-          _mm_prefetch(reinterpret_cast<const char*>(w + kWeightsAhead), _MM_HINT_T1);
-          _mm_prefetch(reinterpret_cast<const char*>(w + kWeightsAhead + 16), _MM_HINT_T1);
+          _mm_prefetch(reinterpret_cast<const char*>(w + kDirectWeightsAhead), _MM_HINT_T1);
+          _mm_prefetch(reinterpret_cast<const char*>(w + kDirectWeightsAhead + 16), _MM_HINT_T1);
 #pragma GCC unroll 14
           for (int j = 0; j < P; ++j) {
             const float* src = j < H ? in + j * step : in2 + (j - H) * step;

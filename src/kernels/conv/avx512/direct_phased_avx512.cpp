@@ -5,14 +5,11 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
+#include "kernels/conv/direct_kernel.hpp"
 #include "kernels/conv/direct_phased_kernel.hpp"
 
 namespace loupe::kernels::conv {
 namespace {
-
-// Floats of weights fetched into L2 ahead of the ones in use, as direct_nchw16c's tile (a layer
-// on a small map streams its weights from DRAM).
-constexpr int64_t kWeightsAhead = 1024;
 
 // P pixels; the first H of them in this row, the other P - H in the next.
 template <int P, int H = P>
@@ -25,8 +22,8 @@ void tile(const PhasedTile& t) {
     const float* src = t.in + t.offset[k];
     const float* src2 = next + t.offset[k];
     const __m512 w0 = _mm512_load_ps(w), w1 = _mm512_load_ps(w + 16);
-    _mm_prefetch(reinterpret_cast<const char*>(w + kWeightsAhead), _MM_HINT_T1);
-    _mm_prefetch(reinterpret_cast<const char*>(w + kWeightsAhead + 16), _MM_HINT_T1);
+    _mm_prefetch(reinterpret_cast<const char*>(w + kDirectWeightsAhead), _MM_HINT_T1);
+    _mm_prefetch(reinterpret_cast<const char*>(w + kDirectWeightsAhead + 16), _MM_HINT_T1);
 #pragma GCC unroll 14
     for (int j = 0; j < P; ++j) {
       const __m512 xv = _mm512_set1_ps(j < H ? src[j] : src2[j]);
