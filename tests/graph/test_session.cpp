@@ -186,6 +186,52 @@ TEST(Session, ConcatAtBatchOneIsWrittenInPlace) {
   }
 }
 
+// Branches that all end in a conv (SqueezeNet's fire modules, GoogLeNet's inception blocks: the
+// pool branch pools then convolves), read by nothing but the Concat: at batch > 1 each conv writes
+// its images into their strided slices of the Concat's images (ConvDesc::y_image_stride), with a
+// residual on one branch, GEMM and Winograd algorithms; whole batch and micro-batched, and
+// Session::check reads the slices back image by image. With the pool branch left unconvolved
+// the Concat copies.
+Graph conv_branches(int64_t N, int64_t M_a) {
+  GraphBuilder b("conv_branches", 8);
+  const std::string x = b.input("data", {N, 8, 8, 8});
+  const std::string a = b.relu(b.conv(x, {.M = M_a, .R = 1}, "a"));
+  const std::string c1 = b.relu(b.conv(x, {.M = 32, .R = 1}, "c1"));
+  const std::string c = b.relu(b.add(b.conv(c1, {.M = 32, .R = 3, .pad = 1}, "c"), c1, "c_res"));
+  const std::string p =
+      b.relu(b.conv(b.max_pool(x, {.k = 3, .stride = 1, .pad = 1}, "p0"), {.M = 16, .R = 1}, "p"));
+  const std::string cat = b.concat({a, c, p}, "cat");
+  b.output(b.global_avg_pool(b.conv(cat, {.M = 12, .R = 3, .pad = 1}, "d"), "gap"));
+  return b.finish();
+}
+
+TEST(Session, ConcatOfConvsAtBatchFourIsWrittenInPlace) {
+  for (int64_t M_a : {16, 12}) {
+    for (int64_t micro : {0, 2, 1}) {
+      SCOPED_TRACE("branch a " + std::to_string(M_a) + " channels, micro-batch " +
+                   std::to_string(micro));
+      const Graph g = conv_branches(4, M_a);
+      SessionOptions opt;
+      opt.micro_batch = micro;
+      expect_matches_reference(g, opt, 8, 1e-5);
+      const Session s(g, opt);
+      const std::vector<StepError> e = s.check(random_feeds(g, 8));
+      std::string concat;
+      for (size_t i = 0; i < e.size(); ++i) {
+        EXPECT_LE(e[i].rel_l2, tolerance(s.steps()[i].algorithm)) << s.steps()[i].name;
+        if (s.steps()[i].op == "Concat") concat = s.steps()[i].algorithm;
+      }
+      EXPECT_EQ(concat, "in_place");
+    }
+  }
+  const Session s(branches(2, false));
+  for (const StepInfo& st : s.steps()) {
+    if (st.op == "Concat") {
+      EXPECT_EQ(st.algorithm, "copy");
+    }
+  }
+}
+
 // A Concat too large to copy on one thread (>= 1 MiB): its (image, input) pieces go to the pool.
 TEST(Session, LargeConcatCopiesOnThreads) {
   GraphBuilder b("wide_concat", 2);

@@ -27,7 +27,21 @@ struct ConvDesc {
   bool residual = false;    // y = act(conv + bias + residual), residual shaped like y
   int threads = 0;          // 0: ThreadPool::global().size()
   Isa isa = Isa::automatic;
+  // Floats from one image's output to the next's: 0 (or M E F) for a plain [N, M, E, F] y;
+  // larger when each image's y is a slice of a wider tensor (a Concat's channels at batch > 1).
+  // The residual stays plain. Only some algorithms take it (their supports() say so).
+  int64_t y_image_stride = 0;
 };
+
+// d.y_image_stride resolved: the floats between two images' outputs.
+inline int64_t y_image_floats(const ConvDesc& d) {
+  const int64_t plain = d.shape.M * d.shape.E * d.shape.F;
+  return d.y_image_stride > plain ? d.y_image_stride : plain;
+}
+// Whether y is plain [N, M, E, F] (the algorithms without strided images require it).
+inline bool plain_output(const ConvDesc& d) {
+  return d.y_image_stride == 0 || d.y_image_stride == d.shape.M * d.shape.E * d.shape.F;
+}
 
 class ConvPrimitive {
  public:

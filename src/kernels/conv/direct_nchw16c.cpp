@@ -160,7 +160,7 @@ class DirectPrimitive : public ConvPrimitive {
       run_chunked(threads_, jobs, [&](int64_t job) {
         const int64_t mg = job / (tile_rows * strips), strip = job % strips;
         const int64_t e = job / strips % tile_rows * rows_per_tile_;
-        compute(workspace, hp_, 0, mg, e, s.E, strip, y + y_off,
+        compute(workspace, hp_, 0, mg, e, s.E, strip, y + n * y_image_floats(d_),
                 d_.residual ? residual + y_off : nullptr);
       });
     }
@@ -246,7 +246,7 @@ class DirectPrimitive : public ConvPrimitive {
         for (int64_t mg = 0; mg < mgroups_; ++mg) {
           for (int64_t e = e0; e < e1; e += rows_per_tile_) {
             for (int64_t strip = 0; strip < strips; ++strip) {
-              compute(buf, band_in_rows_, e0, mg, e, e1, strip, y + y_off,
+              compute(buf, band_in_rows_, e0, mg, e, e1, strip, y + n * y_image_floats(d_),
                       d_.residual ? residual + y_off : nullptr);
             }
           }

@@ -88,7 +88,8 @@ class PhasedPrimitive : public ConvPrimitive {
       run_chunked(threads_, jobs, [&](int64_t job) {
         const int64_t mg = job / (tile_rows * strips), strip = job % strips;
         const int64_t e = job / strips % tile_rows * rows_per_tile_;
-        compute(planes, mg, e, strip, y + y_off, d_.residual ? residual + y_off : nullptr);
+        compute(planes, mg, e, strip, y + n * y_image_floats(d_),
+                d_.residual ? residual + y_off : nullptr);
       });
     }
   }

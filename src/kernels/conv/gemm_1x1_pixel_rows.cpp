@@ -87,7 +87,7 @@ class PixelRowsPrimitive : public ConvPrimitive {
         xn = gathered;
       }
       plan_.run(xn, packed_, yt, e);
-      float* yn = y + n * s.M * pixels_;
+      float* yn = y + n * y_image_floats(d_);
       const float* rn = residual != nullptr ? residual + n * s.M * pixels_ : nullptr;
       const auto store = [&](int64_t mg) {
         const int64_t m0 = mg * 32;

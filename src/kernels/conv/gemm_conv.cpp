@@ -97,7 +97,7 @@ void GemmConvPrimitive::run(const float* x, float* y, const float* residual,
     GemmEpilogueData e;
     if (d_.has_bias) e.bias = bias_.data() + g * mg;
     if (d_.residual) e.residual = residual + y_off;
-    plan.run(packed_[static_cast<size_t>(g)], b, y + y_off, e);
+    plan.run(packed_[static_cast<size_t>(g)], b, y + n * y_image_floats(d_) + g * mg * ef, e);
   };
   if (slots_ == 1) {
     for (int64_t p = 0; p < products; ++p) product(p, wide_, workspace);
@@ -131,7 +131,8 @@ void GemmConvPrimitive::run_bands(const float* x, float* y, const float* residua
       if (d_.residual) e.residual = residual + y_off;
       e.ldr = ef;
       const GemmPlan& plan = e1 - e0 == band_rows_ ? band_ : band_tail_;
-      plan.run(packed_[static_cast<size_t>(g)], buffer, y + y_off, e);
+      plan.run(packed_[static_cast<size_t>(g)], buffer,
+               y + n * y_image_floats(d_) + g * mg * ef + e0 * s.F, e);
     }
   };
   if (slots_ == 1) {

@@ -186,7 +186,9 @@ class ImplicitGemmPrimitive : public ConvPrimitive {
 class ImplicitGemm : public ConvAlgorithm {
  public:
   std::string_view name() const override { return "implicit_gemm"; }
-  bool supports(const ConvDesc& d) const override { return valid_shape(d.shape) && d.shape.G == 1; }
+  bool supports(const ConvDesc& d) const override {
+    return valid_shape(d.shape) && plain_output(d) && d.shape.G == 1;
+  }
   std::unique_ptr<ConvPrimitive> create(const ConvDesc& d, const float* weights,
                                         const float* bias) const override {
     return std::make_unique<ImplicitGemmPrimitive>(d, weights, bias);

@@ -179,7 +179,7 @@ class WinogradPrimitive : public ConvPrimitive {
         out.bias = d_.has_bias ? bias_.data() + part.m0 : nullptr;
         const int64_t y_off = (n * s.M + part.m0) * s.E * s.F;
         out.residual = d_.residual ? residual + y_off : nullptr;
-        out.y = y + y_off;
+        out.y = y + n * y_image_floats(d_) + part.m0 * s.E * s.F;
         out.clamp = d_.activation.clamp;
         out.lo = d_.activation.lo;
         out.hi = d_.activation.hi;
