@@ -589,7 +589,7 @@ void Session::Impl::place_concats(const std::vector<StepPlan>& plans, std::vecto
                                          static_cast<int>(shape.size()), "axis");
     const int64_t images = shape[0];
     const bool strided = images > 1 && axis == 1;
-    const int64_t image_floats = slots[out].bytes / images / 4;
+    const int64_t image_floats = strided ? slots[out].bytes / images / 4 : 0;
     bool ok = true;
     for (int d = strided ? 1 : 0; d < axis; ++d) ok = ok && shape[static_cast<size_t>(d)] == 1;
     std::set<int> seen;
