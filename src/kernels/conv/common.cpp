@@ -21,7 +21,9 @@ GemmEpilogue gemm_epilogue(const ConvDesc& d) {
   return e;
 }
 
-bool valid_shape(const ops::LayerShape& s) {
+bool valid_desc(const ConvDesc& d) {
+  const ops::LayerShape& s = d.shape;
+  if (d.y_image_stride != 0 && d.y_image_stride < s.M * s.E * s.F) return false;
   if (s.N < 1 || s.C < 1 || s.H < 1 || s.W < 1 || s.M < 1 || s.R < 1 || s.S < 1) return false;
   if (s.U < 1 || s.U_w < 1 || s.dil_h < 1 || s.dil_w < 1 || s.G < 1) return false;
   if (s.pad_top < 0 || s.pad_left < 0 || s.pad_bottom < 0 || s.pad_right < 0) return false;

@@ -33,10 +33,10 @@ struct ConvDesc {
   int64_t y_image_stride = 0;
 };
 
-// d.y_image_stride resolved: the floats between two images' outputs.
+// d.y_image_stride resolved: the floats between two images' outputs (supports() refuses a
+// nonzero stride below M E F).
 inline int64_t y_image_floats(const ConvDesc& d) {
-  const int64_t plain = d.shape.M * d.shape.E * d.shape.F;
-  return d.y_image_stride > plain ? d.y_image_stride : plain;
+  return d.y_image_stride > 0 ? d.y_image_stride : d.shape.M * d.shape.E * d.shape.F;
 }
 // Whether y is plain [N, M, E, F] (the algorithms without strided images require it).
 inline bool plain_output(const ConvDesc& d) {

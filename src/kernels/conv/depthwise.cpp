@@ -150,7 +150,7 @@ class Depthwise : public ConvAlgorithm {
   std::string_view name() const override { return "depthwise"; }
   bool supports(const ConvDesc& d) const override {
     const ops::LayerShape& s = d.shape;
-    return valid_shape(s) && plain_output(d) && s.G == s.C && s.M == s.C;
+    return valid_desc(d) && plain_output(d) && s.G == s.C && s.M == s.C;
   }
   std::unique_ptr<ConvPrimitive> create(const ConvDesc& d, const float* weights,
                                         const float* bias) const override {

@@ -150,7 +150,7 @@ class DirectNchw : public ConvAlgorithm {
   std::string_view name() const override { return "direct_nchw"; }
   bool supports(const ConvDesc& d) const override {
     const ops::LayerShape& s = d.shape;
-    return valid_shape(s) && plain_output(d) && s.G == 1 && s.C <= kMaxChannels;
+    return valid_desc(d) && plain_output(d) && s.G == 1 && s.C <= kMaxChannels;
   }
   std::unique_ptr<ConvPrimitive> create(const ConvDesc& d, const float* weights,
                                         const float* bias) const override {

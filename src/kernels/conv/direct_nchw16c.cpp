@@ -334,7 +334,7 @@ class DirectPrimitive : public ConvPrimitive {
 class DirectNchw16c : public ConvAlgorithm {
  public:
   std::string_view name() const override { return "direct_nchw16c"; }
-  bool supports(const ConvDesc& d) const override { return valid_shape(d.shape) && d.shape.G == 1; }
+  bool supports(const ConvDesc& d) const override { return valid_desc(d) && d.shape.G == 1; }
   std::unique_ptr<ConvPrimitive> create(const ConvDesc& d, const float* weights,
                                         const float* bias) const override {
     return std::make_unique<DirectPrimitive>(d, weights, bias);

@@ -140,7 +140,7 @@ class PhasedPrimitive : public ConvPrimitive {
 class DirectPhased : public ConvAlgorithm {
  public:
   std::string_view name() const override { return "direct_phased"; }
-  bool supports(const ConvDesc& d) const override { return valid_shape(d.shape) && d.shape.G == 1; }
+  bool supports(const ConvDesc& d) const override { return valid_desc(d) && d.shape.G == 1; }
   std::unique_ptr<ConvPrimitive> create(const ConvDesc& d, const float* weights,
                                         const float* bias) const override {
     return std::make_unique<PhasedPrimitive>(d, weights, bias);

@@ -134,7 +134,7 @@ class FftConvAlgorithm final : public ConvAlgorithm {
 
   bool supports(const ConvDesc& d) const override {
     const ops::LayerShape& s = d.shape;
-    if (!valid_shape(s) || !plain_output(d) || s.G != 1 || s.U != 1 || s.U_w != 1 || s.dil_h != 1 ||
+    if (!valid_desc(d) || !plain_output(d) || s.G != 1 || s.U != 1 || s.U_w != 1 || s.dil_h != 1 ||
         s.dil_w != 1) {
       return false;
     }

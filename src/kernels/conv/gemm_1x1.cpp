@@ -13,7 +13,7 @@ class Gemm1x1 : public ConvAlgorithm {
   std::string_view name() const override { return "gemm_1x1"; }
   bool supports(const ConvDesc& d) const override {
     const ops::LayerShape& s = d.shape;
-    return valid_shape(s) && s.R == 1 && s.S == 1 && s.pad_top == 0 && s.pad_left == 0 &&
+    return valid_desc(d) && s.R == 1 && s.S == 1 && s.pad_top == 0 && s.pad_left == 0 &&
            s.pad_bottom == 0 && s.pad_right == 0;
   }
   std::unique_ptr<ConvPrimitive> create(const ConvDesc& d, const float* weights,

@@ -50,7 +50,7 @@ void im2col(const ops::LayerShape& s, Isa isa, const float* x, float* col, int64
 class Im2colGemm : public ConvAlgorithm {
  public:
   std::string_view name() const override { return "im2col_gemm"; }
-  bool supports(const ConvDesc& d) const override { return valid_shape(d.shape); }
+  bool supports(const ConvDesc& d) const override { return valid_desc(d); }
   std::unique_ptr<ConvPrimitive> create(const ConvDesc& d, const float* weights,
                                         const float* bias) const override {
     const ops::LayerShape s = d.shape;

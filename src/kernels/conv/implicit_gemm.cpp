@@ -187,7 +187,7 @@ class ImplicitGemm : public ConvAlgorithm {
  public:
   std::string_view name() const override { return "implicit_gemm"; }
   bool supports(const ConvDesc& d) const override {
-    return valid_shape(d.shape) && plain_output(d) && d.shape.G == 1;
+    return valid_desc(d) && plain_output(d) && d.shape.G == 1;
   }
   std::unique_ptr<ConvPrimitive> create(const ConvDesc& d, const float* weights,
                                         const float* bias) const override {

@@ -67,9 +67,10 @@ void store_strip(DirectStoreFn store, const ConvDesc& d, const float* bias, cons
 // The GEMM epilogue of a conv: bias per output channel (a GEMM row), residual, clamp.
 GemmEpilogue gemm_epilogue(const ConvDesc& d);
 
-// Whether the shape is well formed (positive sizes, channels divisible by the groups, output
-// size consistent with the input, window and pads): every supports() starts here.
-bool valid_shape(const ops::LayerShape& s);
+// Whether the description is well formed (positive sizes, channels divisible by the groups,
+// output size consistent with the input, window and pads; an output image stride of 0 or at
+// least M E F, so that images do not overlap): every supports() starts here.
+bool valid_desc(const ConvDesc& d);
 
 // An input plane zero-padded and split into U_w column phases: phase p, padded row i holds the
 // padded columns p, p + U_w, p + 2 U_w, ... of row i, `wq` floats per row with at least one

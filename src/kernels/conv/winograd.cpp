@@ -249,7 +249,7 @@ class Winograd : public ConvAlgorithm {
   std::string_view name() const override { return name_; }
   bool supports(const ConvDesc& d) const override {
     const ops::LayerShape& s = d.shape;
-    return valid_shape(s) && s.R == 3 && s.S == 3 && s.U == 1 && s.U_w == 1 && s.dil_h == 1 &&
+    return valid_desc(d) && s.R == 3 && s.S == 3 && s.U == 1 && s.U_w == 1 && s.dil_h == 1 &&
            s.dil_w == 1 && s.G == 1;
   }
   std::unique_ptr<ConvPrimitive> create(const ConvDesc& d, const float* weights,
