@@ -76,8 +76,10 @@ const ConvAlgorithm& choose_algorithm(const ConvDesc& d) {
   // phased vs blocked: ResNet-50's 3x3 stride-1 layers 1276-1515 / 714-823 vs 1409-1556 /
   // 756-836, VGG-16's conv3_2 23603 / 12157 vs 24194 / 12168 and conv4_2 22453 / 11200 vs
   // 23871 / 11909, GoogLeNet's conv3 4379 / 2203 vs 4574 / 2399, AlexNet's conv2 (5x5) 2404 vs
-  // 2698 on 1 thread; ResNet-50's stride-2 3x3 layers 1513-1689 / 883-946 vs 1511-1656 /
-  // 826-866. (Winograd takes most stride-1 3x3 layers before this.)
+  // 2698 on 1 thread. At stride 2, ResNet-50's 3x3 layers went 1513-1689 / 883-946 vs
+  // 1511-1656 / 826-866, and after PhasedPlane's AVX-512 row fill tied in bench_conv but lost in
+  // the model (loupe profile, 2 threads, the three layers 3.03-3.14 vs 2.83-2.92 ms). (Winograd
+  // takes most stride-1 3x3 layers before this.)
   if (avx512 && s.C >= 16 && s.U == 1 && s.U_w == 1) {
     if (const ConvAlgorithm* a = pick("direct_phased")) return *a;
   }
