@@ -105,9 +105,14 @@ int64_t choose_kc(const GemmDesc& d, const gemm::Microkernel& k) {
   return std::max<int64_t>(1, round_up(ceil_div(d.K, blocks), 4));
 }
 
-// MC: the packed A block (MC x KC) fills about half of L2, the rest holding the B micro-panels
-// and C tiles passing through. NC: the packed B panel (KC x NC) takes a share of L3 per
-// thread, and large NC means A is packed fewer times.
+// MC: the packed A block (MC x KC) takes an eighth of L2. Each B micro-panel of the KC x NC
+// panel passes through L2 on its way to L1, and a 1 MB block (half of a 2 MB L2) lost its lines
+// to that stream. Xeon (2 vCPUs, 2 MB L2), square 1024 at KC 344, GFLOP/s, variants alternating
+// in one process: MC 756 -> 182, 1 thread 167-172 -> 183-186, 2 threads 317-335 -> 348-368
+// (dnnl_sgemm 179-186 / 323-342); square 2048 at 2 threads 337 -> 358-360. MC 98-252 all alike.
+// On ResNet-50's 1x1 shapes with A pre-packed (a conv's filters) MC made no difference, nor on
+// whole models (loupe bench, ResNet-50, VGG-16, GoogLeNet, AlexNet). NC: the packed B panel (KC x
+// NC) takes a share of L3 per thread, and large NC means A is packed fewer times.
 GemmBlocking choose_blocking(const GemmDesc& d, const gemm::Microkernel& k, int threads) {
   const CacheSizes& cache = cache_sizes();
   GemmBlocking b;
@@ -117,7 +122,7 @@ GemmBlocking choose_blocking(const GemmDesc& d, const gemm::Microkernel& k, int 
   if (d.mc > 0) {
     b.mc = round_up(d.mc, k.mr);
   } else {
-    b.mc = std::max<int64_t>(k.mr, (cache.l2 / 2 / (b.kc * 4)) / k.mr * k.mr);
+    b.mc = std::max<int64_t>(k.mr, (cache.l2 / 8 / (b.kc * 4)) / k.mr * k.mr);
   }
   if (d.nc > 0) {
     b.nc = round_up(d.nc, k.nr);
