@@ -95,12 +95,17 @@ Workspace& thread_workspace() {
 // ~7 B per cycle of A and B, so the panels may live in L2; what a small KC costs instead is a
 // pass over C per K block and the tile's fixed start and store. Measured (bench_gemm, 1
 // thread): KC 344-512 beats 128-192 by 2-8% on square 1024-2048 and equals it elsewhere. K is
-// then cut into equal blocks so that no block is a sliver.
+// then cut into equal blocks so that no block is a sliver. When C is over twice L2, each K
+// block's pass over C goes to L3 or DRAM, and KC up to 1024 makes fewer passes (K 2048: 6 -> 2).
+// bench_gemm, square 2048, ratio to dnnl_sgemm in the same run, two runs each, KC 344 -> 1024:
+// 1 thread 0.86-0.88 -> 0.95-1.01, 2 threads 0.88-0.94 -> 0.95-0.96; square 1024 (C = 2 L2,
+// left at 344) measured alike at 344, 512 and 1024, and so did whole models with the rule.
 int64_t choose_kc(const GemmDesc& d, const gemm::Microkernel& k) {
   if (d.kc > 0) return d.kc;
   const CacheSizes& cache = cache_sizes();
   const int64_t panel_bytes = static_cast<int64_t>(k.nr) * 4;
-  const int64_t kc_max = std::max<int64_t>(cache.l1d / 2 / panel_bytes, 384);
+  int64_t kc_max = std::max<int64_t>(cache.l1d / 2 / panel_bytes, 384);
+  if (d.M * d.N * 4 > 2 * cache.l2) kc_max = std::max<int64_t>(kc_max, 1024);
   const int64_t blocks = std::max<int64_t>(1, ceil_div(d.K, kc_max));
   return std::max<int64_t>(1, round_up(ceil_div(d.K, blocks), 4));
 }
