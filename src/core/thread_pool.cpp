@@ -27,10 +27,8 @@ ThreadPool::ThreadPool(int threads) {
 }
 
 ThreadPool::~ThreadPool() {
-  {
-    std::lock_guard lock(mutex_);
-    stop_ = true;
-  }
+  stop_.store(true);
+  { std::lock_guard lock(mutex_); }
   wake_.notify_all();
   for (std::thread& t : workers_) t.join();
 }
@@ -51,85 +49,89 @@ void ThreadPool::spin_until(const Pred& pred) {
   }
 }
 
-// Takes task indices until none is left; runs with mutex_ unlocked around each task.
+void ThreadPool::finish(int64_t count) {
+  if (outstanding_.fetch_sub(count) == count && caller_sleeps_.load()) {
+    std::lock_guard lock(mutex_);
+    done_.notify_all();
+  }
+}
+
+// Takes task indices until none is left.
 void ThreadPool::run_tasks() {
-  std::unique_lock lock(mutex_);
-  while (next_ < n_) {
-    const int64_t i = next_++;
-    lock.unlock();
+  for (;;) {
+    const int64_t i = next_.fetch_add(1);
+    if (i >= n_) return;
     try {
       t_inside_task = true;
       (*fn_)(i);
       t_inside_task = false;
     } catch (...) {
       t_inside_task = false;
-      lock.lock();
-      if (!error_) error_ = std::current_exception();
-      outstanding_.fetch_sub(n_ - next_ + 1, std::memory_order_release);
-      finished_ += n_ - next_ + 1;  // this task and those nobody has started
-      next_ = n_;
-      continue;
+      {
+        std::lock_guard lock(error_mutex_);
+        if (!error_) error_ = std::current_exception();
+      }
+      // The tasks nobody has started are dropped: counted done with this one.
+      const int64_t taken = next_.exchange(n_);
+      finish(1 + std::max<int64_t>(0, n_ - taken));
+      return;
     }
-    lock.lock();
-    ++finished_;
-    outstanding_.fetch_sub(1, std::memory_order_release);
+    finish(1);
   }
 }
 
 void ThreadPool::worker_loop(int index) {
   uint64_t seen = 0;
-  std::unique_lock lock(mutex_);
   for (;;) {
-    if (!stop_ && generation_ == seen) {
-      lock.unlock();
-      spin_until([&] { return published_.load(std::memory_order_acquire) != seen; });
-      lock.lock();
+    spin_until([&] { return stop_.load() || published_.load() != seen; });
+    if (!stop_.load() && published_.load() == seen) {
+      std::unique_lock lock(mutex_);
+      sleeping_.fetch_add(1);
+      wake_.wait(lock, [&] { return stop_.load() || published_.load() != seen; });
+      sleeping_.fetch_sub(1);
     }
-    wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-    if (stop_) return;
-    seen = generation_;
-    if (index >= participants_) continue;
-    ++active_;
-    lock.unlock();
+    if (stop_.load()) return;
+    // A participant of a job always sees it: the caller waits for its exit before the next one.
+    seen = published_.load(std::memory_order_acquire);
+    if (index >= static_cast<int>(seen & 0xFFFF)) continue;
     run_tasks();
-    lock.lock();
-    --active_;
-    outstanding_.fetch_sub(1, std::memory_order_release);
-    done_.notify_all();
+    finish(1);
   }
 }
 
 void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t)>& fn, int max_threads) {
   if (n <= 0) return;
   if (max_threads <= 0) max_threads = size();
-  const int threads = static_cast<int>(std::min<int64_t>({n, max_threads, size()}));
+  const int threads = static_cast<int>(std::min<int64_t>({n, max_threads, size(), 0x10000}));
   if (threads <= 1 || t_inside_task) {
     for (int64_t i = 0; i < n; ++i) fn(i);
     return;
   }
   std::lock_guard submit(submit_mutex_);
-  {
+  const int participants = threads - 1;
+  fn_ = &fn;
+  n_ = n;
+  next_.store(0, std::memory_order_relaxed);
+  outstanding_.store(n + participants, std::memory_order_relaxed);
+  ++generation_;
+  published_.store(generation_ << 16 | static_cast<uint64_t>(participants));
+  if (sleeping_.load() > 0) {
     std::lock_guard lock(mutex_);
-    fn_ = &fn;
-    n_ = n;
-    next_ = 0;
-    finished_ = 0;
-    participants_ = threads - 1;
-    error_ = nullptr;
-    // Every task, and every participating worker's exit from the job.
-    outstanding_.store(n + participants_, std::memory_order_relaxed);
-    ++generation_;
-    published_.store(generation_, std::memory_order_release);
+    wake_.notify_all();
   }
-  wake_.notify_all();
   run_tasks();
+  // All tasks finished and no worker still holds a reference to fn.
+  spin_until([&] { return outstanding_.load(std::memory_order_acquire) == 0; });
+  if (outstanding_.load() != 0) {
+    std::unique_lock lock(mutex_);
+    caller_sleeps_.store(true);
+    done_.wait(lock, [&] { return outstanding_.load() == 0; });
+    caller_sleeps_.store(false);
+  }
+  fn_ = nullptr;
   std::exception_ptr error;
   {
-    // All tasks finished and no worker still holds a reference to fn.
-    spin_until([&] { return outstanding_.load(std::memory_order_acquire) == 0; });
-    std::unique_lock lock(mutex_);
-    done_.wait(lock, [&] { return finished_ == n_ && active_ == 0; });
-    fn_ = nullptr;
+    std::lock_guard lock(error_mutex_);
     error = error_;
     error_ = nullptr;
   }

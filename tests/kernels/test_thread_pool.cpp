@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "loupe/thread_pool.hpp"
@@ -37,6 +39,28 @@ TEST(ThreadPool, RethrowsTaskExceptionAndStaysUsable) {
   std::atomic<int> n = 0;
   pool.parallel_for(10, [&](int64_t) { n++; });
   EXPECT_EQ(n.load(), 10);
+}
+
+TEST(ThreadPool, BackToBackJobsAndSleepingThreads) {
+  // Many short jobs back to back (the spinning hand-offs), then pauses longer than the spin, so
+  // that the workers fall asleep between jobs and the caller while waiting for a slow task.
+  ThreadPool pool(2);
+  std::vector<std::atomic<int>> hits(7);
+  for (int job = 0; job < 2000; ++job) {
+    const int threads = 1 + job % 2;
+    pool.parallel_for(
+        7, [&](int64_t i) { hits[i]++; }, threads);
+  }
+  for (auto& h : hits) ASSERT_EQ(h.exchange(0), 2000);
+  for (int job = 0; job < 6; ++job) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    pool.parallel_for(7, [&](int64_t i) {
+      // One task outlasts the spin: whoever is not running it waits asleep.
+      if (i == job) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      hits[i]++;
+    });
+  }
+  for (auto& h : hits) ASSERT_EQ(h.load(), 6);
 }
 
 TEST(ThreadPool, SingleThreadPoolRunsOnCaller) {
