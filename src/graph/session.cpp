@@ -56,9 +56,11 @@ struct Step {
   std::vector<int> in;   // slots of the external inputs the kernel reads (-1: absent)
   std::vector<int> out;  // slots written
   int residual = -1;
-  // conv, and the description it was created from
-  std::unique_ptr<kernels::conv::ConvPrimitive> conv;
+  // conv: the algorithm and description chosen while building, and the primitive created from
+  // them once the memory plan has set the description's output image stride (create_convs)
+  const kernels::conv::ConvAlgorithm* conv_algorithm = nullptr;
   kernels::conv::ConvDesc desc;
+  std::unique_ptr<kernels::conv::ConvPrimitive> conv;
   // gemm
   std::optional<kernels::GemmPlan> gemm;
   kernels::PackedB packed;
@@ -150,14 +152,15 @@ struct Session::Impl {
   void compile();
   void plan_micro_batches(const std::vector<StepPlan>& plans);
   void build_step(const StepPlan& plan, Step& step, int64_t images);
-  // y_image_stride > 0: again, the same algorithm writing each image's output that many floats
-  // after the previous one's (a Concat's slice, place_concats).
-  bool build_conv(const StepPlan& plan, Step& step, int64_t images, int64_t y_image_stride = 0);
+  // Chooses a conv step's algorithm; create_convs creates the primitives after plan_memory, so
+  // that a Concat's slice (place_concats) is known before any weights are packed.
+  bool build_conv(const StepPlan& plan, Step& step, int64_t images);
+  Weights conv_weights(const StepPlan& plan, const kernels::conv::ConvDesc& d) const;
+  void create_convs(const std::vector<StepPlan>& plans);
   bool build_gemm(const StepPlan& plan, Step& step);
-  void plan_memory(const std::vector<StepPlan>& plans);
-  void place_concats(const std::vector<StepPlan>& plans, std::vector<int64_t>& first,
-                     std::vector<int64_t>& last, std::vector<int>& parent,
-                     std::vector<int64_t>& at);
+  void plan_memory();
+  void place_concats(std::vector<int64_t>& first, std::vector<int64_t>& last,
+                     std::vector<int>& parent, std::vector<int64_t>& at);
   // Copies one pass's images of slot s (`bytes` in all) from `from` into the slot, or out of it
   // into `to`, whatever its image stride.
   void copy_value(int s, int64_t group, const std::byte* from, std::byte* to, int64_t bytes) const;
@@ -187,8 +190,22 @@ struct Session::Impl {
   void execute(const Step& step, int64_t group = 0) const;
 };
 
-bool Session::Impl::build_conv(const StepPlan& plan, Step& step, int64_t images,
-                               int64_t y_image_stride) {
+// The conv's weights and bias (zeros when absent), with its batch norm folded in.
+Weights Session::Impl::conv_weights(const StepPlan& plan, const kernels::conv::ConvDesc& d) const {
+  const Node& n = g.nodes()[plan.nodes[0]];
+  const Tensor& w = *g.info(n.inputs[1]).constant;
+  Weights wb;
+  wb.w.assign(w.data<float>(), w.data<float>() + w.numel());
+  wb.b.assign(static_cast<size_t>(d.shape.M), 0.0f);
+  if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
+    const float* b = g.info(n.inputs[2]).constant->data<float>();
+    std::copy(b, b + d.shape.M, wb.b.begin());
+  }
+  if (plan.batch_norm) fold_batch_norm(g, g.nodes()[*plan.batch_norm], d.shape.M, wb);
+  return wb;
+}
+
+bool Session::Impl::build_conv(const StepPlan& plan, Step& step, int64_t images) {
   const Node& n = g.nodes()[plan.nodes[0]];
   if (n.op_type != "Conv" || !f32_constant(g, n.inputs[1])) return false;
   if (n.inputs.size() > 2 && !n.inputs[2].empty() && !f32_constant(g, n.inputs[2])) return false;
@@ -203,26 +220,12 @@ bool Session::Impl::build_conv(const StepPlan& plan, Step& step, int64_t images,
   d.isa = options.isa;
   d.residual = !plan.residual.empty();
   if (plan.clamp) d.activation = kernels::GemmEpilogue::clamped(plan.lo, plan.hi);
-  d.y_image_stride = y_image_stride;
-
-  const Tensor& w = *infos[1].constant;
-  Weights wb;
-  wb.w.assign(w.data<float>(), w.data<float>() + w.numel());
-  wb.b.assign(static_cast<size_t>(d.shape.M), 0.0f);
   const bool has_bias = n.inputs.size() > 2 && !n.inputs[2].empty();
-  if (has_bias) {
-    const float* b = g.info(n.inputs[2]).constant->data<float>();
-    std::copy(b, b + d.shape.M, wb.b.begin());
-  }
-  if (plan.batch_norm) fold_batch_norm(g, g.nodes()[*plan.batch_norm], d.shape.M, wb);
   d.has_bias = has_bias || plan.batch_norm.has_value();
 
   const kernels::conv::ConvAlgorithm* algo = nullptr;
   auto forced = options.step_algorithm.find(n.name);
-  if (y_image_stride > 0) {
-    algo = kernels::conv::find_algorithm(step.info.algorithm);
-    LOUPE_CHECK(algo != nullptr && algo->supports(d));
-  } else if (forced != options.step_algorithm.end()) {
+  if (forced != options.step_algorithm.end()) {
     algo = kernels::conv::find_algorithm(forced->second);
     if (algo == nullptr) fail("unknown conv algorithm \"{}\"", forced->second);
     if (!algo->supports(d)) fail("algorithm \"{}\" does not support this layer", forced->second);
@@ -234,22 +237,38 @@ bool Session::Impl::build_conv(const StepPlan& plan, Step& step, int64_t images,
   if (algo == nullptr && tuning != nullptr) {
     std::string name = tuning->lookup(d);
     if (name.empty()) {
+      const Weights wb = conv_weights(plan, d);
       name = measure_fastest(d, wb.w.data(), d.has_bias ? wb.b.data() : nullptr);
       tuning->store(d, name);
     }
     algo = kernels::conv::find_algorithm(name);
   }
   if (algo == nullptr) algo = &kernels::conv::choose_algorithm(d);
-  step.conv = algo->create(d, wb.w.data(), d.has_bias ? wb.b.data() : nullptr);
+  step.conv_algorithm = algo;
   step.desc = d;
   step.kind = StepKind::conv;
-  step.info.algorithm = std::string(step.conv->algorithm());
+  step.info.algorithm = std::string(algo->name());
   step.info.layer = d.shape;
   step.info.layer->N = batch;
-  step.info.workspace_bytes = step.conv->workspace_floats() * 4;
-  workspace_floats = std::max(workspace_floats, step.conv->workspace_floats());
   step.in = {slot(n.inputs[0])};
   return true;
+}
+
+void Session::Impl::create_convs(const std::vector<StepPlan>& plans) {
+  for (size_t i = 0; i < steps.size(); ++i) {
+    Step& step = steps[i];
+    if (step.kind != StepKind::conv) continue;
+    try {
+      const Weights wb = conv_weights(plans[i], step.desc);
+      step.conv = step.conv_algorithm->create(step.desc, wb.w.data(),
+                                              step.desc.has_bias ? wb.b.data() : nullptr);
+    } catch (const Error& e) {
+      throw e.prefixed(node_context(g.nodes()[plans[i].nodes[0]]));
+    }
+    step.info.algorithm = std::string(step.conv->algorithm());
+    step.info.workspace_bytes = step.conv->workspace_floats() * 4;
+    workspace_floats = std::max(workspace_floats, step.conv->workspace_floats());
+  }
 }
 
 bool Session::Impl::build_gemm(const StepPlan& plan, Step& step) {
@@ -488,7 +507,7 @@ void Session::Impl::plan_micro_batches(const std::vector<StepPlan>& plans) {
   groups = n / images;
 }
 
-void Session::Impl::plan_memory(const std::vector<StepPlan>& plans) {
+void Session::Impl::plan_memory() {
   // Feeds are the caller's tensors; everything computed lives in the arena.
   for (const GraphInput& in : feed_inputs(g)) {
     const int s = slot(in.name);
@@ -528,7 +547,7 @@ void Session::Impl::plan_memory(const std::vector<StepPlan>& plans) {
   }
   std::vector<int> parent(slots.size(), -1);
   std::vector<int64_t> at(slots.size(), 0);
-  place_concats(plans, first, last, parent, at);
+  place_concats(first, last, parent, at);
   std::vector<ArenaRequest> requests;
   std::vector<int> which;
   for (size_t s = 0; s < slots.size(); ++s) {
@@ -553,13 +572,13 @@ void Session::Impl::plan_memory(const std::vector<StepPlan>& plans) {
 //
 // Along channels at batch > 1 each input's images are strided slices of the output's images.
 // There the inputs must all be conv outputs that only the Concat reads, each conv's algorithm
-// taking strided images (ConvDesc::y_image_stride): the conv is then created again to write
-// there. SqueezeNet at batch 8 had spent 8% of its time (1.66 ms of 21.9 on 2 threads) and
-// GoogLeNet 2% copying them. Running those convs an image at a time into their slices instead
-// lost more than the copy saved (GoogLeNet 74.5-78.3 -> 81.1-83.5 ms).
-void Session::Impl::place_concats(const std::vector<StepPlan>& plans, std::vector<int64_t>& first,
-                                  std::vector<int64_t>& last, std::vector<int>& parent,
-                                  std::vector<int64_t>& at) {
+// taking strided images (ConvDesc::y_image_stride): the conv's description then takes the
+// stride, before create_convs creates the primitive. SqueezeNet at batch 8 had spent 8% of its time
+// (1.66 ms of 21.9 on 2 threads) and GoogLeNet 2% copying them. Running those convs an image at a
+// time into their slices instead lost more than the copy saved (GoogLeNet 74.5-78.3 -> 81.1-83.5
+// ms).
+void Session::Impl::place_concats(std::vector<int64_t>& first, std::vector<int64_t>& last,
+                                  std::vector<int>& parent, std::vector<int64_t>& at) {
   std::vector<bool> graph_output(slots.size(), false), holds_slices(slots.size(), false);
   for (const std::string& out : g.outputs()) graph_output[slot_of.at(out)] = true;
   auto placeable = [&](int s) {
@@ -602,7 +621,7 @@ void Session::Impl::place_concats(const std::vector<StepPlan>& plans, std::vecto
           const Step& producer = steps[static_cast<size_t>(conv_of[s])];
           kernels::conv::ConvDesc d = producer.desc;
           d.y_image_stride = image_floats;
-          ok = kernels::conv::find_algorithm(producer.info.algorithm)->supports(d);
+          ok = producer.conv_algorithm->supports(d);
         }
       }
       if (!ok) break;
@@ -618,8 +637,7 @@ void Session::Impl::place_concats(const std::vector<StepPlan>& plans, std::vecto
       last[out] = std::max(last[out], last[s]);
       if (!strided) continue;
       slots[s].image_stride = image_floats * 4;
-      const auto p = static_cast<size_t>(conv_of[s]);
-      build_conv(plans[p], steps[p], p < prefix ? images_per_pass() : 0, image_floats);
+      steps[static_cast<size_t>(conv_of[s])].desc.y_image_stride = image_floats;
     }
     holds_slices[out] = true;
     st.kind = StepKind::in_place;
@@ -666,7 +684,8 @@ void Session::Impl::compile() {
   if (tuning) tuning->save();
   // Only compiling reports progress; the caller's callback need not outlive the constructor.
   options.on_tune_step = nullptr;
-  plan_memory(plans);
+  plan_memory();
+  create_convs(plans);
   if (arena_bytes > 0) arena = Tensor({arena_bytes}, DType::u8);
   if (workspace_floats > 0) workspace = Tensor({workspace_floats}, DType::f32);
   feeds.resize(slots.size());
