@@ -247,7 +247,6 @@ bool Session::Impl::build_conv(const StepPlan& plan, Step& step, int64_t images)
   step.conv_algorithm = algo;
   step.desc = d;
   step.kind = StepKind::conv;
-  step.info.algorithm = std::string(algo->name());
   step.info.layer = d.shape;
   step.info.layer->N = batch;
   step.in = {slot(n.inputs[0])};

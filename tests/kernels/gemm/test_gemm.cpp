@@ -422,9 +422,9 @@ TEST(Gemm, RejectsBadDescriptionsAndMismatchedPackedB) {
 }
 
 TEST(Gemm, PackedAServesAnyN) {
-  // A conv's filters packed once at load serve every feature-map size. From a few hundred
-  // columns up, the threads' blocks of a pre-packed product are cut into chunks that any thread
-  // may take (gemm.cpp): N = 500 and 1500 run that path on 2 or more threads.
+  // A conv's filters packed once at load serve every feature-map size, and with threads each
+  // takes one block of columns (gemm.cpp): N = 500 and 1500 split that way on 2 or more
+  // threads.
   Rng rng(6);
   const int64_t M = 37, K = 70;
   const std::vector<float> a = random_floats(rng, M * K);
