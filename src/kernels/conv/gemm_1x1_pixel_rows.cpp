@@ -2,12 +2,12 @@
 // product Y^T (E*F x M) = X^T (E*F x C) * W^T (C x M): pixels become the GEMM's rows and output
 // channels its columns. In the plain product Y = W X the E*F = 49 pixels are the columns and
 // fill 49 of 64 vector lanes (a 32-wide panel and a 17-wide one); as rows they fill 49 of 56
-// tile rows, and the edge tile computes only its 7 rows. The bias is the GEMM's per-column
-// bias; the residual and the clamp are applied while the E*F x M result is transposed into
-// NCHW (direct_nchw16c's store).
+// tile rows, and the edge tile computes only its 7 rows. The GEMM stores C transposed
+// (GemmDesc::trans_c): Y lands in NCHW with the bias, residual and clamp fused, where a C^T
+// buffer and a transposing pass over it used to follow. A 14 x 14 map (196 of 208 lanes as
+// columns) measured no faster as rows, either thread split: it stays a plain product.
 #include <algorithm>
 
-#include "kernels/conv/direct_kernel.hpp"
 #include "kernels/conv/internal.hpp"
 #include "loupe/thread_pool.hpp"
 
@@ -27,31 +27,37 @@ class PixelRowsPrimitive : public ConvPrimitive {
     g.lda = pixels_;
     g.trans_b = true;  // W^T: element (c, m) at w[m * C + c]
     g.ldb = s.C;
-    g.ldc = s.M;
+    g.trans_c = true;  // Y^T: element (pixel, m) at y[m * E*F + pixel]
+    g.ldc = pixels_;
+    g.epilogue = gemm_epilogue(d);
+    g.epilogue.bias = d.has_bias ? BiasKind::per_col : BiasKind::none;
+    // Each K block but the first reads C back and every block stores it through the
+    // transpose: K blocks of up to 1024 (where the default is 256-512 here) halve or quarter
+    // those passes. Xeon (2 vCPUs), one layer, 16 primitives' weights in rotation, median ms,
+    // 2 threads, default KC -> 1024: 2048 -> 512 0.39-0.41 -> 0.35-0.38, 512 -> 2048 0.37-0.41
+    // -> 0.36-0.39; the C^T buffer of before 0.39-0.49 and 0.39-0.42. On 1 thread 2048 -> 512
+    // 0.79-0.86 -> 0.78-0.80 (before 0.78-0.80).
+    g.kc = std::min<int64_t>(s.C, 1024);
     threads_ = resolve_threads(d);
-    // With an image per thread, each runs its images' products and stores on its own: two
-    // synchronizations per image cost more than a 49-row product takes to split (MobileNet v2's
-    // 7 x 7 stage at batch 8, 2 threads).
+    // With an image per thread, each runs its images' products on its own: a synchronization
+    // per image costs more than a 49-row product takes to split (MobileNet v2's 7 x 7 stage at
+    // batch 8, 2 threads).
     if (threads_ > 1 && s.N >= threads_) slots_ = threads_;
     g.threads = slots_ > 1 ? 1 : d.threads;
     g.isa = d.isa;
-    if (d.has_bias) {
-      g.epilogue.bias = BiasKind::per_col;
-      bias_.assign(bias, bias + s.M);
-    }
+    if (d.has_bias) bias_.assign(bias, bias + s.M);
     plan_ = plan_gemm(g);
     packed_ = pack_b(plan_, weights);
-    store_ = direct_store_for(resolve_isa(d.isa));
     strided_ = s.U != 1 || s.U_w != 1;
     copy_ = strided_copy_for(d.isa);
   }
 
   std::string_view algorithm() const override { return "gemm_1x1"; }
-  int64_t workspace_floats() const override { return slots_ * slot_floats(); }
+  int64_t workspace_floats() const override { return strided_ ? slots_ * gather_floats() : 0; }
 
   void run(const float* x, float* y, const float* residual, float* workspace) const override {
     if (slots_ == 1) {
-      run_images(0, d_.shape.N, x, y, residual, workspace, threads_);
+      run_images(0, d_.shape.N, x, y, residual, workspace);
       return;
     }
     const int64_t N = d_.shape.N;
@@ -59,56 +65,28 @@ class PixelRowsPrimitive : public ConvPrimitive {
         slots_,
         [&](int64_t t) {
           run_images(N * t / slots_, N * (t + 1) / slots_, x, y, residual,
-                     workspace + t * slot_floats(), 1);
+                     strided_ ? workspace + t * gather_floats() : nullptr);
         },
         slots_);
   }
 
  private:
-  int64_t slot_floats() const {
-    const ops::LayerShape& s = d_.shape;
-    return pixels_ * s.M + (strided_ ? s.C * pixels_ : 0);
-  }
+  int64_t gather_floats() const { return d_.shape.C * pixels_; }
 
-  // Images [n0, n1) with `threads` sharing each image's transposing store.
   void run_images(int64_t n0, int64_t n1, const float* x, float* y, const float* residual,
-                  float* workspace, int threads) const {
+                  float* gathered) const {
     const ops::LayerShape& s = d_.shape;
-    float* yt = workspace;  // E*F x M
-    float* gathered = workspace + pixels_ * s.M;
     GemmEpilogueData e;
     e.bias = bias_.empty() ? nullptr : bias_.data();
-    const ScalarEpilogue ep = scalar_epilogue(d_);
-    const int64_t groups = (s.M + 31) / 32;
+    e.ldr = pixels_;
     for (int64_t n = n0; n < n1; ++n) {
       const float* xn = x + n * s.C * s.H * s.W;
       if (strided_) {
         gather_kept_pixels(s, s.C, xn, gathered, copy_);
         xn = gathered;
       }
-      plan_.run(xn, packed_, yt, e);
-      float* yn = y + n * y_image_floats(d_);
-      const float* rn = residual != nullptr ? residual + n * s.M * pixels_ : nullptr;
-      const auto store = [&](int64_t mg) {
-        const int64_t m0 = mg * 32;
-        DirectStore st;
-        st.out = yt + m0;
-        st.out_stride = s.M;
-        st.pixels = static_cast<int>(pixels_);
-        st.channels = std::min<int64_t>(32, s.M - m0);
-        st.plane = pixels_;
-        st.y = yn + m0 * pixels_;
-        st.residual = rn != nullptr ? rn + m0 * pixels_ : nullptr;
-        st.clamp = ep.clamp;
-        st.lo = ep.lo;
-        st.hi = ep.hi;
-        store_(st);
-      };
-      if (threads > 1 && groups > 1) {
-        ThreadPool::global().parallel_for(groups, store, threads);
-      } else {
-        for (int64_t mg = 0; mg < groups; ++mg) store(mg);
-      }
+      e.residual = residual != nullptr ? residual + n * s.M * pixels_ : nullptr;
+      plan_.run(xn, packed_, y + n * y_image_floats(d_), e);
     }
   }
 
@@ -118,8 +96,7 @@ class PixelRowsPrimitive : public ConvPrimitive {
   GemmPlan plan_;
   PackedB packed_;
   int threads_ = 1;
-  int slots_ = 1;  // images split over threads (one workspace each), or 1
-  DirectStoreFn store_ = direct_store_scalar;
+  int slots_ = 1;  // images split over threads (one gather buffer each), or 1
   bool strided_ = false;
   StridedCopy copy_ = nullptr;  // the ISA's, for a strided layer's kept pixels
 };

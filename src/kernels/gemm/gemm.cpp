@@ -312,11 +312,40 @@ bool pack_on_read_first(int64_t rows, int64_t columns, int mr, int nr) {
 // normal vs transposed: 512 x 49 x 4608 0.95 vs 1.28, 2048 x 49 x 512 1.01 vs 1.21, 256 x 196 x
 // 2304 0.95 vs 0.97. The 5% margin keeps products that tile evenly either way as they are.
 bool transpose_pays(const GemmDesc& d, const gemm::Microkernel& k) {
-  if (k.pack_b_t == nullptr || d.M <= 0 || d.N <= 0 || d.K <= 0) return false;
+  if (k.pack_b_t == nullptr || d.trans_c || d.M <= 0 || d.N <= 0 || d.K <= 0) return false;
   const int64_t lanes = std::max(1, k.nr / 2);
   const double normal = static_cast<double>(round_up(d.N, lanes)) * static_cast<double>(d.M);
   const double transposed = static_cast<double>(round_up(d.M, lanes)) * static_cast<double>(d.N);
   return transposed < 0.95 * normal;
+}
+
+// A tile of a trans_c product on a kernel that stores C row-major only: alpha * AB into a
+// buffer, then beta * C, the epilogue and the transposed store here.
+void transposed_tile(const gemm::Microkernel& k, const gemm::UkrArgs& p) {
+  constexpr int kMaxTile = 14 * 32;
+  if (k.mr * k.nr > kMaxTile) fail("gemm: {} tile too large for a transposed C", k.name);
+  alignas(64) float t[kMaxTile];
+  gemm::UkrArgs q = p;
+  q.c = t;
+  q.ldc = k.nr;
+  q.beta = 0.0f;
+  q.epilogue = false;
+  q.c_trans = false;
+  k.fn(q);
+  for (int j = 0; j < p.n; ++j) {
+    for (int i = 0; i < p.m; ++i) {
+      float& x = p.c[j * p.ldc + i];
+      float v = t[i * k.nr + j];
+      if (p.beta != 0.0f) v += p.beta * x;
+      if (p.epilogue) {
+        if (p.row_bias != nullptr) v += p.row_bias[i];
+        if (p.col_bias != nullptr) v += p.col_bias[j];
+        if (p.residual != nullptr) v += p.residual[j * p.ldr + i];
+        if (p.clamp) v = std::min(std::max(v, p.lo), p.hi);
+      }
+      x = v;
+    }
+  }
 }
 
 // Checks that the epilogue's operands were given and returns the residual's row stride.
@@ -325,7 +354,7 @@ int64_t epilogue_ldr(const GemmDesc& d, const GemmEpilogueData& e) {
     fail("gemm: epilogue bias pointer missing");
   }
   if (d.epilogue.residual && e.residual == nullptr) fail("gemm: epilogue residual pointer missing");
-  return e.ldr > 0 ? e.ldr : d.N;
+  return e.ldr > 0 ? e.ldr : d.trans_c ? d.M : d.N;
 }
 
 void prefetch_b_rows(int nr, const float* src, int64_t rs, int64_t k0, int64_t k1) {
@@ -369,8 +398,9 @@ GemmPlan plan_gemm(const GemmDesc& desc) {
   const int64_t b_cols = d.trans_b ? d.K : d.N;
   if (d.lda == 0) d.lda = std::max<int64_t>(1, a_cols);
   if (d.ldb == 0) d.ldb = std::max<int64_t>(1, b_cols);
-  if (d.ldc == 0) d.ldc = std::max<int64_t>(1, d.N);
-  if (d.lda < a_cols || d.ldb < b_cols || d.ldc < d.N) {
+  const int64_t c_cols = d.trans_c ? d.M : d.N;
+  if (d.ldc == 0) d.ldc = std::max<int64_t>(1, c_cols);
+  if (d.lda < a_cols || d.ldb < b_cols || d.ldc < c_cols) {
     fail("gemm: leading dimension too small (lda={} ldb={} ldc={} for M={} N={} K={})", d.lda,
          d.ldb, d.ldc, d.M, d.N, d.K);
   }
@@ -578,11 +608,11 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
   if (d.K == 0) {  // no product: C = act(beta * C + bias + residual)
     for (int64_t i = 0; i < d.M; ++i) {
       for (int64_t j = 0; j < d.N; ++j) {
-        float& x = c[i * d.ldc + j];
+        float& x = d.trans_c ? c[j * d.ldc + i] : c[i * d.ldc + j];
         float v = d.beta == 0.0f ? 0.0f : d.beta * x;
         if (ep.bias == BiasKind::per_row) v += e.bias[i];
         if (ep.bias == BiasKind::per_col) v += e.bias[j];
-        if (ep.residual) v += e.residual[i * ldr + j];
+        if (ep.residual) v += d.trans_c ? e.residual[j * ldr + i] : e.residual[i * ldr + j];
         if (ep.clamp) v = std::min(std::max(v, ep.lo), ep.hi);
         x = v;
       }
@@ -660,11 +690,21 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
     args.lo = ep.lo;
     args.hi = ep.hi;
     // C's tile at (i, j) and its rows' and columns' share of the epilogue operands.
+    args.c_trans = d.trans_c;
     const auto at_tile = [&](int64_t i, int64_t j) {
-      args.c = c + i * d.ldc + j;
+      args.c = d.trans_c ? c + j * d.ldc + i : c + i * d.ldc + j;
       args.row_bias = ep.bias == BiasKind::per_row ? e.bias + i : nullptr;
       args.col_bias = ep.bias == BiasKind::per_col ? e.bias + j : nullptr;
-      args.residual = ep.residual ? e.residual + i * ldr + j : nullptr;
+      const int64_t r = d.trans_c ? j * ldr + i : i * ldr + j;
+      args.residual = ep.residual ? e.residual + r : nullptr;
+    };
+    const bool via_buffer = d.trans_c && !k.trans_c;
+    const auto run_tile = [&] {
+      if (via_buffer) {
+        transposed_tile(k, args);
+      } else {
+        k.fn(args);
+      }
     };
     for (int64_t jc = n0; jc < n1; jc += block_nc) {
       const int64_t nc = std::min(block_nc, n1 - jc);
@@ -709,7 +749,7 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
                 args.b_pack = nullptr;
               }
               at_tile(i, jc + jr);
-              k.fn(args);
+              run_tile();
             }
           }
         };
@@ -755,7 +795,7 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
               args.a = a_buf + ir * kc;
               args.m = static_cast<int>(std::min<int64_t>(mr, mc - ir));
               at_tile(i, j);
-              k.fn(args);
+              run_tile();
             }
           }
         }

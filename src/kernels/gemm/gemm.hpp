@@ -43,8 +43,11 @@ struct GemmEpilogue {
 
 struct GemmDesc {
   int64_t M = 0, N = 0, K = 0;
-  bool trans_a = false;               // A stored K x M (element (i, k) at A[k*lda + i])
-  bool trans_b = false;               // B stored N x K (element (k, j) at B[j*ldb + k])
+  bool trans_a = false;  // A stored K x M (element (i, k) at A[k*lda + i])
+  bool trans_b = false;  // B stored N x K (element (k, j) at B[j*ldb + k])
+  // C stored N x M (element (i, j) at C[j*ldc + i]), the residual likewise: a 1x1 conv with
+  // pixels as rows writes its NCHW output directly.
+  bool trans_c = false;
   int64_t lda = 0, ldb = 0, ldc = 0;  // 0: the dense row length of the stored matrix
   float alpha = 1.0f;
   float beta = 0.0f;  // 0: C is write-only (not read, may hold garbage)
@@ -58,8 +61,8 @@ struct GemmDesc {
 // Data for the epilogue's operands, given at run time.
 struct GemmEpilogueData {
   const float* bias = nullptr;      // M or N floats, by GemmEpilogue::bias
-  const float* residual = nullptr;  // M x N, row stride ldr
-  int64_t ldr = 0;                  // 0: N
+  const float* residual = nullptr;  // M x N, row stride ldr (trans_c: N x M)
+  int64_t ldr = 0;                  // 0: N (trans_c: M)
 };
 
 struct GemmBlocking {

@@ -9,6 +9,8 @@
 //   C[0..m)[0..n) = alpha * acc + beta * C            (beta == 0: C is not read, may hold NaN)
 //   and, when `epilogue` is set (the last kc block), before the store:
 //   C += row_bias[i] + col_bias[j] + residual[i][j];  C = min(max(C, lo), hi)
+//   With c_trans, C and the residual are stored transposed: element (i, j) at c[j*ldc + i] and
+//   residual[j*ldr + i] (a 1x1 conv with pixels as rows writing its NCHW output).
 //
 // m <= MR and n <= NR are the valid rows and columns of an edge tile; rows >= m and columns >= n
 // of C are never touched (the packed panels are zero-padded there, so the FMAs are harmless).
@@ -39,6 +41,7 @@ struct UkrArgs {
   int64_t ldr = 0;
   bool clamp = false;
   float lo = 0.0f, hi = 0.0f;
+  bool c_trans = false;  // kernels with trans_c only
 };
 
 using UkrFn = void (*)(const UkrArgs&);
@@ -98,6 +101,9 @@ struct Microkernel {
   // Fetches the B rows of later micro-panels into L2 from inside its k loop, raw B's included:
   // the driver then leaves raw_b tiles alone instead of fetching rows ahead between tiles.
   bool fetches_b_ahead = false;
+  // Stores C (and reads C and the residual) transposed, UkrArgs::c_trans; the driver does it
+  // through a buffer for kernels without.
+  bool trans_c = false;
 };
 
 // One per ISA file; only called after dispatch has checked that the CPU supports the ISA.

@@ -35,6 +35,7 @@ struct Case {
   int threads = 1;
   int64_t mc = 0, nc = 0, kc = 0;
   bool prepack = false;
+  bool tc = false;  // C and the residual stored transposed (GemmDesc::trans_c)
 
   Case(int64_t m, int64_t n, int64_t k) : M(m), N(n), K(k) {}
   Case() : Case(1, 1, 1) {}
@@ -42,9 +43,9 @@ struct Case {
   std::string str() const {
     return fmt::format(
         "M={} N={} K={} ta={} tb={} pads={},{},{} alpha={} beta={} bias={} res={} clamp={}[{},{}] "
-        "threads={} blocks={},{},{} prepack={}",
+        "threads={} blocks={},{},{} prepack={} tc={}",
         M, N, K, ta, tb, pad_a, pad_b, pad_c, alpha, beta, static_cast<int>(ep.bias), ep.residual,
-        ep.clamp, ep.lo, ep.hi, threads, mc, nc, kc, prepack);
+        ep.clamp, ep.lo, ep.hi, threads, mc, nc, kc, prepack, tc);
   }
 };
 
@@ -209,7 +210,18 @@ void check_case(const Case& c, const std::vector<Isa>& isas, uint64_t seed) {
       1e-5 * std::sqrt(static_cast<double>(std::max<int64_t>(c.K, 1))) * std::abs(c.alpha) +
       1e-6 * (1.0 + std::abs(c.beta)) + 1e-6;
 
-  const int64_t lda = a_cols + c.pad_a, ldb = b_cols + c.pad_b, ldc = c.N + c.pad_c;
+  // With tc, C (and the residual) are held as C^T: N rows of M.
+  const int64_t c_rows = c.tc ? c.N : c.M, c_cols = c.tc ? c.M : c.N;
+  const auto stored = [&](const std::vector<float>& m) {
+    if (!c.tc) return m;
+    std::vector<float> t(m.size());
+    for (int64_t i = 0; i < c.M; ++i) {
+      for (int64_t j = 0; j < c.N; ++j) t[j * c.M + i] = m[i * c.N + j];
+    }
+    return t;
+  };
+  const std::vector<float> c0_stored = stored(c0), residual_stored = stored(residual);
+  const int64_t lda = a_cols + c.pad_a, ldb = b_cols + c.pad_b, ldc = c_cols + c.pad_c;
   const std::vector<float> a_ld = with_ld(a, a_rows, a_cols, lda);
   const std::vector<float> b_ld = with_ld(b, b_rows, b_cols, ldb);
   for (Isa isa : isas) {
@@ -222,6 +234,7 @@ void check_case(const Case& c, const std::vector<Isa>& isas, uint64_t seed) {
     d.lda = lda;
     d.ldb = ldb;
     d.ldc = ldc;
+    d.trans_c = c.tc;
     d.alpha = c.alpha;
     d.beta = c.beta;
     d.epilogue = c.ep;
@@ -232,11 +245,11 @@ void check_case(const Case& c, const std::vector<Isa>& isas, uint64_t seed) {
     d.kc = c.kc;
     const GemmPlan plan = plan_gemm(d);
     ASSERT_EQ(plan.isa(), isa);
-    std::vector<float> out = with_ld(c0, c.M, c.N, ldc);
+    std::vector<float> out = with_ld(c0_stored, c_rows, c_cols, ldc);
     if (c.beta == 0.0f) {  // C is write-only: garbage (NaN) in it must not leak through
-      for (int64_t i = 0; i < c.M; ++i) std::fill_n(out.begin() + i * ldc, c.N, NAN);
+      for (int64_t i = 0; i < c_rows; ++i) std::fill_n(out.begin() + i * ldc, c_cols, NAN);
     }
-    GemmEpilogueData e{bias.data(), residual.data(), c.N};
+    GemmEpilogueData e{bias.data(), residual_stored.data(), c_cols};
     if (c.prepack && seed % 2 == 1) {  // the weights as A instead (a conv's filters)
       const PackedA packed = pack_a(plan, a_ld.data());
       plan.run(packed, b_ld.data(), out.data(), e);
@@ -249,11 +262,14 @@ void check_case(const Case& c, const std::vector<Isa>& isas, uint64_t seed) {
     double worst = 0.0;
     for (int64_t i = 0; i < c.M; ++i) {
       for (int64_t j = 0; j < c.N; ++j) {
-        const double err = std::abs(out[i * ldc + j] - ref[i * c.N + j]);
+        const double got = c.tc ? out[j * ldc + i] : out[i * ldc + j];
+        const double err = std::abs(got - ref[i * c.N + j]);
         worst = std::isnan(err) ? INFINITY : std::max(worst, err);
       }
+    }
+    for (int64_t i = 0; i + 1 < c_rows; ++i) {
       // The padding between rows of C is never written.
-      for (int64_t j = c.N; j < ldc && i + 1 < c.M; ++j) {
+      for (int64_t j = c_cols; j < ldc; ++j) {
         ASSERT_EQ(out[i * ldc + j], 1e30f) << isa_name(isa) << " wrote C padding; " << c.str();
       }
     }
@@ -386,6 +402,77 @@ TEST(Gemm, TransposedOrientationWhereNWastesLanes) {
   c.ep = GemmEpilogue::relu();
   c.threads = 2;
   check_case(c, isas, 15);
+}
+
+TEST(Gemm, TransposedCMatchesReference) {
+  // C stored transposed (a 1x1 conv with pixels as rows writing NCHW): the AVX-512 kernel
+  // transposes its tile in registers, the others go through the driver's buffer. Random shapes
+  // over every tile edge, K blocks (beta then accumulates onto the transposed C), epilogue,
+  // pre-packed operand and threads, and the layer shapes it serves.
+  const std::vector<Isa> isas = available_isas();
+  std::vector<Case> cases;
+  Case r50(49, 512, 1100);  // ResNet-50's 7 x 7 layers: pixels x channels, two K blocks
+  r50.ta = r50.tb = r50.prepack = true;
+  r50.kc = 1024;
+  r50.threads = 2;
+  r50.ep = GemmEpilogue::relu();
+  r50.ep.bias = BiasKind::per_col;
+  r50.ep.residual = true;
+  r50.threads = 2;
+  cases.push_back(r50);
+  Case seven(49, 64, 70);  // a 7 x 7 map, several K blocks
+  seven.ta = seven.tb = true;
+  seven.kc = 24;
+  seven.beta = 1.0f;
+  cases.push_back(seven);
+  Rng rng(20261205);
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return lo + static_cast<int64_t>(rng.uniform() * static_cast<double>(hi - lo + 1));
+  };
+  while (cases.size() < 120) {
+    Case c(pick(1, 60), pick(1, 80), pick(1, 4) == 1 ? pick(150, 420) : pick(1, 80));
+    c.tc = true;
+    c.ta = rng.uniform() < 0.6;
+    c.tb = rng.uniform() < 0.6;
+    if (rng.uniform() < 0.3) {
+      c.pad_a = pick(1, 9);
+      c.pad_b = pick(1, 9);
+      c.pad_c = pick(1, 9);
+    }
+    const double ab = rng.uniform();
+    if (ab < 0.2) {
+      c.alpha = -1.5f;
+      c.beta = 0.75f;
+    } else if (ab < 0.5) {
+      c.beta = 1.0f;
+    }
+    switch (pick(0, 3)) {
+      case 1:
+        c.ep = GemmEpilogue::clamped(-0.5f, 0.5f);
+        c.ep.bias = BiasKind::per_col;
+        c.ep.residual = true;
+        break;
+      case 2:
+        c.ep = GemmEpilogue::relu();
+        c.ep.bias = BiasKind::per_row;
+        break;
+      case 3:
+        c.ep.residual = true;
+        break;
+      default:
+        break;
+    }
+    c.threads = rng.uniform() < 0.5 ? 1 : 2;
+    if (rng.uniform() < 0.4) {
+      c.mc = pick(1, 3) * 14;
+      c.nc = pick(1, 3) * 32;
+      c.kc = pick(5, 60);
+    }
+    c.prepack = rng.uniform() < 0.4;
+    cases.push_back(c);
+  }
+  for (Case& c : cases) c.tc = true;
+  for (size_t i = 0; i < cases.size(); ++i) check_case(cases[i], isas, 5000 + i);
 }
 
 TEST(Gemm, ThreadsGiveIdenticalResults) {

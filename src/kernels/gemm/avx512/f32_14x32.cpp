@@ -55,10 +55,11 @@ void prefetch_c(const UkrArgs& p) {
   }
 }
 
-// Steps of the k loop that also prefetch C's rows for writing (the last min(kc, R)).
+// Steps of the k loop that also prefetch C's rows for writing (the last min(kc, R)); with C
+// transposed, its n rows of R floats.
 template <int R>
 int64_t c_prefetch_steps(const UkrArgs& p) {
-  return std::min<int64_t>(p.kc, R);
+  return std::min<int64_t>(p.kc, p.c_trans ? p.n : R);
 }
 
 // C = min(max(alpha * x + beta * C + row bias + column bias + residual, lo), hi) for up to 16
@@ -214,7 +215,21 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
 // 0.54-0.57. Spread over the last steps, the fetches neither arrive long before the stores nor
 // queue up as one burst of R x NV misses at the tile's start, which delayed a short-K tile's own
 // loads (64 x 12321 x 27).
-#define LOUPE_K_LOOP \
+// The rest of a C row's lines: NV vectors from cpf, or (CT, tile_general's operands) the tile's
+// R floats of a transposed C's row, whose last is at byte `last`.
+#define LOUPE_C_ROW_PF        \
+  ".if %c[nv] > 1\n\t"        \
+  "prefetchw 64(%[cpf])\n\t"  \
+  "prefetchw 124(%[cpf])\n\t" \
+  ".else\n\t"                 \
+  "prefetchw 60(%[cpf])\n\t"  \
+  ".endif\n\t"
+#define LOUPE_C_ROW_PF_CT          \
+  ".if %c[ct]\n\t"                 \
+  "prefetchw %c[last](%[cpf])\n\t" \
+  ".else\n\t" LOUPE_C_ROW_PF ".endif\n\t"
+#define LOUPE_K_LOOP LOUPE_K_LOOP_PF(LOUPE_C_ROW_PF)
+#define LOUPE_K_LOOP_PF(C_ROW_PF) \
   LOUPE_ZERO(0) LOUPE_ZERO(1) LOUPE_ZERO(2) LOUPE_ZERO(3) LOUPE_ZERO(4) LOUPE_ZERO(5)            \
   LOUPE_ZERO(6) LOUPE_ZERO(7) LOUPE_ZERO(8) LOUPE_ZERO(9) LOUPE_ZERO(10) LOUPE_ZERO(11)          \
   LOUPE_ZERO(12) LOUPE_ZERO(13) LOUPE_ZERO(14) LOUPE_ZERO(15) LOUPE_ZERO(16) LOUPE_ZERO(17)      \
@@ -231,13 +246,7 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   "jle 2f\n\t"                                                                                   \
   ".p2align 5\n\t"                                                                               \
   "8:\n\t" LOUPE_K_STEP                                                                          \
-  "prefetchw (%[cpf])\n\t"                                                                       \
-  ".if %c[nv] > 1\n\t"                                                                           \
-  "prefetchw 64(%[cpf])\n\t"                                                                     \
-  "prefetchw 124(%[cpf])\n\t"                                                                    \
-  ".else\n\t"                                                                                    \
-  "prefetchw 60(%[cpf])\n\t"                                                                     \
-  ".endif\n\t"                                                                                   \
+  "prefetchw (%[cpf])\n\t" C_ROW_PF                                                               \
   "add %[ldc], %[cpf]\n\t"                                                                      \
   "dec %[tail]\n\t"                                                                              \
   "jnz 8b\n\t"                                                                                   \
@@ -248,12 +257,60 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
       "xmm21", "xmm22", "xmm23", "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", \
       "xmm31", "cc", "memory"
 
+// The tile's C stored transposed (UkrArgs::c_trans) from the accumulators saved row by row in
+// out[kMR][kNR]: each 16 columns are transposed in registers, and column j of the tile becomes
+// a masked R-lane row of C at c + j * ldc, with the epilogue as in store_tile (the column bias a
+// broadcast, the row bias a vector).
+template <int R, int NV>
+void store_tile_transposed(const float* out, const UkrArgs& p) {
+  const RowUpdate update(p.alpha, p.beta, p.epilogue && p.clamp, p.lo, p.hi);
+  const __mmask16 rows = avx512::first_lanes(R);
+  const bool row = p.epilogue && p.row_bias != nullptr;
+  const __m512 row_bias = row ? _mm512_maskz_loadu_ps(rows, p.row_bias) : _mm512_setzero_ps();
+  for (int h = 0; h < NV && 16 * h < p.n; ++h) {
+    __m512 r[16];
+    for (int q = 0; q < 16; ++q) {
+      r[q] = q < R ? _mm512_load_ps(out + kNR * q + 16 * h) : _mm512_setzero_ps();
+    }
+    avx512::transpose16(r);
+    const int cols = std::min(16, p.n - 16 * h);
+    for (int q = 0; q < cols; ++q) {
+      const int64_t j = 16 * h + q;
+      const float* col_bias = p.epilogue && p.col_bias != nullptr ? p.col_bias + j : nullptr;
+      const float* residual =
+          p.epilogue && p.residual != nullptr ? p.residual + j * p.ldr : nullptr;
+      update.store(r[q], p.c + j * p.ldc, rows, col_bias, row ? &row_bias : nullptr, residual);
+    }
+  }
+}
+
+// C's lines for beta != 0 (prefetch_c's job), for a transposed C: n rows of R floats.
+template <int R>
+void prefetch_c_transposed(const UkrArgs& p) {
+  const bool residual = p.epilogue && p.residual != nullptr;
+  if (p.beta == 0.0f && !residual) return;
+  for (int j = 0; j < p.n; ++j) {
+    if (p.beta != 0.0f) {
+      _mm_prefetch(reinterpret_cast<const char*>(p.c + j * p.ldc), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(p.c + j * p.ldc + R - 1), _MM_HINT_T0);
+    }
+    if (residual) {
+      _mm_prefetch(reinterpret_cast<const char*>(p.residual + j * p.ldr), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(p.residual + j * p.ldr + R - 1), _MM_HINT_T0);
+    }
+  }
+}
+
 // General tile: the accumulators go through a stack buffer to store_tile (any alpha, beta and
-// epilogue, including a per-column bias).
-template <int R, int NV, bool P, bool S = false>
+// epilogue, including a per-column bias), or, CT, to store_tile_transposed.
+template <int R, int NV, bool P, bool S = false, bool CT = false>
 void tile_general(const UkrArgs& p) {
   static_assert(R >= 1 && R <= kMR && (NV == 1 || NV == 2) && (!P || NV == 2));
-  prefetch_c<R, NV>(p);
+  if (CT) {
+    prefetch_c_transposed<R>(p);
+  } else {
+    prefetch_c<R, NV>(p);
+  }
   alignas(64) float out[kMR * kNR];
   const float* a = p.a;
   const float* b = p.b;
@@ -263,17 +320,21 @@ void tile_general(const UkrArgs& p) {
   float* bp = p.b_pack;
 #define LOUPE_SAVE(x) "vmovaps %%zmm" #x ", " #x "*64(%[out])\n\t"
   __asm__ volatile(
-      LOUPE_K_LOOP LOUPE_SAVE(0) LOUPE_SAVE(1) LOUPE_SAVE(2) LOUPE_SAVE(3) LOUPE_SAVE(4)
-          LOUPE_SAVE(5) LOUPE_SAVE(6) LOUPE_SAVE(7) LOUPE_SAVE(8) LOUPE_SAVE(9) LOUPE_SAVE(10)
-              LOUPE_SAVE(11) LOUPE_SAVE(12) LOUPE_SAVE(13) LOUPE_SAVE(14) LOUPE_SAVE(15)
-                  LOUPE_SAVE(16) LOUPE_SAVE(17) LOUPE_SAVE(18) LOUPE_SAVE(19) LOUPE_SAVE(20)
-                      LOUPE_SAVE(21) LOUPE_SAVE(22) LOUPE_SAVE(23) LOUPE_SAVE(24) LOUPE_SAVE(25)
-                          LOUPE_SAVE(26) LOUPE_SAVE(27)
+      LOUPE_K_LOOP_PF(LOUPE_C_ROW_PF_CT) LOUPE_SAVE(0) LOUPE_SAVE(1) LOUPE_SAVE(2) LOUPE_SAVE(3)
+          LOUPE_SAVE(4) LOUPE_SAVE(5) LOUPE_SAVE(6) LOUPE_SAVE(7) LOUPE_SAVE(8) LOUPE_SAVE(9)
+              LOUPE_SAVE(10) LOUPE_SAVE(11) LOUPE_SAVE(12) LOUPE_SAVE(13) LOUPE_SAVE(14)
+                  LOUPE_SAVE(15) LOUPE_SAVE(16) LOUPE_SAVE(17) LOUPE_SAVE(18) LOUPE_SAVE(19)
+                      LOUPE_SAVE(20) LOUPE_SAVE(21) LOUPE_SAVE(22) LOUPE_SAVE(23) LOUPE_SAVE(24)
+                          LOUPE_SAVE(25) LOUPE_SAVE(26) LOUPE_SAVE(27)
       : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [tail] "+r"(tail), [cpf] "+r"(cpf), [bp] "+r"(bp)
       : [out] "r"(out), [bstep] "r"(b_step(p)), [far] "r"(b_far(p)), [ldc] "r"(p.ldc * 4),
-        [rows] "i"(R), [nv] "i"(NV), [pk] "i"(P), [st] "i"(S)
+        [rows] "i"(R), [nv] "i"(NV), [pk] "i"(P), [st] "i"(S), [ct] "i"(CT), [last] "i"(4 * (R - 1))
       : LOUPE_CLOBBERS);
 #undef LOUPE_SAVE
+  if (CT) {
+    store_tile_transposed<R, NV>(out, p);
+    return;
+  }
   __m512 acc[R][NV];
   for (int r = 0; r < R; ++r) {
     for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_load_ps(out + 32 * r + 16 * v);
@@ -409,6 +470,9 @@ void tile_direct(const UkrArgs& p) {
 }
 #undef LOUPE_STORE_ROW
 #undef LOUPE_K_LOOP
+#undef LOUPE_K_LOOP_PF
+#undef LOUPE_C_ROW_PF
+#undef LOUPE_C_ROW_PF_CT
 #undef LOUPE_K_STEP
 #undef LOUPE_ZERO
 #undef LOUPE_ROW
@@ -416,6 +480,10 @@ void tile_direct(const UkrArgs& p) {
 
 template <int R, int NV, bool P, bool S = false>
 void tile(const UkrArgs& p) {
+  if (p.c_trans) {
+    tile_general<R, NV, P, S, true>(p);
+    return;
+  }
   // Its one bias register holds the row or the column bias.
   const bool direct = p.alpha == 1.0f && (p.beta == 0.0f || p.beta == 1.0f) &&
                       !(p.epilogue && p.row_bias != nullptr && p.col_bias != nullptr);
@@ -549,8 +617,8 @@ void transpose_out(const TransposeOut& o) {
 }
 
 constexpr Microkernel kKernel{
-    Isa::avx512, kMR,  kNR,  ukernel,  pack_a,        pack_b, "avx512 f32 14x32",
-    false,       true, true, pack_b_t, transpose_out, true,   true};
+    Isa::avx512, kMR,      kNR,           ukernel, pack_a, pack_b, "avx512 f32 14x32", false, true,
+    true,        pack_b_t, transpose_out, true,    true,   true};
 
 }  // namespace
 
