@@ -425,6 +425,11 @@ TEST(Gemm, TransposedCMatchesReference) {
   seven.kc = 24;
   seven.beta = 1.0f;
   cases.push_back(seven);
+  Case no_k(5, 7, 0);  // no product: beta * C and the epilogue, still transposed
+  no_k.beta = 0.5f;
+  no_k.ep = GemmEpilogue::relu();
+  no_k.ep.residual = true;
+  cases.push_back(no_k);
   Rng rng(20261205);
   auto pick = [&](int64_t lo, int64_t hi) {
     return lo + static_cast<int64_t>(rng.uniform() * static_cast<double>(hi - lo + 1));
