@@ -7,6 +7,8 @@ namespace loupe::kernels::conv {
 namespace {
 
 constexpr int64_t kPixelRowsMax = 64;
+// Kept pixels below which one thread gathers them (a job's wake-up would cost more).
+constexpr int64_t kParallelGatherFloats = 16384;
 
 class Gemm1x1 : public ConvAlgorithm {
  public:
@@ -28,11 +30,12 @@ class Gemm1x1 : public ConvAlgorithm {
     }
     const int64_t floats = s.C / s.G * s.E * s.F;
     const StridedCopy copy = strided_copy_for(d.isa);
-    return std::make_unique<GemmConvPrimitive>(name(), d, weights, bias, floats,
-                                               [s, copy](const float* x, float* buffer) {
-                                                 gather_kept_pixels(s, s.C / s.G, x, buffer, copy);
-                                                 return static_cast<const float*>(buffer);
-                                               });
+    const int threads = resolve_threads(d);
+    return std::make_unique<GemmConvPrimitive>(
+        name(), d, weights, bias, floats, [s, copy, threads](const float* x, float* buffer) {
+          gather_kept_pixels(s, s.C / s.G, x, buffer, copy, threads);
+          return static_cast<const float*>(buffer);
+        });
   }
 };
 
@@ -43,12 +46,31 @@ class Gemm1x1 : public ConvAlgorithm {
 // masks for the 7- and 14-pixel rows of ResNet-50) rather than a loop of single floats. Reading
 // x bounds the gather more than the copy: 512 -> 1024 stride 2 on 28 x 28, batch 8, 2 threads,
 // medians 9.3-9.6 -> 8.7-9.3 ms; at batch 1 on 1 thread within noise (2.15-2.39 -> 2.11-2.35).
+// At batch 1 the gather runs before a threaded GEMM, on the calling thread alone unless it is
+// split over the threads by channels (inside the per-image tasks of a larger batch the nested
+// parallel_for runs serially). Xeon (2 vCPUs), 2 threads, one layer with 8 weight sets in
+// rotation and its input just written by both threads, median ms: ResNet-50's 256 -> 512
+// stride-2 layer on 56 x 56 0.75-0.79 -> 0.71, 512 -> 1024 on 28 x 28 0.77-0.82 -> 0.72-0.76;
+// in the model (loupe profile, three alternating rounds) the first 0.82-0.87 -> 0.77-0.81, the
+// second within noise. Split by output rows instead (each thread the pixels of its GEMM
+// columns) measured no better. The pixel rows' 7 x 7 layer (1024 -> 2048) lost in the model
+// (0.84-0.90 -> 0.88-0.99) and gathers on one thread.
 void gather_kept_pixels(const ops::LayerShape& s, int64_t channels, const float* x, float* out,
-                        StridedCopy copy) {
-  for (int64_t c = 0; c < channels; ++c) {
-    for (int64_t e = 0; e < s.E; ++e, out += s.F) {
-      copy_row(copy, x + (c * s.H + e * s.U) * s.W, s.U_w, s.F, out);
+                        StridedCopy copy, int threads) {
+  if (channels * s.E * s.F < kParallelGatherFloats) threads = 1;
+  const auto part = [&](int64_t t) {
+    const int64_t c0 = channels * t / threads, c1 = channels * (t + 1) / threads;
+    float* o = out + c0 * s.E * s.F;
+    for (int64_t c = c0; c < c1; ++c) {
+      for (int64_t e = 0; e < s.E; ++e, o += s.F) {
+        copy_row(copy, x + (c * s.H + e * s.U) * s.W, s.U_w, s.F, o);
+      }
     }
+  };
+  if (threads > 1) {
+    ThreadPool::global().parallel_for(threads, part, threads);
+  } else {
+    part(0);
   }
 }
 

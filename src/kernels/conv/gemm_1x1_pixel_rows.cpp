@@ -82,7 +82,7 @@ class PixelRowsPrimitive : public ConvPrimitive {
     for (int64_t n = n0; n < n1; ++n) {
       const float* xn = x + n * s.C * s.H * s.W;
       if (strided_) {
-        gather_kept_pixels(s, s.C, xn, gathered, copy_);
+        gather_kept_pixels(s, s.C, xn, gathered, copy_, 1);
         xn = gathered;
       }
       e.residual = residual != nullptr ? residual + n * s.M * pixels_ : nullptr;

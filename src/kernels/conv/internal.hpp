@@ -50,9 +50,9 @@ void run_chunked(int threads, int64_t jobs, const Fn& fn) {
 }
 
 // The pixels a strided 1x1 layer keeps: `channels` planes of x (H x W) into dense E x F planes,
-// each kept row by `copy` (the ISA's strided copy).
+// each kept row by `copy` (the ISA's strided copy), split over up to `threads` by channels.
 void gather_kept_pixels(const ops::LayerShape& s, int64_t channels, const float* x, float* out,
-                        StridedCopy copy);
+                        StridedCopy copy, int threads);
 
 // gemm_1x1 on a map of few pixels (gemm_1x1_pixel_rows.cpp): pixels as the GEMM's rows.
 std::unique_ptr<ConvPrimitive> make_pixel_rows_1x1(const ConvDesc& d, const float* weights,

@@ -502,6 +502,32 @@ TEST(ConvWinograd, OutputChannelSplitMatchesReferenceOnEveryIsa) {
   }
 }
 
+// Strided 1x1 layers large enough that gemm_1x1 splits the gather of the kept pixels over the
+// threads by channels (an odd channel count, so the parts differ; a 14 x 14 output), at batch 1
+// and, with an image per thread (the split then runs serially inside each image's task),
+// batch 2; and the same on a 7 x 7 output (pixel rows, gathered on one thread).
+TEST(ConvGemm1x1, StridedGatherSplitOverThreadsOnEveryIsa) {
+  Rng rng(555);
+  const ConvAlgorithm* algo = find_algorithm("gemm_1x1");
+  ASSERT_NE(algo, nullptr);
+  for (Isa isa : {Isa::avx512, Isa::avx2, Isa::scalar}) {
+    if (!isa_supported(isa)) continue;
+    for (const int64_t HW : {int64_t{28}, int64_t{14}}) {
+      for (const int64_t N : {int64_t{1}, int64_t{2}}) {
+        ConvDesc d = layer(349, 48, HW, 1, 2, 0, 1);
+        d.shape.N = N;
+        d.isa = isa;
+        d.threads = 2;
+        d.has_bias = true;
+        d.residual = true;
+        d.activation = GemmEpilogue::relu();
+        ASSERT_GE(d.shape.C * d.shape.E * d.shape.F, 16384) << Case{d}.str();
+        EXPECT_LE(run_case(*algo, d, rng), 1e-5) << "isa=" << isa_name(isa) << " " << Case{d}.str();
+      }
+    }
+  }
+}
+
 // Every depthwise layer shape of MobileNet v1 and v2 (C, input size, stride) with the epilogue
 // the graph fuses there (bias + ReLU6), on every ISA, 1 and 2 threads.
 TEST(ConvDepthwise, MobileNetLayersOnEveryIsa) {
