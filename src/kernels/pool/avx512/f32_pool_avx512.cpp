@@ -7,6 +7,8 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
+#include <limits>
+
 #include "kernels/avx512_lanes.hpp"
 #include "kernels/pool/ukernel.hpp"
 
@@ -114,6 +116,99 @@ float reduce_sum(const float* x, int64_t n) {
   return lanes_sum(_mm512_add_ps(a0, a1));
 }
 
+// Lanes moved one column: each lane takes its left (from = the previous vector's last lane) or
+// right neighbour (from = the next vector's first lane).
+__m512 left_of(__m512 v, __m512 before) {
+  return _mm512_castsi512_ps(
+      _mm512_alignr_epi32(_mm512_castps_si512(v), _mm512_castps_si512(before), 15));
+}
+__m512 right_of(__m512 v, __m512 after) {
+  return _mm512_castsi512_ps(
+      _mm512_alignr_epi32(_mm512_castps_si512(after), _mm512_castps_si512(v), 1));
+}
+
+// A plane of up to 32 columns is one or two vectors per row, -inf past its edge: each output row
+// is the max of three input rows, then of every column with its neighbours (lane shifts that
+// bring in -inf at the borders). No padded copy of the plane, no transposes: GoogLeNet's
+// inception pools went through the 8-lane kernel's two transposes and [hp][wp][8] buffer.
+// Row h of an H x W plane (W <= 32) as two vectors, -inf past its end and for rows outside.
+class SmallRows {
+ public:
+  SmallRows(const float* x, int64_t H, int64_t W)
+      : x_(x),
+        H_(H),
+        W_(W),
+        k0_(avx512::first_lanes(W)),
+        k1_(avx512::first_lanes(W - 16)),
+        ninf_(_mm512_set1_ps(-std::numeric_limits<float>::infinity())) {}
+  __m512 ninf() const { return ninf_; }
+  void load(int64_t h, __m512& a, __m512& b) const {
+    if (h < 0 || h >= H_) {
+      a = b = ninf_;
+      return;
+    }
+    a = _mm512_mask_loadu_ps(ninf_, k0_, x_ + h * W_);
+    b = W_ > 16 ? _mm512_mask_loadu_ps(ninf_, k1_, x_ + h * W_ + 16) : ninf_;
+  }
+
+ private:
+  const float* x_;
+  int64_t H_, W_;
+  __mmask16 k0_, k1_;
+  __m512 ninf_;
+};
+
+void max3x3_s1_small(const float* x, float* y, int64_t H, int64_t W) {
+  const SmallRows rows(x, H, W);
+  const __m512 ninf = rows.ninf();
+  const __mmask16 k0 = avx512::first_lanes(W), k1 = avx512::first_lanes(W - 16);
+  const bool two = W > 16;
+  const auto load = [&](int64_t h, __m512& a, __m512& b) { rows.load(h, a, b); };
+  __m512 pa = ninf, pb = ninf, ca, cb, na, nb;
+  load(0, ca, cb);
+  for (int64_t e = 0; e < H; ++e) {
+    load(e + 1, na, nb);
+    const __m512 a = _mm512_max_ps(_mm512_max_ps(pa, ca), na);
+    const __m512 b = _mm512_max_ps(_mm512_max_ps(pb, cb), nb);
+    const __m512 oa = _mm512_max_ps(a, _mm512_max_ps(left_of(a, ninf), right_of(a, b)));
+    _mm512_mask_storeu_ps(y + e * W, k0, oa);
+    if (two) {
+      const __m512 ob = _mm512_max_ps(b, _mm512_max_ps(left_of(b, a), right_of(b, ninf)));
+      _mm512_mask_storeu_ps(y + e * W + 16, k1, ob);
+    }
+    pa = ca;
+    pb = cb;
+    ca = na;
+    cb = nb;
+  }
+}
+
+// Stride 2, no padding at the top or left: output row e is the max of input rows 2e..2e+2,
+// m[c] = max(v[c], v[c + 1]) over its columns, and output column f = max(m[2f], m[2f + 1]),
+// the even and odd lanes of m picked from its two vectors by one permute each.
+void max3x3_s2_small(const float* x, float* y, int64_t H, int64_t W, int64_t E, int64_t F) {
+  const SmallRows rows(x, H, W);
+  const __m512 ninf = rows.ninf();
+  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+  const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+  const __mmask16 out = avx512::first_lanes(F);
+  __m512 a0, b0, a1, b1, a2, b2;
+  rows.load(0, a0, b0);
+  for (int64_t e = 0; e < E; ++e) {
+    rows.load(2 * e + 1, a1, b1);
+    rows.load(2 * e + 2, a2, b2);
+    const __m512 a = _mm512_max_ps(_mm512_max_ps(a0, a1), a2);
+    const __m512 b = _mm512_max_ps(_mm512_max_ps(b0, b1), b2);
+    const __m512 ma = _mm512_max_ps(a, right_of(a, b));
+    const __m512 mb = _mm512_max_ps(b, right_of(b, ninf));
+    const __m512 o =
+        _mm512_max_ps(_mm512_permutex2var_ps(ma, even, mb), _mm512_permutex2var_ps(ma, odd, mb));
+    _mm512_mask_storeu_ps(y + e * F, out, o);
+    a0 = a2;
+    b0 = b2;
+  }
+}
+
 }  // namespace
 
 // The plane and lane kernels are the AVX2 ones (an AVX-512 CPU runs them): 8 lanes already make
@@ -128,7 +223,9 @@ const PoolMicrokernels& pool_microkernels_avx512() {
                                   reduce_max,
                                   reduce_sum,
                                   pool_microkernels_avx2().plane,
-                                  pool_microkernels_avx2().lanes};
+                                  pool_microkernels_avx2().lanes,
+                                  max3x3_s1_small,
+                                  max3x3_s2_small};
   return k;
 }
 
