@@ -66,13 +66,14 @@ struct PoolMicrokernels {
   // Null where the ISA has none; pool.cpp then takes the two passes.
   void (*plane)(const PoolPlane& p) = nullptr;
   void (*lanes)(const PoolLanes& p) = nullptr;
-  // 3 x 3 max on an H x W plane of at most kSmallPlaneColumns columns, in registers: stride 1
-  // with one pixel of padding on every side (E = H, F = W: GoogLeNet's inception pools), and
-  // stride 2 without padding at the top and left (E x F output; windows past the bottom or
-  // right edge, ceil_mode's, take what lies inside). Null where the ISA has none.
+  // Max pooling on an H x W plane of at most kSmallPlaneColumns columns, in registers: 3 x 3
+  // stride 1 with one pixel of padding on every side (E = H, F = W: GoogLeNet's inception
+  // pools), and K x K (K = 2 or 3) stride 2 without padding at the top and left (E x F output;
+  // windows past the bottom or right edge, ceil_mode's, take what lies inside). Null where the
+  // ISA has none.
   void (*max3x3_s1_small)(const float* x, float* y, int64_t H, int64_t W) = nullptr;
-  void (*max3x3_s2_small)(const float* x, float* y, int64_t H, int64_t W, int64_t E,
-                          int64_t F) = nullptr;
+  void (*max_s2_small)(const float* x, float* y, int64_t H, int64_t W, int64_t E, int64_t F,
+                       int64_t K) = nullptr;
 };
 
 inline constexpr int64_t kSmallPlaneColumns = 32;

@@ -183,29 +183,44 @@ void max3x3_s1_small(const float* x, float* y, int64_t H, int64_t W) {
   }
 }
 
-// Stride 2, no padding at the top or left: output row e is the max of input rows 2e..2e+2,
-// m[c] = max(v[c], v[c + 1]) over its columns, and output column f = max(m[2f], m[2f + 1]),
-// the even and odd lanes of m picked from its two vectors by one permute each.
-void max3x3_s2_small(const float* x, float* y, int64_t H, int64_t W, int64_t E, int64_t F) {
+// Stride 2, no padding at the top or left, K x K windows (K = 2 or 3): output row e is the max
+// v of input rows 2e..2e+K-1; with K = 3 m[c] = max(v[c], v[c + 1]), with K = 2 m = v; output
+// column f = max(m[2f], m[2f + 1]), the even and odd lanes of m picked from its two vectors by
+// one permute each.
+template <int K>
+void max_s2_small(const float* x, float* y, int64_t H, int64_t W, int64_t E, int64_t F) {
   const SmallRows rows(x, H, W);
   const __m512 ninf = rows.ninf();
   const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
   const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
   const __mmask16 out = avx512::first_lanes(F);
-  __m512 a0, b0, a1, b1, a2, b2;
+  __m512 a0, b0, a1, b1, a2 = ninf, b2 = ninf;
   rows.load(0, a0, b0);
   for (int64_t e = 0; e < E; ++e) {
+    if (K == 2 && e > 0) rows.load(2 * e, a0, b0);
     rows.load(2 * e + 1, a1, b1);
-    rows.load(2 * e + 2, a2, b2);
-    const __m512 a = _mm512_max_ps(_mm512_max_ps(a0, a1), a2);
-    const __m512 b = _mm512_max_ps(_mm512_max_ps(b0, b1), b2);
-    const __m512 ma = _mm512_max_ps(a, right_of(a, b));
-    const __m512 mb = _mm512_max_ps(b, right_of(b, ninf));
+    if (K == 3) rows.load(2 * e + 2, a2, b2);
+    __m512 ma = _mm512_max_ps(_mm512_max_ps(a0, a1), a2);
+    __m512 mb = _mm512_max_ps(_mm512_max_ps(b0, b1), b2);
+    if (K == 3) {
+      const __m512 next = right_of(ma, mb);
+      mb = _mm512_max_ps(mb, right_of(mb, ninf));
+      ma = _mm512_max_ps(ma, next);
+      a0 = a2;
+      b0 = b2;
+    }
     const __m512 o =
         _mm512_max_ps(_mm512_permutex2var_ps(ma, even, mb), _mm512_permutex2var_ps(ma, odd, mb));
     _mm512_mask_storeu_ps(y + e * F, out, o);
-    a0 = a2;
-    b0 = b2;
+  }
+}
+
+void max_s2_small_k(const float* x, float* y, int64_t H, int64_t W, int64_t E, int64_t F,
+                    int64_t K) {
+  if (K == 2) {
+    max_s2_small<2>(x, y, H, W, E, F);
+  } else {
+    max_s2_small<3>(x, y, H, W, E, F);
   }
 }
 
@@ -213,7 +228,8 @@ void max3x3_s2_small(const float* x, float* y, int64_t H, int64_t W, int64_t E, 
 
 // The plane and lane kernels are the AVX2 ones (an AVX-512 CPU runs them): 8 lanes already make
 // these reductions load-bound, and the two-pass path cost 3x more: SqueezeNet's 64 x 111 x 111
-// 3 x 3 / 2 max pool, 1 thread (loupe profile, Zen 4): 0.82 -> 0.30 ms.
+// 3 x 3 / 2 max pool, 1 thread (loupe profile, Zen 4): 0.82 -> 0.30 ms. The small-plane max
+// kernels are AVX-512's own.
 const PoolMicrokernels& pool_microkernels_avx512() {
   static const PoolMicrokernels k{Isa::avx512,
                                   vmax,
@@ -225,7 +241,7 @@ const PoolMicrokernels& pool_microkernels_avx512() {
                                   pool_microkernels_avx2().plane,
                                   pool_microkernels_avx2().lanes,
                                   max3x3_s1_small,
-                                  max3x3_s2_small};
+                                  max_s2_small_k};
   return k;
 }
 
