@@ -112,27 +112,33 @@ void pool(const PoolDesc& d, const float* x, float* y, int threads, Isa isa) {
   window.inv_rows = inv_rows.data();
   window.inv_cols = inv_cols.data();
   const int64_t all_planes = s.N * s.C;
-  // Small planes, 3 x 3 and 2 x 2 max windows: in registers, no padded copy and no transposes.
-  // GoogLeNet,
-  // 2 threads, loupe profile, three alternating rounds, ms: its inception pools (stride 1)
-  // 0.059 -> 0.026 on 192 x 28 x 28, 0.034-0.040 -> 0.013-0.017 on 14 x 14 (ONNX Runtime's
-  // NCHWc pools 0.022-0.043), all 13 pools 0.71-0.74 -> 0.50-0.52.
-  const bool small =
-      is_max && s.R == s.S && s.dil_h == 1 && s.dil_w == 1 && s.W <= kSmallPlaneColumns;
-  const bool s1 = small && s.R == 3 && k.max3x3_s1_small != nullptr && s.U == 1 && s.U_w == 1 &&
-                  s.pad_top == 1 && s.pad_left == 1 && s.pad_bottom == 1 && s.pad_right == 1;
-  const bool s2 = small && (s.R == 2 || s.R == 3) && k.max_s2_small != nullptr && s.U == 2 &&
-                  s.U_w == 2 && s.pad_top == 0 && s.pad_left == 0;
-  if (s1 || s2) {
+  // Max pools straight from the plane where the ISA has the kernel (AVX-512): no padded copy and
+  // no transposes. Xeon (2 vCPUs), 2 threads, loupe profile, two or three alternating rounds,
+  // ms: GoogLeNet's inception pools 0.059 -> 0.026 on 192 x 28 x 28, 0.034-0.040 -> 0.013-0.017
+  // on 14 x 14 (ONNX Runtime's NCHWc pools 0.022-0.043), its 13 pools 0.71-0.77 -> 0.50-0.51;
+  // VGG-16's pool4 0.12 -> 0.05. On wider planes, 112 columns: ResNet-50's pool 0.157 -> 0.132-
+  // 0.136, GoogLeNet's first two 0.15 / 0.106-0.111 -> 0.128 / 0.085-0.088, SqueezeNet's
+  // 0.123-0.127 / 0.066-0.068 -> 0.104-0.111 / 0.050-0.051; but VGG-16's 6.4 and 12.8 MB inputs
+  // lost (0.32-0.36 -> 0.36-0.41, 0.61-0.63 -> 0.75-0.78), so wide planes take it only while the
+  // input fits twice L2.
+  const int64_t input_bytes = all_planes * s.H * s.W * 4;
+  if (is_max && k.max_rows != nullptr && s.R == s.S && s.U == s.U_w && s.dil_h == 1 &&
+      s.dil_w == 1 && s.pad_top == s.pad_left && max_rows_supports(s.R, s.U, s.pad_top) &&
+      (s.U == 2 || (s.pad_bottom == 1 && s.pad_right == 1)) &&
+      (s.W <= 32 || input_bytes <= 2 * cache_sizes().l2)) {
     for_planes(all_planes, s.H * s.W + s.E * s.F, threads, [&](int64_t first, int64_t last) {
+      MaxRows m;
+      m.H = s.H;
+      m.W = s.W;
+      m.E = s.E;
+      m.F = s.F;
+      m.K = s.R;
+      m.U = s.U;
+      m.pad = s.pad_top;
       for (int64_t p = first; p < last; ++p) {
-        const float* xp = x + p * s.H * s.W;
-        float* yp = y + p * s.E * s.F;
-        if (s1) {
-          k.max3x3_s1_small(xp, yp, s.H, s.W);
-        } else {
-          k.max_s2_small(xp, yp, s.H, s.W, s.E, s.F, s.R);
-        }
+        m.x = x + p * s.H * s.W;
+        m.y = y + p * s.E * s.F;
+        k.max_rows(m);
       }
     });
     return;

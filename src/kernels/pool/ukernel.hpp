@@ -48,6 +48,21 @@ struct PoolLanes : PoolWindow {
   float* y = nullptr;    // 8 planes of E x F
 };
 
+// One H x W plane of a max pool to its E x F output, K x K windows of stride U with `pad`
+// rows and columns of padding at the top and left (any at the bottom and right, ceil_mode's
+// windows included: what lies outside the plane never wins).
+struct MaxRows {
+  const float* x = nullptr;
+  float* y = nullptr;
+  int64_t H = 0, W = 0, E = 0, F = 0;
+  int64_t K = 0, U = 0, pad = 0;
+};
+// The windows max_rows takes: 3 x 3 at stride 1 with padding 1 (GoogLeNet's inception pools),
+// 3 x 3 and 2 x 2 at stride 2 with padding 0 or 1 (every other pool of the zoo).
+inline bool max_rows_supports(int64_t K, int64_t U, int64_t pad) {
+  return (K == 3 && U == 1 && pad == 1) || ((K == 2 || K == 3) && U == 2 && (pad == 0 || pad == 1));
+}
+
 struct PoolMicrokernels {
   Isa isa = Isa::scalar;
   // dst[i] = max(dst[i], src[i]) or dst[i] += src[i], i < n (the vertical pass).
@@ -66,17 +81,10 @@ struct PoolMicrokernels {
   // Null where the ISA has none; pool.cpp then takes the two passes.
   void (*plane)(const PoolPlane& p) = nullptr;
   void (*lanes)(const PoolLanes& p) = nullptr;
-  // Max pooling on an H x W plane of at most kSmallPlaneColumns columns, in registers: 3 x 3
-  // stride 1 with one pixel of padding on every side (E = H, F = W: GoogLeNet's inception
-  // pools), and K x K (K = 2 or 3) stride 2 without padding at the top and left (E x F output;
-  // windows past the bottom or right edge, ceil_mode's, take what lies inside). Null where the
-  // ISA has none.
-  void (*max3x3_s1_small)(const float* x, float* y, int64_t H, int64_t W) = nullptr;
-  void (*max_s2_small)(const float* x, float* y, int64_t H, int64_t W, int64_t E, int64_t F,
-                       int64_t K) = nullptr;
+  // Max pooling straight from the plane (MaxRows), where max_rows_supports; null where the ISA
+  // has none.
+  void (*max_rows)(const MaxRows& p) = nullptr;
 };
-
-inline constexpr int64_t kSmallPlaneColumns = 32;
 
 const PoolMicrokernels& pool_microkernels_avx512();
 const PoolMicrokernels& pool_microkernels_avx2();

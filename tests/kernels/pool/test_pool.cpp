@@ -123,17 +123,18 @@ TEST(PoolKernel, AverageMatchesReferenceOnRandomShapes) {
 }
 
 // The zoo's windows, which the random draws reach only now and then (a 3 x 3 window is 1 in 49):
-// 3 x 3 stride 1 pad 1, 3 x 3 stride 2 (with and without ceil_mode and padding), 2 x 2 stride 2,
-// on maps narrow enough for the lane kernel (8 planes per vector, plus leftover planes) or the
-// small-plane 3 x 3 max kernels (one or two vectors a row; 32 columns fill both, and with stride
-// 2 and ceil_mode make a 16th output column) and wide enough for the plane kernel (105 columns:
-// a stride-2 row tail of 9).
+// 3 x 3 stride 1 pad 1, 3 x 3 stride 2 (with and without ceil_mode and padding), 2 x 2 stride 2
+// (with and without padding), on maps narrow enough for the lane kernel (8 planes per vector,
+// plus leftover planes) and wide enough for the plane kernel (105 columns: a stride-2 row tail
+// of 9). AVX-512's max pools read the plane's rows as vectors of 16 (max_rows): 32 columns fill
+// two, and with stride 2 and ceil_mode make a 16th output column; 105 make several.
 TEST(PoolKernel, ZooWindowsMatchReference) {
   struct Window {
     int64_t K, U, pad;
     bool ceil;
   };
-  const Window windows[] = {{3, 1, 1, false}, {3, 2, 0, true}, {3, 2, 1, false}, {2, 2, 0, false}};
+  const Window windows[] = {
+      {3, 1, 1, false}, {3, 2, 0, true}, {3, 2, 1, false}, {2, 2, 0, false}, {2, 2, 1, true}};
   const Shape maps[] = {
       {1, 19, 14, 14}, {2, 8, 28, 27}, {1, 9, 7, 7}, {1, 17, 31, 32}, {1, 10, 57, 105}};
   Rng rng(77);
