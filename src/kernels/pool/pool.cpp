@@ -128,13 +128,7 @@ void pool(const PoolDesc& d, const float* x, float* y, int threads, Isa isa) {
       (s.W <= 32 || input_bytes <= 2 * cache_sizes().l2)) {
     for_planes(all_planes, s.H * s.W + s.E * s.F, threads, [&](int64_t first, int64_t last) {
       MaxRows m;
-      m.H = s.H;
-      m.W = s.W;
-      m.E = s.E;
-      m.F = s.F;
-      m.K = s.R;
-      m.U = s.U;
-      m.pad = s.pad_top;
+      static_cast<PoolWindow&>(m) = window;
       for (int64_t p = first; p < last; ++p) {
         m.x = x + p * s.H * s.W;
         m.y = y + p * s.E * s.F;

@@ -48,14 +48,12 @@ struct PoolLanes : PoolWindow {
   float* y = nullptr;    // 8 planes of E x F
 };
 
-// One H x W plane of a max pool to its E x F output, K x K windows of stride U with `pad`
-// rows and columns of padding at the top and left (any at the bottom and right, ceil_mode's
-// windows included: what lies outside the plane never wins).
-struct MaxRows {
+// One H x W plane of a max pool to its E x F output: R x R windows of stride U with pad_top =
+// pad_left rows and columns of padding (any at the bottom and right, ceil_mode's windows
+// included: what lies outside the plane never wins), where max_rows_supports(R, U, pad_top).
+struct MaxRows : PoolWindow {
   const float* x = nullptr;
   float* y = nullptr;
-  int64_t H = 0, W = 0, E = 0, F = 0;
-  int64_t K = 0, U = 0, pad = 0;
 };
 // The windows max_rows takes: 3 x 3 at stride 1 with padding 1 (GoogLeNet's inception pools),
 // 3 x 3 and 2 x 2 at stride 2 with padding 0 or 1 (every other pool of the zoo).

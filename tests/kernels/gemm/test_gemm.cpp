@@ -49,6 +49,28 @@ struct Case {
   }
 };
 
+// Padded leading dimensions (3 in 10 cases) and alpha / beta (-1.5 / 0.75, beta 1, alpha 0.5,
+// or the defaults), drawn for a generated case.
+void random_lds_and_scalars(Case& c, Rng& rng) {
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return lo + static_cast<int64_t>(rng.uniform() * static_cast<double>(hi - lo + 1));
+  };
+  if (rng.uniform() < 0.3) {
+    c.pad_a = pick(1, 9);
+    c.pad_b = pick(1, 9);
+    c.pad_c = pick(1, 9);
+  }
+  const double ab = rng.uniform();
+  if (ab < 0.2) {
+    c.alpha = -1.5f;
+    c.beta = 0.75f;
+  } else if (ab < 0.4) {
+    c.beta = 1.0f;
+  } else if (ab < 0.5) {
+    c.alpha = 0.5f;
+  }
+}
+
 std::vector<Case> make_cases() {
   std::vector<Case> cases;
   // Hand-picked edges: 1, primes, around MR (4, 6, 14) and NR (8, 16, 32).
@@ -89,20 +111,7 @@ std::vector<Case> make_cases() {
     c.K = pick(1, 5) == 1 ? pick(150, 420) : pick(1, 80);
     c.ta = rng.uniform() < 0.4;
     c.tb = rng.uniform() < 0.4;
-    if (rng.uniform() < 0.3) {
-      c.pad_a = pick(1, 9);
-      c.pad_b = pick(1, 9);
-      c.pad_c = pick(1, 9);
-    }
-    const double ab = rng.uniform();
-    if (ab < 0.2) {
-      c.alpha = -1.5f;
-      c.beta = 0.75f;
-    } else if (ab < 0.4) {
-      c.beta = 1.0f;
-    } else if (ab < 0.5) {
-      c.alpha = 0.5f;
-    }
+    random_lds_and_scalars(c, rng);
     switch (pick(0, 6)) {
       case 1:
         c.ep.bias = BiasKind::per_row;
@@ -439,18 +448,7 @@ TEST(Gemm, TransposedCMatchesReference) {
     c.tc = true;
     c.ta = rng.uniform() < 0.6;
     c.tb = rng.uniform() < 0.6;
-    if (rng.uniform() < 0.3) {
-      c.pad_a = pick(1, 9);
-      c.pad_b = pick(1, 9);
-      c.pad_c = pick(1, 9);
-    }
-    const double ab = rng.uniform();
-    if (ab < 0.2) {
-      c.alpha = -1.5f;
-      c.beta = 0.75f;
-    } else if (ab < 0.5) {
-      c.beta = 1.0f;
-    }
+    random_lds_and_scalars(c, rng);
     switch (pick(0, 3)) {
       case 1:
         c.ep = GemmEpilogue::clamped(-0.5f, 0.5f);

@@ -282,19 +282,19 @@ void max_rows(const MaxRows& p) {
   // Up to 32 columns (one or two vectors a row) the kernels above keep rows in registers from
   // one output row to the next and skip the general one's per-vector edge tests: GoogLeNet's
   // inception pools 0.013-0.027 ms against 0.028-0.041 with the general kernel.
-  if (p.W <= 32 && p.K == 3 && p.U == 1 && p.pad == 1) {
+  if (p.W <= 32 && p.R == 3 && p.U == 1 && p.pad_top == 1) {
     max3x3_s1_small(p.x, p.y, p.H, p.W);
     return;
   }
-  if (p.W <= 32 && p.U == 2 && p.pad == 0) {
-    if (p.K == 2) {
+  if (p.W <= 32 && p.U == 2 && p.pad_top == 0) {
+    if (p.R == 2) {
       max_s2_small<2>(p.x, p.y, p.H, p.W, p.E, p.F);
     } else {
       max_s2_small<3>(p.x, p.y, p.H, p.W, p.E, p.F);
     }
     return;
   }
-  const int kind = (p.K == 3 ? 4 : 0) + (p.U == 2 ? 2 : 0) + static_cast<int>(p.pad);
+  const int kind = (p.R == 3 ? 4 : 0) + (p.U == 2 ? 2 : 0) + static_cast<int>(p.pad_top);
   switch (kind) {
     case 4 + 0 + 1:
       max_window_rows<3, 1, 1>(p);
