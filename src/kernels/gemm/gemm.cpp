@@ -321,10 +321,10 @@ bool transpose_pays(const GemmDesc& d, const gemm::Microkernel& k) {
 
 // A tile of a trans_c product on a kernel that stores C row-major only: alpha * AB into a
 // buffer, then beta * C, the epilogue and the transposed store here.
+// Tiles up to kMaxTransposedTile floats (plan_gemm checks the kernel's).
+constexpr int kMaxTransposedTile = 14 * 32;
 void transposed_tile(const gemm::Microkernel& k, const gemm::UkrArgs& p) {
-  constexpr int kMaxTile = 14 * 32;
-  if (k.mr * k.nr > kMaxTile) fail("gemm: {} tile too large for a transposed C", k.name);
-  alignas(64) float t[kMaxTile];
+  alignas(64) float t[kMaxTransposedTile];
   gemm::UkrArgs q = p;
   q.c = t;
   q.ldc = k.nr;
@@ -410,6 +410,9 @@ GemmPlan plan_gemm(const GemmDesc& desc) {
   GemmPlan plan;
   plan.kernel_ = &gemm::microkernel_for(resolve_isa(d.isa));
   const gemm::Microkernel& k = *plan.kernel_;
+  if (d.trans_c && !k.trans_c && k.mr * k.nr > kMaxTransposedTile) {
+    fail("gemm: {} tile too large for a transposed C", k.name);
+  }
   int threads = d.threads > 0 ? d.threads : ThreadPool::global().size();
   // A product this small is over before a sleeping worker wakes up.
   if (d.M * d.N * d.K < 32 * 1024) threads = 1;

@@ -257,6 +257,15 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
       "xmm21", "xmm22", "xmm23", "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", \
       "xmm31", "cc", "memory"
 
+// Rows [0, rows) of src, ld apart, their lanes in `lanes` (the rest, and rows >= rows, zero),
+// transposed: r[q] then holds lane q of every row.
+void load_transposed(__m512 (&r)[16], const float* src, int64_t ld, int64_t rows, __mmask16 lanes) {
+  for (int j = 0; j < 16; ++j) {
+    r[j] = j < rows ? _mm512_maskz_loadu_ps(lanes, src + j * ld) : _mm512_setzero_ps();
+  }
+  avx512::transpose16(r);
+}
+
 // The tile's C stored transposed (UkrArgs::c_trans) from the accumulators saved row by row in
 // out[kMR][kNR]: each 16 columns are transposed in registers, and column j of the tile becomes
 // a masked R-lane row of C at c + j * ldc, with the epilogue as in store_tile (the column bias a
@@ -269,10 +278,7 @@ void store_tile_transposed(const float* out, const UkrArgs& p) {
   const __m512 row_bias = row ? _mm512_maskz_loadu_ps(rows, p.row_bias) : _mm512_setzero_ps();
   for (int h = 0; h < NV && 16 * h < p.n; ++h) {
     __m512 r[16];
-    for (int q = 0; q < 16; ++q) {
-      r[q] = q < R ? _mm512_load_ps(out + kNR * q + 16 * h) : _mm512_setzero_ps();
-    }
-    avx512::transpose16(r);
+    load_transposed(r, out + 16 * h, kNR, R, 0xFFFF);
     const int cols = std::min(16, p.n - 16 * h);
     for (int q = 0; q < cols; ++q) {
       const int64_t j = 16 * h + q;
@@ -516,15 +522,6 @@ constexpr UkrFn kByRows[kMR] = {rows<1>, rows<2>, rows<3>,  rows<4>,  rows<5>,  
                                 rows<8>, rows<9>, rows<10>, rows<11>, rows<12>, rows<13>, rows<14>};
 
 void ukernel(const UkrArgs& p) { kByRows[p.m - 1](p); }
-
-// Rows [0, rows) of src, ld apart, their lanes in `lanes` (the rest, and rows >= rows, zero),
-// transposed: r[q] then holds lane q of every row.
-void load_transposed(__m512 (&r)[16], const float* src, int64_t ld, int64_t rows, __mmask16 lanes) {
-  for (int j = 0; j < 16; ++j) {
-    r[j] = j < rows ? _mm512_maskz_loadu_ps(lanes, src + j * ld) : _mm512_setzero_ps();
-  }
-  avx512::transpose16(r);
-}
 
 // Packing A without transposing it in memory (element (i, k) at src[i*rs + k], rows strided) is
 // a 14 x 16 transpose per 16 k; done in registers here, 16 columns at a time: load up to 16

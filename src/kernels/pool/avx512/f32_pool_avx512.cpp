@@ -127,10 +127,17 @@ __m512 right_of(__m512 v, __m512 after) {
       _mm512_alignr_epi32(_mm512_castps_si512(after), _mm512_castps_si512(v), 1));
 }
 
-// A plane of up to 32 columns is one or two vectors per row, -inf past its edge: each output row
-// is the max of three input rows, then of every column with its neighbours (lane shifts that
-// bring in -inf at the borders). No padded copy of the plane, no transposes: GoogLeNet's
-// inception pools went through the 8-lane kernel's two transposes and [hp][wp][8] buffer.
+// Lanes 0, 2, .., 30 (even_of) or 1, 3, .., 31 (odd_of) of the 32 lanes of a then b: a stride-2
+// output vector's columns.
+__m512 even_of(__m512 a, __m512 b) {
+  const __m512i idx = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+  return _mm512_permutex2var_ps(a, idx, b);
+}
+__m512 odd_of(__m512 a, __m512 b) {
+  const __m512i idx = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+  return _mm512_permutex2var_ps(a, idx, b);
+}
+
 // Row h of an H x W plane (W <= 32) as two vectors, -inf past its end and for rows outside.
 class SmallRows {
  public:
@@ -142,6 +149,11 @@ class SmallRows {
         k1_(avx512::first_lanes(W - 16)),
         ninf_(_mm512_set1_ps(-std::numeric_limits<float>::infinity())) {}
   __m512 ninf() const { return ninf_; }
+  // Stores a row of W outputs (a stride-1 pool's).
+  void store(float* y, __m512 a, __m512 b) const {
+    _mm512_mask_storeu_ps(y, k0_, a);
+    if (W_ > 16) _mm512_mask_storeu_ps(y + 16, k1_, b);
+  }
   void load(int64_t h, __m512& a, __m512& b) const {
     if (h < 0 || h >= H_) {
       a = b = ninf_;
@@ -158,24 +170,22 @@ class SmallRows {
   __m512 ninf_;
 };
 
+// 3 x 3, stride 1, padding 1 on a plane of up to 32 columns: each output row is the max of
+// three input rows (carried in registers from one output row to the next), then of every
+// column with its neighbours (lane shifts that bring in -inf at the borders). No padded copy of
+// the plane, no transposes: GoogLeNet's inception pools went through the 8-lane kernel's two
+// transposes and [hp][wp][8] buffer.
 void max3x3_s1_small(const float* x, float* y, int64_t H, int64_t W) {
   const SmallRows rows(x, H, W);
   const __m512 ninf = rows.ninf();
-  const __mmask16 k0 = avx512::first_lanes(W), k1 = avx512::first_lanes(W - 16);
-  const bool two = W > 16;
-  const auto load = [&](int64_t h, __m512& a, __m512& b) { rows.load(h, a, b); };
   __m512 pa = ninf, pb = ninf, ca, cb, na, nb;
-  load(0, ca, cb);
+  rows.load(0, ca, cb);
   for (int64_t e = 0; e < H; ++e) {
-    load(e + 1, na, nb);
+    rows.load(e + 1, na, nb);
     const __m512 a = _mm512_max_ps(_mm512_max_ps(pa, ca), na);
     const __m512 b = _mm512_max_ps(_mm512_max_ps(pb, cb), nb);
-    const __m512 oa = _mm512_max_ps(a, _mm512_max_ps(left_of(a, ninf), right_of(a, b)));
-    _mm512_mask_storeu_ps(y + e * W, k0, oa);
-    if (two) {
-      const __m512 ob = _mm512_max_ps(b, _mm512_max_ps(left_of(b, a), right_of(b, ninf)));
-      _mm512_mask_storeu_ps(y + e * W + 16, k1, ob);
-    }
+    rows.store(y + e * W, _mm512_max_ps(a, _mm512_max_ps(left_of(a, ninf), right_of(a, b))),
+               _mm512_max_ps(b, _mm512_max_ps(left_of(b, a), right_of(b, ninf))));
     pa = ca;
     pb = cb;
     ca = na;
@@ -191,8 +201,6 @@ template <int K>
 void max_s2_small(const float* x, float* y, int64_t H, int64_t W, int64_t E, int64_t F) {
   const SmallRows rows(x, H, W);
   const __m512 ninf = rows.ninf();
-  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
-  const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
   const __mmask16 out = avx512::first_lanes(F);
   __m512 a0, b0, a1, b1, a2 = ninf, b2 = ninf;
   rows.load(0, a0, b0);
@@ -209,9 +217,7 @@ void max_s2_small(const float* x, float* y, int64_t H, int64_t W, int64_t E, int
       a0 = a2;
       b0 = b2;
     }
-    const __m512 o =
-        _mm512_max_ps(_mm512_permutex2var_ps(ma, even, mb), _mm512_permutex2var_ps(ma, odd, mb));
-    _mm512_mask_storeu_ps(y + e * F, out, o);
+    _mm512_mask_storeu_ps(y + e * F, out, _mm512_max_ps(even_of(ma, mb), odd_of(ma, mb)));
   }
 }
 
@@ -226,8 +232,6 @@ void max_window_rows(const MaxRows& p) {
   const float* x = p.x;
   const int64_t H = p.H, W = p.W, E = p.E, F = p.F;
   const __m512 ninf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
-  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
-  const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
   const int64_t chunks = (F + 15) / 16;
   for (int64_t e = 0; e < E; ++e) {
     const int64_t h0 = e * U - P;
@@ -263,13 +267,12 @@ void max_window_rows(const MaxRows& p) {
       if (P == 0) {  // columns 2f .. 2f + K - 1
         const __m512 pa = K == 3 ? _mm512_max_ps(a, right_of(a, b)) : a;
         const __m512 pb = K == 3 ? _mm512_max_ps(b, right_of(b, next)) : b;
-        o = _mm512_max_ps(_mm512_permutex2var_ps(pa, even, pb),
-                          _mm512_permutex2var_ps(pa, odd, pb));
+        o = _mm512_max_ps(even_of(pa, pb), odd_of(pa, pb));
       } else {  // columns 2f - 1 .. 2f + K - 2
         const __m512 ma = _mm512_max_ps(a, left_of(a, prev));
         const __m512 mb = _mm512_max_ps(b, left_of(b, a));
-        o = _mm512_permutex2var_ps(ma, even, mb);
-        if (K == 3) o = _mm512_max_ps(o, _mm512_permutex2var_ps(a, odd, b));
+        o = even_of(ma, mb);
+        if (K == 3) o = _mm512_max_ps(o, odd_of(a, b));
       }
       _mm512_mask_storeu_ps(y + 16 * j, avx512::first_lanes(F - 16 * j), o);
       prev = b;
