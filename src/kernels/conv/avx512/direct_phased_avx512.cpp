@@ -18,6 +18,9 @@ void tile(const PhasedTile& t) {
   for (int j = 0; j < P; ++j) a0[j] = a1[j] = _mm512_setzero_ps();
   const float* w = t.w;
   const float* next = t.in + t.row_step - H;  // pixel j >= H of input k at next[offset[k] + j]
+  // Unrolled by 4: one loop branch per 112 FMAs instead of 28. bench_conv, AlexNet's conv1 (K =
+  // 363), two alternating rounds, GFLOP/s: 1 thread 136-137 -> 141, 2 threads 244-247 -> 255-256.
+#pragma GCC unroll 4
   for (int64_t k = 0; k < t.K; ++k, w += 32) {
     const float* src = t.in + t.offset[k];
     const float* src2 = next + t.offset[k];
