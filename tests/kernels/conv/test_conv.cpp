@@ -308,14 +308,16 @@ TEST_P(ConvDirectTiles, EveryRowWidthOnEveryIsa) {
 }
 
 // Maps at most 7 wide go through AVX-512 tiles of two output rows: every width 1..7 at heights
-// 1..6 (a lone last row when odd), stride 1 and 2, dilation 2, batch 2 on 2 threads.
+// 1..6 (a lone last row when odd), stride 1 to 3 (3: the intrinsics tile, not the assembly one),
+// dilation 2, batch 2 on 2 threads. direct_nchw16c computes such maps a filter group at a time,
+// its channel blocks (two here) in separate calls that add to the tiles' sums.
 TEST_P(ConvDirectTiles, TwoRowTilesOnNarrowMapsOnEveryIsa) {
   const ConvAlgorithm* algo = find_algorithm(GetParam());
   ASSERT_NE(algo, nullptr);
   Rng rng(733);
   for (Isa isa : {Isa::avx512, Isa::avx2, Isa::scalar}) {
     if (!isa_supported(isa)) continue;
-    for (int64_t U = 1; U <= 2; ++U) {
+    for (int64_t U = 1; U <= 3; ++U) {
       for (int64_t dil = 1; dil <= 2; ++dil) {
         for (int64_t F = 1; F <= 7; ++F) {
           for (int64_t E = 1; E <= 6; ++E) {

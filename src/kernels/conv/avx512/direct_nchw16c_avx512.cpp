@@ -18,7 +18,10 @@ namespace {
 template <int P, int H = P>
 void tile(const DirectTile& t) {
   __m512 a0[P], a1[P];
-  for (int j = 0; j < P; ++j) a0[j] = a1[j] = _mm512_setzero_ps();
+  for (int j = 0; j < P; ++j) {
+    a0[j] = t.accumulate ? _mm512_loadu_ps(t.out + j * 32) : _mm512_setzero_ps();
+    a1[j] = t.accumulate ? _mm512_loadu_ps(t.out + j * 32 + 16) : _mm512_setzero_ps();
+  }
   const int64_t step = t.U_w * 16;           // next output pixel's input, in floats
   const int64_t next_row = t.U * t.Wp * 16;  // the same pixel's input one output row down
   const float* w = t.w;
@@ -76,6 +79,14 @@ void tile(const DirectTile& t) {
   "\n\t"                                                          \
   ".endif\n\t"
 #define LOUPE_DZERO(x) "vpxord %%zmm" #x ", %%zmm" #x ", %%zmm" #x "\n\t"
+#define LOUPE_DLOAD(j, c0, c1)               \
+  ".if %c[P] > " #j                          \
+  "\n\t"                                     \
+  "vmovups " #j "*128(%[out]), %%zmm" #c0    \
+  "\n\t"                                     \
+  "vmovups " #j "*128+64(%[out]), %%zmm" #c1 \
+  "\n\t"                                     \
+  ".endif\n\t"
 #define LOUPE_DSAVE(j, c0, c1) \
   ".if %c[P] > " #j            \
   "\n\t"                       \
@@ -101,12 +112,21 @@ void tile_asm(const DirectTile& t) {
   const float* in = nullptr;
   const float* in2 = nullptr;
   __asm__ volatile(
+      "test %[acc], %[acc]\n\t"
+      "jz 1f\n\t"
+      LOUPE_DLOAD(0, 0, 1) LOUPE_DLOAD(1, 2, 3) LOUPE_DLOAD(2, 4, 5) LOUPE_DLOAD(3, 6, 7)
+      LOUPE_DLOAD(4, 8, 9) LOUPE_DLOAD(5, 10, 11) LOUPE_DLOAD(6, 12, 13) LOUPE_DLOAD(7, 14, 15)
+      LOUPE_DLOAD(8, 16, 17) LOUPE_DLOAD(9, 18, 19) LOUPE_DLOAD(10, 20, 21)
+      LOUPE_DLOAD(11, 22, 23) LOUPE_DLOAD(12, 24, 25) LOUPE_DLOAD(13, 26, 27)
+      "jmp 2f\n\t"
+      "1:\n\t"
       LOUPE_DZERO(0) LOUPE_DZERO(1) LOUPE_DZERO(2) LOUPE_DZERO(3) LOUPE_DZERO(4) LOUPE_DZERO(5)
       LOUPE_DZERO(6) LOUPE_DZERO(7) LOUPE_DZERO(8) LOUPE_DZERO(9) LOUPE_DZERO(10) LOUPE_DZERO(11)
       LOUPE_DZERO(12) LOUPE_DZERO(13) LOUPE_DZERO(14) LOUPE_DZERO(15) LOUPE_DZERO(16)
       LOUPE_DZERO(17) LOUPE_DZERO(18) LOUPE_DZERO(19) LOUPE_DZERO(20) LOUPE_DZERO(21)
       LOUPE_DZERO(22) LOUPE_DZERO(23) LOUPE_DZERO(24) LOUPE_DZERO(25) LOUPE_DZERO(26)
       LOUPE_DZERO(27)
+      "2:\n\t"
       "test %[cb], %[cb]\n\t"
       "jle 9f\n\t"
       "3:\n\t"
@@ -121,8 +141,8 @@ void tile_asm(const DirectTile& t) {
       "vmovups \\ci*128(%[w]), %%zmm28\n\t"
       "vmovups \\ci*128+64(%[w]), %%zmm29\n\t"
       ".if %c[pf]\n\t"
-      "prefetcht1 \\ci*128+%c[ahead](%[w])\n\t"
-      "prefetcht1 \\ci*128+64+%c[ahead](%[w])\n\t"
+      "prefetcht1 \\ci*128(%[w], %[far])\n\t"
+      "prefetcht1 \\ci*128+64(%[w], %[far])\n\t"
       ".endif\n\t"
       LOUPE_DPIX(0, 30, 0, 1) LOUPE_DPIX(1, 31, 2, 3) LOUPE_DPIX(2, 30, 4, 5)
       LOUPE_DPIX(3, 31, 6, 7) LOUPE_DPIX(4, 30, 8, 9) LOUPE_DPIX(5, 31, 10, 11)
@@ -145,8 +165,8 @@ void tile_asm(const DirectTile& t) {
       : [x] "+r"(x), [w] "+r"(w), [cb] "+r"(cb), [tp] "+r"(tp), [tn] "+r"(tn), [in] "+r"(in),
         [in2] "+r"(in2)
       : [taps] "r"(taps), [ntaps] "r"(n), [nrow] "r"(t.U * t.Wp * 64),
-        [cbstride] "r"(t.Hp * t.Wp * 64), [out] "r"(t.out), [P] "i"(P), [H] "i"(H),
-        [stp] "i"(STEP), [pf] "i"(PF), [ahead] "i"(kDirectWeightsAhead * 4)
+        [cbstride] "r"(t.Hp * t.Wp * 64), [far] "r"(t.fetch_ahead * 4), [out] "r"(t.out), [acc] "r"(static_cast<int64_t>(t.accumulate)), [P] "i"(P), [H] "i"(H),
+        [stp] "i"(STEP), [pf] "i"(PF)
       : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
         "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", "xmm19", "xmm20",
         "xmm21", "xmm22", "xmm23", "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30",
@@ -154,6 +174,7 @@ void tile_asm(const DirectTile& t) {
 }
 #undef LOUPE_DPIX
 #undef LOUPE_DZERO
+#undef LOUPE_DLOAD
 #undef LOUPE_DSAVE
 
 using TileFn = void (*)(const DirectTile&);
