@@ -1,5 +1,6 @@
 // The list of algorithms and the default per-layer heuristic (docs/kernels.md, "Choosing an
 // algorithm").
+#include "kernels/conv/direct_kernel.hpp"
 #include "kernels/conv/fft_conv.hpp"
 #include "kernels/conv/internal.hpp"
 #include "loupe/error.hpp"
@@ -62,6 +63,21 @@ const ConvAlgorithm& choose_algorithm(const ConvDesc& d) {
       const int64_t weight_bytes = (m + 2) * (m + 2) * (s.C / s.G) * s.M * 4;
       if (weight_bytes > cache_sizes().l3 / 2 && tiles < 16) continue;
       if (!avx512 && m == 4 && tiles < (threads > 1 ? 36 : 16)) continue;
+      // With AVX-512, neither takes 16 tiles or fewer over the batch (F(4x4) on 13 x 13 or
+      // 14 x 14 maps, F(2x2) on 7 x 7 ones) except F(2x2) on one thread: on so few tiles each
+      // frequency's product has one vector of columns, and the transformed weights ((m+2)^2 per
+      // filter tap pair, read once per image) outweigh the work. loupe profile
+      // --all-algorithms, Xeon (2 vCPUs), 2 threads, batch 1, ms F(4x4) / F(2x2) /
+      // direct_nchw16c: GoogLeNet's 14 x 14 layers 0.28-0.63 / 0.19-0.40 / 0.26-0.66, e.g.
+      // inception4d's 112 -> 288 0.53 / 0.33 / 0.47; its 7 x 7 ones, inception5a's 160 -> 320
+      // 0.48 / 0.24 / 0.18, 5b's 192 -> 384 0.48 / 0.34 / 0.25; ResNet-50's 14 x 14 x 256
+      // 0.57-0.69 / 0.52-0.61, its 7 x 7 x 512 1.5-1.6 / 0.90-0.95 / 0.94-0.95; AlexNet's 13 x 13
+      // 0.55-0.90 / 0.48-0.70. On 1 thread F(2x2) led on 14 x 14 (GoogLeNet 0.31-0.72 vs
+      // 0.38-0.80) and tied direct on 7 x 7 (0.32 / 0.34). Whole models, loupe profile, 2 threads,
+      // batch 1, three rounds: GoogLeNet 9.6-10.1 -> 8.6-8.8 ms (1 thread 17.4-17.7 -> 16.0-16.3),
+      // AlexNet's three 13 x 13 layers 2.23-2.24 -> 1.71-1.72; ResNet-50, SqueezeNet and VGG-16
+      // within noise. At batch 8 the choices stay as before.
+      if (avx512 && (m == 4 || threads > 1) && tiles * s.N <= 16) continue;
       if (const ConvAlgorithm* a = pick(m == 4 ? "winograd_f4x3" : "winograd_f2x3")) return *a;
     }
   }
@@ -80,7 +96,11 @@ const ConvAlgorithm& choose_algorithm(const ConvDesc& d) {
   // 1511-1656 / 826-866, and after PhasedPlane's AVX-512 row fill tied in bench_conv but lost in
   // the model (loupe profile, 2 threads, the three layers 3.03-3.14 vs 2.83-2.92 ms). (Winograd
   // takes most stride-1 3x3 layers before this.)
-  if (avx512 && s.C >= 16 && s.U == 1 && s.U_w == 1) {
+  // Not on maps at most 7 wide: direct_nchw16c computes those a filter group at a time, its
+  // weights streamed once (GoogLeNet's 7 x 7 layers on 2 threads, ms phased / blocked: 0.24 /
+  // 0.18, 0.33 / 0.25, 0.038 / 0.024, 0.048 / 0.031; ResNet-50's 512 -> 512 0.86-0.95 /
+  // 0.94-0.95).
+  if (avx512 && s.C >= 16 && s.U == 1 && s.U_w == 1 && s.F > kDirectMaxPixels / 2) {
     if (const ConvAlgorithm* a = pick("direct_phased")) return *a;
   }
   const int64_t m_waste = (s.M + 31) / 32 * 32 - s.M;
