@@ -96,6 +96,12 @@ void tile(const DirectTile& t) {
   "*128+64(%[out])\n\t"        \
   ".endif\n\t"
 
+// F(pixel, its two accumulators) for each of the tile's 14 pixels.
+#define LOUPE_DEACH(F)                                                                            \
+  F(0, 0, 1)                                                                                      \
+  F(1, 2, 3) F(2, 4, 5) F(3, 6, 7) F(4, 8, 9) F(5, 10, 11) F(6, 12, 13) F(7, 14, 15) F(8, 16, 17) \
+      F(9, 18, 19) F(10, 20, 21) F(11, 22, 23) F(12, 24, 25) F(13, 26, 27)
+
 template <int P, int H, int STEP, bool PF>
 void tile_asm(const DirectTile& t) {
   static_assert(P >= 1 && P <= 14 && H >= 1 && H <= P);
@@ -114,10 +120,7 @@ void tile_asm(const DirectTile& t) {
   __asm__ volatile(
       "test %[acc], %[acc]\n\t"
       "jz 1f\n\t"
-      LOUPE_DLOAD(0, 0, 1) LOUPE_DLOAD(1, 2, 3) LOUPE_DLOAD(2, 4, 5) LOUPE_DLOAD(3, 6, 7)
-      LOUPE_DLOAD(4, 8, 9) LOUPE_DLOAD(5, 10, 11) LOUPE_DLOAD(6, 12, 13) LOUPE_DLOAD(7, 14, 15)
-      LOUPE_DLOAD(8, 16, 17) LOUPE_DLOAD(9, 18, 19) LOUPE_DLOAD(10, 20, 21)
-      LOUPE_DLOAD(11, 22, 23) LOUPE_DLOAD(12, 24, 25) LOUPE_DLOAD(13, 26, 27)
+      LOUPE_DEACH(LOUPE_DLOAD)
       "jmp 2f\n\t"
       "1:\n\t"
       LOUPE_DZERO(0) LOUPE_DZERO(1) LOUPE_DZERO(2) LOUPE_DZERO(3) LOUPE_DZERO(4) LOUPE_DZERO(5)
@@ -158,15 +161,13 @@ void tile_asm(const DirectTile& t) {
       "dec %[cb]\n\t"
       "jnz 3b\n\t"
       "9:\n\t"
-      LOUPE_DSAVE(0, 0, 1) LOUPE_DSAVE(1, 2, 3) LOUPE_DSAVE(2, 4, 5) LOUPE_DSAVE(3, 6, 7)
-      LOUPE_DSAVE(4, 8, 9) LOUPE_DSAVE(5, 10, 11) LOUPE_DSAVE(6, 12, 13) LOUPE_DSAVE(7, 14, 15)
-      LOUPE_DSAVE(8, 16, 17) LOUPE_DSAVE(9, 18, 19) LOUPE_DSAVE(10, 20, 21)
-      LOUPE_DSAVE(11, 22, 23) LOUPE_DSAVE(12, 24, 25) LOUPE_DSAVE(13, 26, 27)
+      LOUPE_DEACH(LOUPE_DSAVE)
       : [x] "+r"(x), [w] "+r"(w), [cb] "+r"(cb), [tp] "+r"(tp), [tn] "+r"(tn), [in] "+r"(in),
         [in2] "+r"(in2)
       : [taps] "r"(taps), [ntaps] "r"(n), [nrow] "r"(t.U * t.Wp * 64),
-        [cbstride] "r"(t.Hp * t.Wp * 64), [far] "r"(t.fetch_ahead * 4), [out] "r"(t.out), [acc] "r"(static_cast<int64_t>(t.accumulate)), [P] "i"(P), [H] "i"(H),
-        [stp] "i"(STEP), [pf] "i"(PF)
+        [cbstride] "r"(t.Hp * t.Wp * 64), [far] "r"(t.fetch_ahead * 4), [out] "r"(t.out),
+        [acc] "r"(static_cast<int64_t>(t.accumulate)), [P] "i"(P), [H] "i"(H), [stp] "i"(STEP),
+        [pf] "i"(PF)
       : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
         "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", "xmm19", "xmm20",
         "xmm21", "xmm22", "xmm23", "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30",
@@ -175,6 +176,7 @@ void tile_asm(const DirectTile& t) {
 #undef LOUPE_DPIX
 #undef LOUPE_DZERO
 #undef LOUPE_DLOAD
+#undef LOUPE_DEACH
 #undef LOUPE_DSAVE
 
 using TileFn = void (*)(const DirectTile&);
