@@ -97,10 +97,12 @@ void tile(const DirectTile& t) {
   ".endif\n\t"
 
 // F(pixel, its two accumulators) for each of the tile's 14 pixels.
-#define LOUPE_DEACH(F)                                                                            \
-  F(0, 0, 1)                                                                                      \
-  F(1, 2, 3) F(2, 4, 5) F(3, 6, 7) F(4, 8, 9) F(5, 10, 11) F(6, 12, 13) F(7, 14, 15) F(8, 16, 17) \
-      F(9, 18, 19) F(10, 20, 21) F(11, 22, 23) F(12, 24, 25) F(13, 26, 27)
+// clang-format off
+#define LOUPE_DEACH(F)                                                                      \
+  F(0, 0, 1) F(1, 2, 3) F(2, 4, 5) F(3, 6, 7) F(4, 8, 9) F(5, 10, 11) F(6, 12, 13)          \
+  F(7, 14, 15) F(8, 16, 17) F(9, 18, 19) F(10, 20, 21) F(11, 22, 23) F(12, 24, 25)         \
+  F(13, 26, 27)
+// clang-format on
 
 template <int P, int H, int STEP, bool PF>
 void tile_asm(const DirectTile& t) {
