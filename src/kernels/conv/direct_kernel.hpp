@@ -40,8 +40,8 @@ struct DirectTile {
   // the fetches when false: with its weights already in L2 they cost it 8% (1 thread, 128
   // channels, 14 pixels at stride 2: 183 -> 200 GFLOP/s).
   bool fetch_weights = true;
-  int64_t fetch_ahead =
-      kDirectWeightsAhead;  // floats (the assembly tile; the others: the constant)
+  // How far ahead, in floats (the assembly tile; the others fetch kDirectWeightsAhead ahead).
+  int64_t fetch_ahead = kDirectWeightsAhead;
   // Add to the sums already in out instead of starting from zero (the AVX-512 tiles only): a
   // tile's channel blocks may then come in several calls.
   bool accumulate = false;

@@ -115,8 +115,7 @@ class DirectPrimitive : public ConvPrimitive {
         if (s.F <= kDirectMaxPixels / 2 && s.E >= 2) rows_per_tile_ = 2;
         // A group's few tiles take its weights one chunk of channel blocks at a time (see
         // compute_group), the chunk's weights in half of L1.
-        if ((s.E + rows_per_tile_ - 1) / rows_per_tile_ * ((s.F + strip_ - 1) / strip_) <=
-            kGroupTiles) {
+        if (tile_rows() * this->strips() <= kGroupTiles) {
           const int64_t block_bytes = s.R * s.S * 16 * 32 * 4;
           group_chunk_ = std::max<int64_t>(1, cache_sizes().l1d / 2 / block_bytes);
         }
@@ -152,6 +151,9 @@ class DirectPrimitive : public ConvPrimitive {
   }
 
   std::string_view algorithm() const override { return "direct_nchw16c"; }
+  // Strips per output row, and rows of tiles (of rows_per_tile_ output rows) per image.
+  int64_t strips() const { return (d_.shape.F + strip_ - 1) / strip_; }
+  int64_t tile_rows() const { return (d_.shape.E + rows_per_tile_ - 1) / rows_per_tile_; }
   int64_t workspace_floats() const override {
     return band_rows_ > 0 ? threads_ * band_floats() : cblocks_ * hp_ * wp_ * 16;
   }
@@ -162,25 +164,22 @@ class DirectPrimitive : public ConvPrimitive {
       return;
     }
     const ops::LayerShape& s = d_.shape;
-    const int64_t strips = (s.F + strip_ - 1) / strip_;
-    const int64_t tile_rows = (s.E + rows_per_tile_ - 1) / rows_per_tile_;
+    const int64_t strips = this->strips(), tile_rows = this->tile_rows();
     const int64_t jobs = mgroups_ * tile_rows * strips;
     for (int64_t n = 0; n < s.N; ++n) {
       const float* xn = x + n * s.C * s.H * s.W;
       const int64_t y_off = n * s.M * s.E * s.F;
-      if (!row_split_) {
-        run_chunked(threads_, cblocks_, [&](int64_t cb) { reorder(xn, cb, workspace); });
+      if (row_split_) {
+        run_row_split(xn, workspace, y + n * y_image_floats(d_),
+                      d_.residual ? residual + y_off : nullptr);
+        continue;
       }
+      run_chunked(threads_, cblocks_, [&](int64_t cb) { reorder(xn, cb, workspace); });
       if (group_chunk_ > 0) {
         run_chunked(threads_, mgroups_, [&](int64_t mg) {
           compute_group(workspace, mg, y + n * y_image_floats(d_),
                         d_.residual ? residual + y_off : nullptr);
         });
-        continue;
-      }
-      if (row_split_) {
-        run_row_split(xn, workspace, y + n * y_image_floats(d_),
-                      d_.residual ? residual + y_off : nullptr);
         continue;
       }
       run_chunked(threads_, jobs, [&](int64_t job) {
@@ -201,7 +200,7 @@ class DirectPrimitive : public ConvPrimitive {
   // 0.74-0.82, 256 -> 256 stride 2 0.84-0.87 -> 0.81-0.83; bench_conv (input hot) within noise.
   void run_row_split(const float* x, float* xb, float* y, const float* residual) const {
     const ops::LayerShape& s = d_.shape;
-    const int64_t strips = (s.F + strip_ - 1) / strip_;
+    const int64_t strips = this->strips();
     const int slots = static_cast<int>(std::min<int64_t>(threads_, s.E));
     const auto first_row = [&](int64_t t) { return s.E * t / slots; };
     const auto first_in = [&](int64_t t) { return t == 0 ? 0 : first_row(t) * s.U; };
@@ -293,7 +292,7 @@ class DirectPrimitive : public ConvPrimitive {
 
   void run_banded(const float* x, float* y, const float* residual, float* workspace) const {
     const ops::LayerShape& s = d_.shape;
-    const int64_t strips = (s.F + strip_ - 1) / strip_;
+    const int64_t strips = this->strips();
     const int64_t bands = (s.E + band_rows_ - 1) / band_rows_;
     const int64_t units = s.N * bands;
     const int slots = static_cast<int>(std::min<int64_t>(threads_, units));
@@ -353,8 +352,7 @@ class DirectPrimitive : public ConvPrimitive {
   // 1 thread 1.93-2.21 -> 1.82-1.97 (1 block).
   void compute_group(const float* xb, int64_t mg, float* y, const float* residual) const {
     const ops::LayerShape& s = d_.shape;
-    const int64_t strips = (s.F + strip_ - 1) / strip_;
-    const int64_t tiles = (s.E + rows_per_tile_ - 1) / rows_per_tile_ * strips;
+    const int64_t strips = this->strips(), tiles = tile_rows() * strips;
     alignas(64) float out[kGroupTiles][kDirectMaxPixels * 32];
     DirectTile t[kGroupTiles];
     for (int64_t i = 0; i < tiles; ++i) {
