@@ -286,6 +286,22 @@ int64_t rows_outer_nc(const gemm::Microkernel& k, int64_t kc) {
 // 0.91 -> 0.85. A single row panel would store a packed copy nobody reads.
 constexpr int64_t kPackOnReadTiles = 5;
 
+// Above kRowsOuterMaxK and 3 row panels, pack on read runs columns outer instead: each
+// micro-panel is packed by its first tile into an L1-sized buffer, which the panel's other tiles
+// then read, and those tiles fetch the raw rows of the panel kFetchAheadPanels further on into
+// L2, a line a k step each (UkrArgs::l2_fetch). Rows outer, the first row panel alone fetched
+// and packed the whole block and ran at half the speed of the others (perf: 17% of the samples
+// for a fifth of the tiles, stalled on the raw rows); fetching the next block from the other
+// row panels only moved the wait to them. Xeon (2 vCPUs), 1 thread, median of 7 alternating
+// rounds of 0.1 s, ratio to dnnl_sgemm with operands 2 MiB-aligned / in std::vectors (16 bytes
+// off a line), rows outer -> columns outer: 64 x 12544 x 147 0.82 / 0.87 -> 0.93 / 0.95, 56 x
+// 12544 x 147 0.83 / 0.87 -> 0.94 / 0.96, 64 x 3136 x 576 0.90 / 0.97 -> 0.95 / 1.02, 64 x 3136
+// x 256 0.91 / 0.99 -> 0.92 / 0.99, 70 x 3136 x 576 and 48 x 784 x 1152 tie. With the packing
+// tile fetching too, or 2 panels ahead, aligned operands lost (64 x 12544 x 147 0.78-0.83). Up
+// to 3 row panels rows outer stays (16 x 3136 x 256 0.96 / 1.02 -> 0.73 / 0.76, 40 x 3136 x 256
+// 0.97 / 0.99 -> 0.93 / 0.98), and at K <= kRowsOuterMaxK (64 x 3136 x 64 0.95 -> 0.84).
+constexpr int64_t kFetchAheadPanels = 4;
+
 // Where both would serve, pack on read instead of reading B raw: up to 3 row panels, or up to
 // kPackOnReadTiles across at least 32 micro-panels of columns. Raw B sends every tile's kc rows
 // of B (one stream each) to L3 or DRAM at the start of each column panel; pack on read's first
@@ -355,6 +371,17 @@ int64_t epilogue_ldr(const GemmDesc& d, const GemmEpilogueData& e) {
   }
   if (d.epilogue.residual && e.residual == nullptr) fail("gemm: epilogue residual pointer missing");
   return e.ldr > 0 ? e.ldr : d.trans_c ? d.M : d.N;
+}
+
+// The cache lines that n floats from p span, as the address of the first line and a count.
+struct LineSpan {
+  const float* first = nullptr;
+  int64_t lines = 0;
+};
+LineSpan line_span(const float* p, int64_t n) {
+  const auto begin = reinterpret_cast<uintptr_t>(p) / 64;
+  const auto end = (reinterpret_cast<uintptr_t>(p + n) + 63) / 64;
+  return {reinterpret_cast<const float*>(begin * 64), static_cast<int64_t>(end - begin)};
 }
 
 void prefetch_b_rows(int nr, const float* src, int64_t rs, int64_t k0, int64_t k1) {
@@ -675,7 +702,11 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
     const bool raw_b = !(can_pack_on_read && pack_on_read_first(m1 - m0, n1 - n0, mr, nr)) &&
                        few_rows && k.raw_b && bsrc.cs == 1 && ceil_div(m1 - m0, mr) <= kRawBTiles &&
                        (m1 - m0 <= mr || b_rows_stay_in_l1(bsrc.rs, bl.kc));
-    const bool pack_on_read = can_pack_on_read && !raw_b;
+    // Pack on read columns outer (the first tile of each micro-panel packs it) or rows outer
+    // (the first row panel packs the block).
+    const bool pack_in_tile =
+        can_pack_on_read && !raw_b && d.K > kRowsOuterMaxK && m1 - m0 > 3 * mr;
+    const bool pack_on_read = can_pack_on_read && !raw_b && !pack_in_tile;
     const bool rows_outer =
         !raw_a && !raw_b && bsrc.packed == nullptr && (d.K <= kRowsOuterMaxK || pack_on_read);
     const bool jit_b = few_rows && !rows_outer;
@@ -713,6 +744,27 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
       const int64_t nc = std::min(block_nc, n1 - jc);
       for (int64_t pc = 0; pc < d.K; pc += bl.kc) {
         const int64_t kc = std::min(bl.kc, d.K - pc);
+        // The lines of raw B's micro-panel q of this block in the columns-outer order (q past
+        // the block's last: of the blocks after it), from its first row: none past the last.
+        const auto fetch_ahead = [&](int64_t q) {
+          int64_t jc_q = jc, pc_q = pc, nc_q = nc;
+          const int64_t panels = ceil_div(nc, nr);
+          if (q >= panels) {
+            q -= panels;
+            if (pc + kc < d.K) {
+              pc_q = pc + kc;
+            } else if (jc + block_nc < n1) {
+              jc_q = jc + block_nc;
+              pc_q = 0;
+              nc_q = std::min(block_nc, n1 - jc_q);
+            } else {
+              return LineSpan{};
+            }
+            if (q >= ceil_div(nc_q, nr)) return LineSpan{};
+          }
+          return line_span(bsrc.b + pc_q * bsrc.rs + jc_q + q * nr,
+                           std::min<int64_t>(nr, nc_q - q * nr));
+        };
         const float* b_src = bsrc.packed ? nullptr : bsrc.b + pc * bsrc.rs + jc * bsrc.cs;
         const float* bp = b_buf;
         if (bsrc.packed) {
@@ -776,7 +828,14 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
             const int64_t j = jc + jr;
             args.n = static_cast<int>(std::min<int64_t>(nr, nc - jr));
             args.ldb = 0;
-            if (raw_b && args.n == nr) {  // a full micro-panel, read where it lies
+            // pack_in_tile: the first tile reads the full panel where it lies and packs it into
+            // b_buf for the others; each tile fetches its share of a later panel's lines.
+            const bool packing = pack_in_tile && args.n == nr;
+            const LineSpan ahead_lines =
+                packing ? fetch_ahead(jr / nr + kFetchAheadPanels) : LineSpan{};
+            if (packing) {
+              args.b = b_buf;
+            } else if (raw_b && args.n == nr) {  // a full micro-panel, read where it lies
               args.b = b_src + jr;
               args.ldb = bsrc.rs;
             } else if (jit_b) {
@@ -788,8 +847,22 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
             const int64_t tiles = ceil_div(mc, mr);
             const int64_t ahead = jr + kPrefetchPanels * nr;
             const bool prefetch =
-                jit_b && !(raw_b && k.fetches_b_ahead) && bsrc.cs == 1 && ahead < nc;
+                jit_b && !packing && !(raw_b && k.fetches_b_ahead) && bsrc.cs == 1 && ahead < nc;
             for (int64_t ir = 0; ir < mc; ir += mr) {
+              args.b_pack = nullptr;
+              args.l2_fetch = nullptr;
+              if (packing) {
+                args.b = ir == 0 ? b_src + jr : b_buf;
+                args.ldb = ir == 0 ? bsrc.rs : 0;
+                args.b_pack = ir == 0 ? b_buf : nullptr;
+                // The packing tile fetches nothing; tile t + 1 fetches lines 2t and 2t + 1 of
+                // each row.
+                const int64_t t = ir / mr - 1;
+                if (t >= 0 && 2 * t < ahead_lines.lines) {
+                  args.l2_fetch = ahead_lines.first + 2 * t * 16;
+                  args.l2_fetch_step = bsrc.rs * 4;
+                }
+              }
               if (prefetch) {
                 const int64_t t = ir / mr;
                 prefetch_b_rows(nr, b_src + ahead, bsrc.rs, t * kc / tiles, (t + 1) * kc / tiles);

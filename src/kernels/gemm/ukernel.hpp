@@ -42,6 +42,11 @@ struct UkrArgs {
   bool clamp = false;
   float lo = 0.0f, hi = 0.0f;
   bool c_trans = false;  // kernels with trans_c only
+  // Kernels with pack_on_read: instead of fetching B's own stream ahead into L2, each k step
+  // fetches the line here and, a full-width tile, the next, moving l2_fetch_step bytes a step
+  // (a later micro-panel's raw rows, whose lines the driver spreads over the panel's tiles).
+  const float* l2_fetch = nullptr;
+  int64_t l2_fetch_step = 0;
 };
 
 using UkrFn = void (*)(const UkrArgs&);

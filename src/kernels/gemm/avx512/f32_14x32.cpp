@@ -43,6 +43,18 @@ int64_t b_step(const UkrArgs& p) { return 4 * (p.ldb != 0 ? p.ldb : kNR); }
 // 32 steps down a packed stream, or the same row of the micro-panel two to the right of raw B.
 int64_t b_far(const UkrArgs& p) { return p.ldb != 0 ? 2 * 4 * kNR : 32 * 4 * kNR; }
 
+// What the k loop fetches into L2 (LOUPE_K_STEP): the line at `at` (and the next, with two
+// vectors), `at` moving `step` bytes a step. By default B's own stream b_far ahead;
+// UkrArgs::l2_fetch points it elsewhere.
+struct L2Fetch {
+  const char* at;
+  int64_t step;
+};
+L2Fetch l2_fetch(const UkrArgs& p) {
+  if (p.l2_fetch != nullptr) return {reinterpret_cast<const char*>(p.l2_fetch), p.l2_fetch_step};
+  return {reinterpret_cast<const char*>(p.b) + b_far(p), b_step(p)};
+}
+
 // C is read (beta != 0, or a later kc block) only after the k loop: start fetching its lines
 // now so that the loads at the end do not stall on L3 / DRAM latency.
 template <int R, int NV>
@@ -155,9 +167,10 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
 // tile given A's row where it lies (UkrArgs::lda, a row-vector product on packed B: a fully
 // connected layer at batch 1, its B read once from DRAM): A steps 4 bytes per k instead of a packed
 // panel's 56, and only the far fetch below runs.
-// Outside pack mode each step also fetches B into L2 from further away (b_far): 32
-// steps down a packed stream, past the panel's end into the next one, or the same row of the raw
-// panel two to the right. In a model B is cold: a conv's packed weights last used one inference
+// Each step also fetches B into L2 from further away (b_far, through a pointer of its own,
+// l2_fetch): 32 steps down a packed stream, past the panel's end into the next one, or the same
+// row of the raw panel two to the right; or (UkrArgs::l2_fetch) down the raw rows of a panel
+// that the driver names. In a model B is cold: a conv's packed weights last used one inference
 // ago, Winograd's transformed filters, an activation map written by another core. The 8-step
 // fetch into L1 covers only L2's latency, and the driver's fetches of raw rows between tiles
 // came as bursts that stalled on the fill buffers (perf: 70% of the driver's samples on that
@@ -183,18 +196,15 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   "prefetcht0 60(%[b], %[bstep], 8)\n\t"                                                          \
   ".endif\n\t"                                                                                   \
   ".endif\n\t"                                                                                   \
-  ".if %c[pk] == 0\n\t"                                                                          \
-  "prefetcht1 (%[b], %[far])\n\t"                                                                 \
+  "prefetcht1 (%[pf])\n\t"                                                                      \
   ".if %c[nv] > 1\n\t"                                                                           \
-  "prefetcht1 64(%[b], %[far])\n\t"                                                               \
+  "prefetcht1 64(%[pf])\n\t"                                                                    \
   ".endif\n\t"                                                                                   \
-  ".endif\n\t"                                                                                   \
+  "add %[pfstep], %[pf]\n\t"                                                                    \
   ".if %c[pk]\n\t"                                                                              \
   "vmovaps %%zmm28, (%[bp])\n\t"                                                                 \
   "vmovaps %%zmm29, 64(%[bp])\n\t"                                                               \
   "add $128, %[bp]\n\t"                                                                          \
-  "prefetcht1 256(%[b])\n\t"                                                                     \
-  "prefetcht1 320(%[b])\n\t"                                                                     \
   ".endif\n\t" LOUPE_ROW(0, 30, 0, 1) LOUPE_ROW(1, 31, 2, 3) LOUPE_ROW(2, 30, 4, 5) \
   LOUPE_ROW(3, 31, 6, 7) LOUPE_ROW(4, 30, 8, 9) LOUPE_ROW(5, 31, 10, 11)                         \
   LOUPE_ROW(6, 30, 12, 13) LOUPE_ROW(7, 31, 14, 15) LOUPE_ROW(8, 30, 16, 17)                     \
@@ -206,7 +216,8 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   "add $56, %[a]\n\t"                                                                            \
   ".endif\n\t"                                                                                   \
   "add %[bstep], %[b]\n\t"
-// The k loop runs in two parts: k - tail steps, then `tail` steps that each also fetch one row
+// The k loop runs in two parts: k - tail steps, then the last `tail` (k counts down to it: one
+// register less than two counters; all k steps when k <= tail) that each also fetch one row
 // of the C tile for writing (prefetchw; its last float too, for a row off a line, as B's), so
 // that the stores after the loop find their lines in L1. A 1x1 layer's output and residual rows
 // are off a line on a 14 x 14 map (784 bytes apart); with them 16 bytes off, 64 -> 256 on
@@ -235,20 +246,21 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   LOUPE_ZERO(12) LOUPE_ZERO(13) LOUPE_ZERO(14) LOUPE_ZERO(15) LOUPE_ZERO(16) LOUPE_ZERO(17)      \
   LOUPE_ZERO(18) LOUPE_ZERO(19) LOUPE_ZERO(20) LOUPE_ZERO(21) LOUPE_ZERO(22) LOUPE_ZERO(23)      \
   LOUPE_ZERO(24) LOUPE_ZERO(25) LOUPE_ZERO(26) LOUPE_ZERO(27)                                    \
-  "test %[k], %[k]\n\t"                                                                          \
+  "cmp %[tail], %[k]\n\t"                                                                        \
   "jle 7f\n\t"                                                                                   \
   ".p2align 5\n\t"                                                                               \
   "1:\n\t" LOUPE_K_STEP                                                                          \
   "dec %[k]\n\t"                                                                                 \
-  "jnz 1b\n\t"                                                                                   \
+  "cmp %[tail], %[k]\n\t"                                                                        \
+  "jg 1b\n\t"                                                                                    \
   "7:\n\t"                                                                                       \
-  "test %[tail], %[tail]\n\t"                                                                    \
+  "test %[k], %[k]\n\t"                                                                          \
   "jle 2f\n\t"                                                                                   \
   ".p2align 5\n\t"                                                                               \
   "8:\n\t" LOUPE_K_STEP                                                                          \
   "prefetchw (%[cpf])\n\t" C_ROW_PF                                                               \
   "add %[ldc], %[cpf]\n\t"                                                                      \
-  "dec %[tail]\n\t"                                                                              \
+  "dec %[k]\n\t"                                                                                 \
   "jnz 8b\n\t"                                                                                   \
   "2:\n\t"
 #define LOUPE_CLOBBERS                                                                          \
@@ -320,10 +332,11 @@ void tile_general(const UkrArgs& p) {
   alignas(64) float out[kMR * kNR];
   const float* a = p.a;
   const float* b = p.b;
-  int64_t tail = c_prefetch_steps<R>(p);
-  int64_t k = p.kc - tail;
+  const int64_t tail = c_prefetch_steps<R>(p);
+  int64_t k = p.kc;
   const float* cpf = p.c;
   float* bp = p.b_pack;
+  L2Fetch pf = l2_fetch(p);
 #define LOUPE_SAVE(x) "vmovaps %%zmm" #x ", " #x "*64(%[out])\n\t"
   __asm__ volatile(
       LOUPE_K_LOOP_PF(LOUPE_C_ROW_PF_CT) LOUPE_SAVE(0) LOUPE_SAVE(1) LOUPE_SAVE(2) LOUPE_SAVE(3)
@@ -332,9 +345,10 @@ void tile_general(const UkrArgs& p) {
                   LOUPE_SAVE(15) LOUPE_SAVE(16) LOUPE_SAVE(17) LOUPE_SAVE(18) LOUPE_SAVE(19)
                       LOUPE_SAVE(20) LOUPE_SAVE(21) LOUPE_SAVE(22) LOUPE_SAVE(23) LOUPE_SAVE(24)
                           LOUPE_SAVE(25) LOUPE_SAVE(26) LOUPE_SAVE(27)
-      : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [tail] "+r"(tail), [cpf] "+r"(cpf), [bp] "+r"(bp)
-      : [out] "r"(out), [bstep] "r"(b_step(p)), [far] "r"(b_far(p)), [ldc] "r"(p.ldc * 4),
-        [rows] "i"(R), [nv] "i"(NV), [pk] "i"(P), [st] "i"(S), [ct] "i"(CT), [last] "i"(4 * (R - 1))
+      : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [cpf] "+r"(cpf), [bp] "+r"(bp), [pf] "+r"(pf.at)
+      : [out] "r"(out), [tail] "r"(tail), [bstep] "r"(b_step(p)), [pfstep] "r"(pf.step),
+        [ldc] "r"(p.ldc * 4), [rows] "i"(R), [nv] "i"(NV), [pk] "i"(P), [st] "i"(S), [ct] "i"(CT),
+        [last] "i"(4 * (R - 1))
       : LOUPE_CLOBBERS);
 #undef LOUPE_SAVE
   if (CT) {
@@ -447,18 +461,19 @@ void tile_direct(const UkrArgs& p) {
   }
   const float* a = p.a;
   const float* b = p.b;
-  int64_t tail = c_prefetch_steps<R>(p);
-  int64_t k = p.kc - tail;
+  int64_t k = p.kc;
   float* c = p.c;
   const float* cpf = p.c;
   const float* res = p.residual;
   float* bp = p.b_pack;
+  L2Fetch pf = l2_fetch(p);
   const int64_t ldc = p.ldc * 4, ldr = p.ldr * 4;
-  const uint16_t m0 = avx512::first_lanes(p.n), m1 = avx512::first_lanes(p.n - 16);
+  // The column masks of the two vectors, the second in the high half.
+  const uint32_t masks = avx512::first_lanes(p.n) | uint32_t{avx512::first_lanes(p.n - 16)} << 16;
   __asm__ volatile(
       LOUPE_K_LOOP
-      "kmovw %[m0], %%k1\n\t"
-      "kmovw %[m1], %%k2\n\t"
+      "kmovd %[masks], %%k1\n\t"
+      "kshiftrd $16, %%k1, %%k2\n\t"
       "vbroadcastss %[lo], %%zmm28\n\t"
       "vbroadcastss %[hi], %%zmm29\n\t" LOUPE_STORE_ROW(0, 0, 1) LOUPE_STORE_ROW(1, 2, 3)
           LOUPE_STORE_ROW(2, 4, 5) LOUPE_STORE_ROW(3, 6, 7) LOUPE_STORE_ROW(4, 8, 9)
@@ -466,12 +481,12 @@ void tile_direct(const UkrArgs& p) {
                   LOUPE_STORE_ROW(8, 16, 17) LOUPE_STORE_ROW(9, 18, 19) LOUPE_STORE_ROW(10, 20, 21)
                       LOUPE_STORE_ROW(11, 22, 23) LOUPE_STORE_ROW(12, 24, 25)
                           LOUPE_STORE_ROW(13, 26, 27)
-      : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [c] "+r"(c), [res] "+r"(res), [tail] "+r"(tail),
-        [cpf] "+r"(cpf), [bp] "+r"(bp)
+      : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [c] "+r"(c), [res] "+r"(res), [cpf] "+r"(cpf),
+        [bp] "+r"(bp), [pf] "+r"(pf.at)
       : [flags] "m"(flags), [bias] "r"(p.row_bias != nullptr ? p.row_bias : p.col_bias),
-        [ldc] "m"(ldc), [ldr] "m"(ldr), [m0] "m"(m0), [m1] "m"(m1), [lo] "m"(p.lo), [hi] "m"(p.hi),
-        [bstep] "r"(b_step(p)), [far] "r"(b_far(p)), [rows] "i"(R), [nv] "i"(NV), [pk] "i"(P),
-        [st] "i"(S)
+        [ldc] "m"(ldc), [ldr] "m"(ldr), [masks] "m"(masks), [lo] "m"(p.lo), [hi] "m"(p.hi),
+        [bstep] "r"(b_step(p)), [pfstep] "r"(pf.step), [tail] "i"(R), [rows] "i"(R), [nv] "i"(NV),
+        [pk] "i"(P), [st] "i"(S)
       : LOUPE_CLOBBERS, "k1", "k2");
 }
 #undef LOUPE_STORE_ROW
