@@ -289,14 +289,14 @@ constexpr int64_t kPackOnReadTiles = 5;
 // Above kRowsOuterMaxK and 3 row panels, pack on read runs columns outer instead: each
 // micro-panel is packed by its first tile into an L1-sized buffer, which the panel's other tiles
 // then read, and those tiles fetch the raw rows of the panel kFetchAheadPanels further on into
-// L2, a line a k step each (UkrArgs::l2_fetch). Rows outer, the first row panel alone fetched
+// L2, two lines a k step each (UkrArgs::l2_fetch). Rows outer, the first row panel alone fetched
 // and packed the whole block and ran at half the speed of the others (perf: 17% of the samples
 // for a fifth of the tiles, stalled on the raw rows); fetching the next block from the other
 // row panels only moved the wait to them. Xeon (2 vCPUs), 1 thread, median of 7 alternating
 // rounds of 0.1 s, ratio to dnnl_sgemm with operands 2 MiB-aligned / in std::vectors (16 bytes
-// off a line), rows outer -> columns outer: 64 x 12544 x 147 0.82 / 0.87 -> 0.93 / 0.95, 56 x
-// 12544 x 147 0.83 / 0.87 -> 0.94 / 0.96, 64 x 3136 x 576 0.90 / 0.97 -> 0.95 / 1.02, 64 x 3136
-// x 256 0.91 / 0.99 -> 0.92 / 0.99, 70 x 3136 x 576 and 48 x 784 x 1152 tie. With the packing
+// off a line), rows outer -> columns outer: 64 x 12544 x 147 0.82 / 0.86 -> 0.91 / 0.94, 56 x
+// 12544 x 147 0.84 / 0.87 -> 0.90 / 0.91, 64 x 3136 x 576 0.89 / 0.97 -> 0.97 / 1.03, 64 x 3136
+// x 256 0.91 / 0.98 -> 0.93 / 1.02, 70 x 3136 x 576 and 48 x 784 x 1152 tie. With the packing
 // tile fetching too, or 2 panels ahead, aligned operands lost (64 x 12544 x 147 0.78-0.83). Up
 // to 3 row panels rows outer stays (16 x 3136 x 256 0.96 / 1.02 -> 0.73 / 0.76, 40 x 3136 x 256
 // 0.97 / 0.99 -> 0.93 / 0.98), and at K <= kRowsOuterMaxK (64 x 3136 x 64 0.95 -> 0.84).
