@@ -438,6 +438,20 @@ enum : int64_t { kAddC = 1, kRowBias = 2, kResidual = 4, kClamp = 8, kColBias = 
   "add %[ldc], %[c]\n\t"                        \
   ".endif\n\t"
 
+// The same store without an epilogue or C to add (flags 0, the common case): no tests. One
+// tile in L1, 4 tiles a B panel, 1 thread, best of 7: K 16 128 -> 140 GFLOP/s, K 64 within noise.
+#define LOUPE_PLAIN_ROW(r, c0, c1) \
+  ".if %c[rows] > " #r             \
+  "\n\t"                           \
+  "vmovups %%zmm" #c0              \
+  ", (%[c])%{%%k1%}\n\t"           \
+  ".if %c[nv] > 1\n\t"             \
+  "vmovups %%zmm" #c1              \
+  ", 64(%[c])%{%%k2%}\n\t"         \
+  ".endif\n\t"                     \
+  "add %[ldc], %[c]\n\t"           \
+  ".endif\n\t"
+
 template <int R, int NV, bool P, bool S = false>
 void tile_direct(const UkrArgs& p) {
   static_assert(R >= 1 && R <= kMR && (NV == 1 || NV == 2) && (!P || NV == 2));
@@ -474,6 +488,14 @@ void tile_direct(const UkrArgs& p) {
       LOUPE_K_LOOP
       "kmovd %[masks], %%k1\n\t"
       "kshiftrd $16, %%k1, %%k2\n\t"
+      "cmpq $0, %[flags]\n\t"
+      "jne 10f\n\t" LOUPE_PLAIN_ROW(0, 0, 1) LOUPE_PLAIN_ROW(1, 2, 3) LOUPE_PLAIN_ROW(2, 4, 5)
+          LOUPE_PLAIN_ROW(3, 6, 7) LOUPE_PLAIN_ROW(4, 8, 9) LOUPE_PLAIN_ROW(5, 10, 11)
+              LOUPE_PLAIN_ROW(6, 12, 13) LOUPE_PLAIN_ROW(7, 14, 15) LOUPE_PLAIN_ROW(8, 16, 17)
+                  LOUPE_PLAIN_ROW(9, 18, 19) LOUPE_PLAIN_ROW(10, 20, 21) LOUPE_PLAIN_ROW(11, 22, 23)
+                      LOUPE_PLAIN_ROW(12, 24, 25) LOUPE_PLAIN_ROW(13, 26, 27)
+      "jmp 11f\n\t"
+      "10:\n\t"
       "vbroadcastss %[lo], %%zmm28\n\t"
       "vbroadcastss %[hi], %%zmm29\n\t" LOUPE_STORE_ROW(0, 0, 1) LOUPE_STORE_ROW(1, 2, 3)
           LOUPE_STORE_ROW(2, 4, 5) LOUPE_STORE_ROW(3, 6, 7) LOUPE_STORE_ROW(4, 8, 9)
@@ -481,6 +503,7 @@ void tile_direct(const UkrArgs& p) {
                   LOUPE_STORE_ROW(8, 16, 17) LOUPE_STORE_ROW(9, 18, 19) LOUPE_STORE_ROW(10, 20, 21)
                       LOUPE_STORE_ROW(11, 22, 23) LOUPE_STORE_ROW(12, 24, 25)
                           LOUPE_STORE_ROW(13, 26, 27)
+      "11:\n\t"
       : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [c] "+r"(c), [res] "+r"(res), [cpf] "+r"(cpf),
         [bp] "+r"(bp), [pf] "+r"(pf.at)
       : [flags] "m"(flags), [bias] "r"(p.row_bias != nullptr ? p.row_bias : p.col_bias),
@@ -490,6 +513,7 @@ void tile_direct(const UkrArgs& p) {
       : LOUPE_CLOBBERS, "k1", "k2");
 }
 #undef LOUPE_STORE_ROW
+#undef LOUPE_PLAIN_ROW
 #undef LOUPE_K_LOOP
 #undef LOUPE_K_LOOP_PF
 #undef LOUPE_C_ROW_PF
