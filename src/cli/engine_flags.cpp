@@ -8,8 +8,8 @@ void add_engine_flags(CLI::App& cmd, EngineFlags& f) {
   cmd.add_option("--threads", f.threads, "Threads for the fast kernels (0: every core)")
       ->capture_default_str();
   cmd.add_flag("--tune", f.tune,
-               "Time every applicable conv algorithm per layer once and keep the fastest "
-               "(remembered in the tuning cache)");
+               "Time every applicable conv algorithm per layer once and keep the fastest, "
+               "unless the default choice is within 5% (remembered in the tuning cache)");
   cmd.add_option("--tune-cache", f.tune_cache,
                  "Tuning cache file (default: $XDG_CACHE_HOME/loupe/tune.tsv or "
                  "~/.cache/loupe/tune.tsv)");

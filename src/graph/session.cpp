@@ -238,7 +238,8 @@ bool Session::Impl::build_conv(const StepPlan& plan, Step& step, int64_t images)
     std::string name = tuning->lookup(d);
     if (name.empty()) {
       const Weights wb = conv_weights(plan, d);
-      name = measure_fastest(d, wb.w.data(), d.has_bias ? wb.b.data() : nullptr);
+      name = measure_fastest(d, wb.w.data(), d.has_bias ? wb.b.data() : nullptr,
+                             kernels::conv::choose_algorithm(d).name());
       tuning->store(d, name);
     }
     algo = kernels::conv::find_algorithm(name);

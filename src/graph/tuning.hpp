@@ -5,6 +5,7 @@
 // next session on the same machine reuses the choice without measuring again.
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "kernels/conv/conv.hpp"
 
@@ -29,9 +30,11 @@ class TuningCache {
   bool dirty_ = false;
 };
 
-// Times each supporting algorithm on random data (the best of a few runs after one warm-up) and
-// returns the fastest one's name.
+// Times each supporting algorithm on random data, its weights out of L1 and L2 as in a model
+// (tuning.cpp, CacheEvictor), the candidates interleaved over a few rounds, and returns the name
+// of the one with the lowest median, unless it is within a few percent of `incumbent`'s (the
+// heuristic's choice), which then stays.
 std::string measure_fastest(const kernels::conv::ConvDesc& d, const float* weights,
-                            const float* bias);
+                            const float* bias, std::string_view incumbent);
 
 }  // namespace loupe::graph
