@@ -803,6 +803,8 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
                 args.ldb = 0;
                 args.b_pack = nullptr;
               }
+              // A block packed here (not pre-packed weights) is in L2 already.
+              args.b_in_l2 = args.ldb == 0 && bsrc.packed == nullptr;
               at_tile(i, jc + jr);
               run_tile();
             }
@@ -851,6 +853,7 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
             for (int64_t ir = 0; ir < mc; ir += mr) {
               args.b_pack = nullptr;
               args.l2_fetch = nullptr;
+              args.b_in_l2 = false;
               if (packing) {
                 args.b = ir == 0 ? b_src + jr : b_buf;
                 args.ldb = ir == 0 ? bsrc.rs : 0;

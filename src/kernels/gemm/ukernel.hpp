@@ -47,6 +47,9 @@ struct UkrArgs {
   // (a later micro-panel's raw rows, whose lines the driver spreads over the panel's tiles).
   const float* l2_fetch = nullptr;
   int64_t l2_fetch_step = 0;
+  // Kernels with pack_on_read: b is a packed stream already in L2 (a block the driver has just
+  // packed), so the k loop fetches nothing into L2 (l2_fetch is ignored).
+  bool b_in_l2 = false;
 };
 
 using UkrFn = void (*)(const UkrArgs&);

@@ -55,6 +55,12 @@ L2Fetch l2_fetch(const UkrArgs& p) {
   return {reinterpret_cast<const char*>(p.b) + b_far(p), b_step(p)};
 }
 
+// The k loop's variant as one immediate (the asm takes at most 30 operands): 1 pack mode (P),
+// 2 stream mode (S), 4 no L2 fetch (F false: UkrArgs::b_in_l2).
+constexpr int tile_mode(bool pack, bool stream, bool far) {
+  return (pack ? 1 : 0) | (stream ? 2 : 0) | (far ? 0 : 4);
+}
+
 // C is read (beta != 0, or a later kc block) only after the k loop: start fetching its lines
 // now so that the loads at the end do not stall on L3 / DRAM latency.
 template <int R, int NV>
@@ -170,23 +176,24 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
 // Each step also fetches B into L2 from further away (b_far, through a pointer of its own,
 // l2_fetch): 32 steps down a packed stream, past the panel's end into the next one, or the same
 // row of the raw panel two to the right; or (UkrArgs::l2_fetch) down the raw rows of a panel
-// that the driver names. In a model B is cold: a conv's packed weights last used one inference
-// ago, Winograd's transformed filters, an activation map written by another core. The 8-step
-// fetch into L1 covers only L2's latency, and the driver's fetches of raw rows between tiles
-// came as bursts that stalled on the fill buffers (perf: 70% of the driver's samples on that
-// prefetch). Xeon (2 vCPUs), loupe profile, 2 threads, batch 1, three rounds, ms of conv time
-// without -> with: ResNet-50's Winograd F(4x4) 6.4-6.6 -> 5.8-6.1, F(2x2) 2.0-2.2 -> 1.7-1.8,
-// gemm_1x1 17.0-17.1 -> 16.4-16.5; sum of steps 30.0-30.2 -> 28.2-28.5. 2048 and 6144 bytes
-// down the stream and 384 or 512 to the right measured no better. In stream mode (FC layers at
-// batch 1, 2 FMAs per step) the same 4 KB keeps more of B's lines in flight from DRAM: AlexNet,
-// 2 threads, three rounds, fc6 5.59-5.70 -> 5.11-5.17 ms, fc7 2.49-2.56 -> 2.19-2.31; 2 to 16 KB
-// all alike.
+// that the driver names; or nothing, when the driver has just packed B's block into L2
+// (UkrArgs::b_in_l2: the fetches cost 3-5% of a tile in L1 at K 64-256). In a model B is cold: a
+// conv's packed weights last used one inference ago, Winograd's transformed filters, an activation
+// map written by another core. The 8-step fetch into L1 covers only L2's latency, and the driver's
+// fetches of raw rows between tiles came as bursts that stalled on the fill buffers (perf: 70% of
+// the driver's samples on that prefetch). Xeon (2 vCPUs), loupe profile, 2 threads, batch 1, three
+// rounds, ms of conv time without -> with: ResNet-50's Winograd F(4x4) 6.4-6.6 -> 5.8-6.1,
+// F(2x2) 2.0-2.2 -> 1.7-1.8, gemm_1x1 17.0-17.1 -> 16.4-16.5; sum of steps 30.0-30.2 -> 28.2-28.5.
+// 2048 and 6144 bytes down the stream and 384 or 512 to the right measured no better. In stream
+// mode (FC layers at batch 1, 2 FMAs per step) the same 4 KB keeps more of B's lines in flight from
+// DRAM: AlexNet, 2 threads, three rounds, fc6 5.59-5.70 -> 5.11-5.17 ms, fc7 2.49-2.56
+// -> 2.19-2.31; 2 to 16 KB all alike.
 #define LOUPE_K_STEP \
   "vmovups (%[b]), %%zmm28\n\t"                                                                  \
   ".if %c[nv] > 1\n\t"                                                                           \
   "vmovups 64(%[b]), %%zmm29\n\t"                                                                \
   ".endif\n\t"                                                                                   \
-  ".if %c[st] == 0\n\t"                                                                             \
+  ".ifeq %c[mode] & 2\n\t"                                                                             \
   "prefetcht0 448(%[a])\n\t"                                                                     \
   "prefetcht0 (%[b], %[bstep], 8)\n\t"                                                            \
   ".if %c[nv] > 1\n\t"                                                                           \
@@ -196,12 +203,14 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   "prefetcht0 60(%[b], %[bstep], 8)\n\t"                                                          \
   ".endif\n\t"                                                                                   \
   ".endif\n\t"                                                                                   \
+  ".ifeq %c[mode] & 4\n\t"                                                                      \
   "prefetcht1 (%[pf])\n\t"                                                                      \
   ".if %c[nv] > 1\n\t"                                                                           \
   "prefetcht1 64(%[pf])\n\t"                                                                    \
   ".endif\n\t"                                                                                   \
   "add %[pfstep], %[pf]\n\t"                                                                    \
-  ".if %c[pk]\n\t"                                                                              \
+  ".endif\n\t"                                                                                   \
+  ".ifne %c[mode] & 1\n\t"                                                                              \
   "vmovaps %%zmm28, (%[bp])\n\t"                                                                 \
   "vmovaps %%zmm29, 64(%[bp])\n\t"                                                               \
   "add $128, %[bp]\n\t"                                                                          \
@@ -210,7 +219,7 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   LOUPE_ROW(6, 30, 12, 13) LOUPE_ROW(7, 31, 14, 15) LOUPE_ROW(8, 30, 16, 17)                     \
   LOUPE_ROW(9, 31, 18, 19) LOUPE_ROW(10, 30, 20, 21) LOUPE_ROW(11, 31, 22, 23)                   \
   LOUPE_ROW(12, 30, 24, 25) LOUPE_ROW(13, 31, 26, 27)                                            \
-  ".if %c[st]\n\t"                                                                               \
+  ".ifne %c[mode] & 2\n\t"                                                                               \
   "add $4, %[a]\n\t"                                                                             \
   ".else\n\t"                                                                                    \
   "add $56, %[a]\n\t"                                                                            \
@@ -347,8 +356,8 @@ void tile_general(const UkrArgs& p) {
                           LOUPE_SAVE(25) LOUPE_SAVE(26) LOUPE_SAVE(27)
       : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [cpf] "+r"(cpf), [bp] "+r"(bp), [pf] "+r"(pf.at)
       : [out] "r"(out), [tail] "r"(tail), [bstep] "r"(b_step(p)), [pfstep] "r"(pf.step),
-        [ldc] "r"(p.ldc * 4), [rows] "i"(R), [nv] "i"(NV), [pk] "i"(P), [st] "i"(S), [ct] "i"(CT),
-        [last] "i"(4 * (R - 1))
+        [ldc] "r"(p.ldc * 4), [rows] "i"(R), [nv] "i"(NV), [mode] "i"(tile_mode(P, S, true)),
+        [ct] "i"(CT), [last] "i"(4 * (R - 1))
       : LOUPE_CLOBBERS);
 #undef LOUPE_SAVE
   if (CT) {
@@ -452,7 +461,7 @@ enum : int64_t { kAddC = 1, kRowBias = 2, kResidual = 4, kClamp = 8, kColBias = 
   "add %[ldc], %[c]\n\t"           \
   ".endif\n\t"
 
-template <int R, int NV, bool P, bool S = false>
+template <int R, int NV, bool P, bool S = false, bool F = true>
 void tile_direct(const UkrArgs& p) {
   static_assert(R >= 1 && R <= kMR && (NV == 1 || NV == 2) && (!P || NV == 2));
   int64_t flags = 0;
@@ -509,7 +518,7 @@ void tile_direct(const UkrArgs& p) {
       : [flags] "m"(flags), [bias] "r"(p.row_bias != nullptr ? p.row_bias : p.col_bias),
         [ldc] "m"(ldc), [ldr] "m"(ldr), [masks] "m"(masks), [lo] "m"(p.lo), [hi] "m"(p.hi),
         [bstep] "r"(b_step(p)), [pfstep] "r"(pf.step), [tail] "i"(R), [rows] "i"(R), [nv] "i"(NV),
-        [pk] "i"(P), [st] "i"(S)
+        [mode] "i"(tile_mode(P, S, F))
       : LOUPE_CLOBBERS, "k1", "k2");
 }
 #undef LOUPE_STORE_ROW
@@ -523,7 +532,7 @@ void tile_direct(const UkrArgs& p) {
 #undef LOUPE_ROW
 #undef LOUPE_CLOBBERS
 
-template <int R, int NV, bool P, bool S = false>
+template <int R, int NV, bool P, bool S = false, bool F = true>
 void tile(const UkrArgs& p) {
   if (p.c_trans) {
     tile_general<R, NV, P, S, true>(p);
@@ -533,7 +542,7 @@ void tile(const UkrArgs& p) {
   const bool direct = p.alpha == 1.0f && (p.beta == 0.0f || p.beta == 1.0f) &&
                       !(p.epilogue && p.row_bias != nullptr && p.col_bias != nullptr);
   if (direct) {
-    tile_direct<R, NV, P, S>(p);
+    tile_direct<R, NV, P, S, F>(p);
   } else {
     tile_general<R, NV, P, S>(p);
   }
@@ -548,6 +557,12 @@ void rows(const UkrArgs& p) {
       tile<R, 1, false, true>(p);
     } else {
       tile<R, 2, false, true>(p);
+    }
+  } else if (p.b_in_l2) {
+    if (p.n <= 16) {
+      tile<R, 1, false, false, false>(p);
+    } else {
+      tile<R, 2, false, false, false>(p);
     }
   } else if (p.n <= 16) {
     tile<R, 1, false>(p);
