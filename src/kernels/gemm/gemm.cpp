@@ -853,7 +853,6 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
             for (int64_t ir = 0; ir < mc; ir += mr) {
               args.b_pack = nullptr;
               args.l2_fetch = nullptr;
-              args.b_in_l2 = false;
               if (packing) {
                 args.b = ir == 0 ? b_src + jr : b_buf;
                 args.ldb = ir == 0 ? bsrc.rs : 0;
@@ -866,6 +865,8 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
                   args.l2_fetch_step = bsrc.rs * 4;
                 }
               }
+              // Past the first tile a packed micro-panel is in L1: nothing to fetch ahead.
+              args.b_in_l2 = ir > 0 && args.ldb == 0 && args.l2_fetch == nullptr;
               if (prefetch) {
                 const int64_t t = ir / mr;
                 prefetch_b_rows(nr, b_src + ahead, bsrc.rs, t * kc / tiles, (t + 1) * kc / tiles);
