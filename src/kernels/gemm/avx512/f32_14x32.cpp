@@ -43,22 +43,23 @@ int64_t b_step(const UkrArgs& p) { return 4 * (p.ldb != 0 ? p.ldb : kNR); }
 // 32 steps down a packed stream, or the same row of the micro-panel two to the right of raw B.
 int64_t b_far(const UkrArgs& p) { return p.ldb != 0 ? 2 * 4 * kNR : 32 * 4 * kNR; }
 
-// What the k loop fetches into L2 (LOUPE_K_STEP): the line at `at` (and the next, with two
-// vectors), `at` moving `step` bytes a step. By default B's own stream b_far ahead;
-// UkrArgs::l2_fetch points it elsewhere.
+// What the k loop fetches into L2 (LOUPE_K_STEP). By default the line at b + step (and the next,
+// with two vectors): B's own stream b_far ahead, addressed from b without another add. With
+// UkrArgs::l2_fetch (pointer mode) two lines at `at`, `at` moving `step` bytes a step.
 struct L2Fetch {
   const char* at;
   int64_t step;
 };
 L2Fetch l2_fetch(const UkrArgs& p) {
   if (p.l2_fetch != nullptr) return {reinterpret_cast<const char*>(p.l2_fetch), p.l2_fetch_step};
-  return {reinterpret_cast<const char*>(p.b) + b_far(p), b_step(p)};
+  return {reinterpret_cast<const char*>(p.b), b_far(p)};
 }
 
 // The k loop's variant as one immediate (the asm takes at most 30 operands): 1 pack mode (P),
-// 2 stream mode (S), 4 no L2 fetch (F false: UkrArgs::b_in_l2).
-constexpr int tile_mode(bool pack, bool stream, bool far) {
-  return (pack ? 1 : 0) | (stream ? 2 : 0) | (far ? 0 : 4);
+// 2 stream mode (S), 4 no L2 fetch (F false: UkrArgs::b_in_l2), 8 the L2 fetch from its own
+// pointer (L: UkrArgs::l2_fetch).
+constexpr int tile_mode(bool pack, bool stream, bool far, bool pointer) {
+  return (pack ? 1 : 0) | (stream ? 2 : 0) | (far ? 0 : 4) | (pointer ? 8 : 0);
 }
 
 // C is read (beta != 0, or a later kc block) only after the k loop: start fetching its lines
@@ -203,12 +204,17 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   "prefetcht0 60(%[b], %[bstep], 8)\n\t"                                                          \
   ".endif\n\t"                                                                                   \
   ".endif\n\t"                                                                                   \
-  ".ifeq %c[mode] & 4\n\t"                                                                      \
+  ".ifne %c[mode] & 8\n\t"                                                                      \
   "prefetcht1 (%[pf])\n\t"                                                                      \
-  ".if %c[nv] > 1\n\t"                                                                           \
   "prefetcht1 64(%[pf])\n\t"                                                                    \
-  ".endif\n\t"                                                                                   \
   "add %[pfstep], %[pf]\n\t"                                                                    \
+  ".else\n\t"                                                                                    \
+  ".ifeq %c[mode] & 4\n\t"                                                                      \
+  "prefetcht1 (%[b], %[pfstep])\n\t"                                                            \
+  ".if %c[nv] > 1\n\t"                                                                           \
+  "prefetcht1 64(%[b], %[pfstep])\n\t"                                                          \
+  ".endif\n\t"                                                                                   \
+  ".endif\n\t"                                                                                   \
   ".endif\n\t"                                                                                   \
   ".ifne %c[mode] & 1\n\t"                                                                              \
   "vmovaps %%zmm28, (%[bp])\n\t"                                                                 \
@@ -225,8 +231,9 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   "add $56, %[a]\n\t"                                                                            \
   ".endif\n\t"                                                                                   \
   "add %[bstep], %[b]\n\t"
-// The k loop runs in two parts: k - tail steps, then the last `tail` (k counts down to it: one
-// register less than two counters; all k steps when k <= tail) that each also fetch one row
+// The k loop runs in two parts: kc - tail steps, then `tail` more (k counts down to 0 and gets
+// tail added: one register less than two counters; all kc steps when kc <= tail) that each
+// also fetch one row
 // of the C tile for writing (prefetchw; its last float too, for a row off a line, as B's), so
 // that the stores after the loop find their lines in L1. A 1x1 layer's output and residual rows
 // are off a line on a 14 x 14 map (784 bytes apart); with them 16 bytes off, 64 -> 256 on
@@ -255,14 +262,14 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   LOUPE_ZERO(12) LOUPE_ZERO(13) LOUPE_ZERO(14) LOUPE_ZERO(15) LOUPE_ZERO(16) LOUPE_ZERO(17)      \
   LOUPE_ZERO(18) LOUPE_ZERO(19) LOUPE_ZERO(20) LOUPE_ZERO(21) LOUPE_ZERO(22) LOUPE_ZERO(23)      \
   LOUPE_ZERO(24) LOUPE_ZERO(25) LOUPE_ZERO(26) LOUPE_ZERO(27)                                    \
-  "cmp %[tail], %[k]\n\t"                                                                        \
+  "test %[k], %[k]\n\t"                                                                          \
   "jle 7f\n\t"                                                                                   \
   ".p2align 5\n\t"                                                                               \
   "1:\n\t" LOUPE_K_STEP                                                                          \
   "dec %[k]\n\t"                                                                                 \
-  "cmp %[tail], %[k]\n\t"                                                                        \
-  "jg 1b\n\t"                                                                                    \
+  "jnz 1b\n\t"                                                                                   \
   "7:\n\t"                                                                                       \
+  "add %[tail], %[k]\n\t"                                                                        \
   "test %[k], %[k]\n\t"                                                                          \
   "jle 2f\n\t"                                                                                   \
   ".p2align 5\n\t"                                                                               \
@@ -330,7 +337,7 @@ void prefetch_c_transposed(const UkrArgs& p) {
 
 // General tile: the accumulators go through a stack buffer to store_tile (any alpha, beta and
 // epilogue, including a per-column bias), or, CT, to store_tile_transposed.
-template <int R, int NV, bool P, bool S = false, bool CT = false>
+template <int R, int NV, bool P, bool S = false, bool CT = false, bool L = false>
 void tile_general(const UkrArgs& p) {
   static_assert(R >= 1 && R <= kMR && (NV == 1 || NV == 2) && (!P || NV == 2));
   if (CT) {
@@ -342,7 +349,7 @@ void tile_general(const UkrArgs& p) {
   const float* a = p.a;
   const float* b = p.b;
   const int64_t tail = c_prefetch_steps<R>(p);
-  int64_t k = p.kc;
+  int64_t k = p.kc - tail;
   const float* cpf = p.c;
   float* bp = p.b_pack;
   L2Fetch pf = l2_fetch(p);
@@ -356,7 +363,7 @@ void tile_general(const UkrArgs& p) {
                           LOUPE_SAVE(25) LOUPE_SAVE(26) LOUPE_SAVE(27)
       : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [cpf] "+r"(cpf), [bp] "+r"(bp), [pf] "+r"(pf.at)
       : [out] "r"(out), [tail] "r"(tail), [bstep] "r"(b_step(p)), [pfstep] "r"(pf.step),
-        [ldc] "r"(p.ldc * 4), [rows] "i"(R), [nv] "i"(NV), [mode] "i"(tile_mode(P, S, true)),
+        [ldc] "r"(p.ldc * 4), [rows] "i"(R), [nv] "i"(NV), [mode] "i"(tile_mode(P, S, true, L)),
         [ct] "i"(CT), [last] "i"(4 * (R - 1))
       : LOUPE_CLOBBERS);
 #undef LOUPE_SAVE
@@ -461,7 +468,7 @@ enum : int64_t { kAddC = 1, kRowBias = 2, kResidual = 4, kClamp = 8, kColBias = 
   "add %[ldc], %[c]\n\t"           \
   ".endif\n\t"
 
-template <int R, int NV, bool P, bool S = false, bool F = true>
+template <int R, int NV, bool P, bool S = false, bool F = true, bool L = false>
 void tile_direct(const UkrArgs& p) {
   static_assert(R >= 1 && R <= kMR && (NV == 1 || NV == 2) && (!P || NV == 2));
   int64_t flags = 0;
@@ -484,7 +491,7 @@ void tile_direct(const UkrArgs& p) {
   }
   const float* a = p.a;
   const float* b = p.b;
-  int64_t k = p.kc;
+  int64_t k = p.kc - R;
   float* c = p.c;
   const float* cpf = p.c;
   const float* res = p.residual;
@@ -518,7 +525,7 @@ void tile_direct(const UkrArgs& p) {
       : [flags] "m"(flags), [bias] "r"(p.row_bias != nullptr ? p.row_bias : p.col_bias),
         [ldc] "m"(ldc), [ldr] "m"(ldr), [masks] "m"(masks), [lo] "m"(p.lo), [hi] "m"(p.hi),
         [bstep] "r"(b_step(p)), [pfstep] "r"(pf.step), [tail] "i"(R), [rows] "i"(R), [nv] "i"(NV),
-        [mode] "i"(tile_mode(P, S, F))
+        [mode] "i"(tile_mode(P, S, F, L))
       : LOUPE_CLOBBERS, "k1", "k2");
 }
 #undef LOUPE_STORE_ROW
@@ -532,19 +539,19 @@ void tile_direct(const UkrArgs& p) {
 #undef LOUPE_ROW
 #undef LOUPE_CLOBBERS
 
-template <int R, int NV, bool P, bool S = false, bool F = true>
+template <int R, int NV, bool P, bool S = false, bool F = true, bool L = false>
 void tile(const UkrArgs& p) {
   if (p.c_trans) {
-    tile_general<R, NV, P, S, true>(p);
+    tile_general<R, NV, P, S, true, L>(p);
     return;
   }
   // Its one bias register holds the row or the column bias.
   const bool direct = p.alpha == 1.0f && (p.beta == 0.0f || p.beta == 1.0f) &&
                       !(p.epilogue && p.row_bias != nullptr && p.col_bias != nullptr);
   if (direct) {
-    tile_direct<R, NV, P, S, F>(p);
+    tile_direct<R, NV, P, S, F, L>(p);
   } else {
-    tile_general<R, NV, P, S>(p);
+    tile_general<R, NV, P, S, false, L>(p);
   }
 }
 
@@ -558,6 +565,8 @@ void rows(const UkrArgs& p) {
     } else {
       tile<R, 2, false, true>(p);
     }
+  } else if (p.l2_fetch != nullptr && p.n > 16) {
+    tile<R, 2, false, false, true, true>(p);
   } else if (p.b_in_l2) {
     if (p.n <= 16) {
       tile<R, 1, false, false, false>(p);
