@@ -390,6 +390,15 @@ enum : int64_t { kAddC = 1, kRowBias = 2, kResidual = 4, kClamp = 8, kColBias = 
 // the perf samples, the tiles that replace it about 2.1%.
 // Per row r (accumulators c0, c1): [+ C] [+ bias[r]] [+ column bias] [+ residual row] [clamp]
 // store.
+// The masked stores of one row of C's tile (accumulators c0, c1), then the next row.
+#define LOUPE_STORE_C(c0, c1) \
+  "vmovups %%zmm" #c0         \
+  ", (%[c])%{%%k1%}\n\t"      \
+  ".if %c[nv] > 1\n\t"        \
+  "vmovups %%zmm" #c1         \
+  ", 64(%[c])%{%%k2%}\n\t"    \
+  ".endif\n\t"                \
+  "add %[ldc], %[c]\n\t"
 #define LOUPE_STORE_ROW(r, c0, c1)              \
   ".if %c[rows] > " #r                          \
   "\n\t"                                        \
@@ -444,29 +453,11 @@ enum : int64_t { kAddC = 1, kRowBias = 2, kResidual = 4, kClamp = 8, kColBias = 
   "vminps %%zmm29, %%zmm" #c1 ", %%zmm" #c1     \
   "\n\t"                                        \
   ".endif\n\t"                                  \
-  "6:\n\t"                                      \
-  "vmovups %%zmm" #c0                           \
-  ", (%[c])%{%%k1%}\n\t"                        \
-  ".if %c[nv] > 1\n\t"                          \
-  "vmovups %%zmm" #c1                           \
-  ", 64(%[c])%{%%k2%}\n\t"                      \
-  ".endif\n\t"                                  \
-  "add %[ldc], %[c]\n\t"                        \
-  ".endif\n\t"
+  "6:\n\t" LOUPE_STORE_C(c0, c1) ".endif\n\t"
 
 // The same store without an epilogue or C to add (flags 0, the common case): no tests. One
 // tile in L1, 4 tiles a B panel, 1 thread, best of 7: K 16 128 -> 140 GFLOP/s, K 64 within noise.
-#define LOUPE_PLAIN_ROW(r, c0, c1) \
-  ".if %c[rows] > " #r             \
-  "\n\t"                           \
-  "vmovups %%zmm" #c0              \
-  ", (%[c])%{%%k1%}\n\t"           \
-  ".if %c[nv] > 1\n\t"             \
-  "vmovups %%zmm" #c1              \
-  ", 64(%[c])%{%%k2%}\n\t"         \
-  ".endif\n\t"                     \
-  "add %[ldc], %[c]\n\t"           \
-  ".endif\n\t"
+#define LOUPE_PLAIN_ROW(r, c0, c1) ".if %c[rows] > " #r "\n\t" LOUPE_STORE_C(c0, c1) ".endif\n\t"
 
 template <int R, int NV, bool P, bool S = false, bool F = true, bool L = false>
 void tile_direct(const UkrArgs& p) {
@@ -530,6 +521,7 @@ void tile_direct(const UkrArgs& p) {
 }
 #undef LOUPE_STORE_ROW
 #undef LOUPE_PLAIN_ROW
+#undef LOUPE_STORE_C
 #undef LOUPE_K_LOOP
 #undef LOUPE_K_LOOP_PF
 #undef LOUPE_C_ROW_PF
