@@ -92,11 +92,11 @@ class CacheEvictor {
  public:
   explicit CacheEvictor(int threads)
       : threads_(std::max(1, threads)),
-        floats_(static_cast<int64_t>(2 * std::max<int64_t>(kernels::cache_sizes().l2, 1 << 20) /
-                                     sizeof(float))),
-        scratch_(static_cast<size_t>(threads_)) {
-    for (auto& b : scratch_) b.assign(static_cast<size_t>(floats_), 0.0f);
-  }
+        scratch_(
+            static_cast<size_t>(threads_),
+            std::vector<float>(
+                2 * static_cast<size_t>(std::max<int64_t>(kernels::cache_sizes().l2, 1 << 20)) /
+                sizeof(float))) {}
 
   void evict_then_touch(const Tensor& input) {
     ThreadPool::global().parallel_for(
@@ -114,7 +114,6 @@ class CacheEvictor {
 
  private:
   int threads_;
-  int64_t floats_;
   std::vector<std::vector<float>> scratch_;
   volatile float sink_ = 0.0f;
 };

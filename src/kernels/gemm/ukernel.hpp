@@ -43,12 +43,13 @@ struct UkrArgs {
   float lo = 0.0f, hi = 0.0f;
   bool c_trans = false;  // kernels with trans_c only
   // Kernels with pack_on_read: instead of fetching B's own stream ahead into L2, each k step
-  // fetches the line here and, a full-width tile, the next, moving l2_fetch_step bytes a step
-  // (a later micro-panel's raw rows, whose lines the driver spreads over the panel's tiles).
+  // fetches two lines from here, moving l2_fetch_step bytes a step (a later micro-panel's raw
+  // rows, whose lines the driver spreads over the panel's tiles).
   const float* l2_fetch = nullptr;
   int64_t l2_fetch_step = 0;
-  // Kernels with pack_on_read: b is a packed stream already in L2 (a block the driver has just
-  // packed), so the k loop fetches nothing into L2 (l2_fetch is ignored).
+  // Kernels with pack_on_read, without l2_fetch: b is a packed stream already in L1 or L2 (a
+  // block the driver has just packed, a micro-panel an earlier tile has read), so the k loop
+  // fetches nothing into L2.
   bool b_in_l2 = false;
 };
 

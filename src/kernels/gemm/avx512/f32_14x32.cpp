@@ -174,11 +174,11 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
 // tile given A's row where it lies (UkrArgs::lda, a row-vector product on packed B: a fully
 // connected layer at batch 1, its B read once from DRAM): A steps 4 bytes per k instead of a packed
 // panel's 56, and only the far fetch below runs.
-// Each step also fetches B into L2 from further away (b_far, through a pointer of its own,
-// l2_fetch): 32 steps down a packed stream, past the panel's end into the next one, or the same
-// row of the raw panel two to the right; or (UkrArgs::l2_fetch) down the raw rows of a panel
-// that the driver names; or nothing, when the driver has just packed B's block into L2
-// (UkrArgs::b_in_l2: the fetches cost 3-5% of a tile in L1 at K 64-256). In a model B is cold: a
+// Each step also fetches B into L2 from further away (b_far, addressed from b): 32 steps down a
+// packed stream, past the panel's end into the next one, or the same row of the raw panel two to
+// the right; or, in pointer mode (UkrArgs::l2_fetch), down the raw rows of a panel that the
+// driver names; or nothing, where B is already in L1 or L2 (UkrArgs::b_in_l2: the fetches cost
+// 3-5% of a tile in L1 at K 64-256). In a model B is cold: a
 // conv's packed weights last used one inference ago, Winograd's transformed filters, an activation
 // map written by another core. The 8-step fetch into L1 covers only L2's latency, and the driver's
 // fetches of raw rows between tiles came as bursts that stalled on the fill buffers (perf: 70% of
@@ -233,12 +233,11 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   "add %[bstep], %[b]\n\t"
 // The k loop runs in two parts: kc - tail steps, then `tail` more (k counts down to 0 and gets
 // tail added: one register less than two counters; all kc steps when kc <= tail) that each
-// also fetch one row
-// of the C tile for writing (prefetchw; its last float too, for a row off a line, as B's), so
-// that the stores after the loop find their lines in L1. A 1x1 layer's output and residual rows
-// are off a line on a 14 x 14 map (784 bytes apart); with them 16 bytes off, 64 -> 256 on
-// 56 x 56 with residual, 8 rotating outputs, 2 threads, min of 96 runs: 0.73-0.82 -> 0.67-0.68
-// ms (1 thread 1.31-1.36 -> 1.16-1.28); 256 -> 1024 on 14 x 14, 48 rotating, 0.56-0.60 ->
+// also fetch one row of the C tile for writing (prefetchw; its last float too, for a row off a
+// line, as B's), so that the stores after the loop find their lines in L1. A 1x1 layer's output and
+// residual rows are off a line on a 14 x 14 map (784 bytes apart); with them 16 bytes off, 64 ->
+// 256 on 56 x 56 with residual, 8 rotating outputs, 2 threads, min of 96 runs: 0.73-0.82 ->
+// 0.67-0.68 ms (1 thread 1.31-1.36 -> 1.16-1.28); 256 -> 1024 on 14 x 14, 48 rotating, 0.56-0.60 ->
 // 0.54-0.57. Spread over the last steps, the fetches neither arrive long before the stores nor
 // queue up as one burst of R x NV misses at the tile's start, which delayed a short-K tile's own
 // loads (64 x 12321 x 27).
@@ -388,8 +387,6 @@ enum : int64_t { kAddC = 1, kRowBias = 2, kResidual = 4, kClamp = 8, kColBias = 
 // layer's filters as gemm_1x1's pixel rows put them) went through the buffer until it was added
 // here from memory like the residual: in ResNet-50 at 2 threads that buffer path took 2.6% of
 // the perf samples, the tiles that replace it about 2.1%.
-// Per row r (accumulators c0, c1): [+ C] [+ bias[r]] [+ column bias] [+ residual row] [clamp]
-// store.
 // The masked stores of one row of C's tile (accumulators c0, c1), then the next row.
 #define LOUPE_STORE_C(c0, c1) \
   "vmovups %%zmm" #c0         \
@@ -399,6 +396,8 @@ enum : int64_t { kAddC = 1, kRowBias = 2, kResidual = 4, kClamp = 8, kColBias = 
   ", 64(%[c])%{%%k2%}\n\t"    \
   ".endif\n\t"                \
   "add %[ldc], %[c]\n\t"
+// Per row r (accumulators c0, c1): [+ C] [+ bias[r]] [+ column bias] [+ residual row] [clamp]
+// store.
 #define LOUPE_STORE_ROW(r, c0, c1)              \
   ".if %c[rows] > " #r                          \
   "\n\t"                                        \
