@@ -302,6 +302,22 @@ constexpr int64_t kPackOnReadTiles = 5;
 // 0.97 / 0.99 -> 0.93 / 0.98), and at K <= kRowsOuterMaxK (64 x 3136 x 64 0.95 -> 0.84).
 constexpr int64_t kFetchAheadPanels = 4;
 
+// Pre-packed B (a layer's weights, as B of a transposed 1x1 convolution on a 14 x 14 or 7 x 7
+// map: C^T = X^T W^T) comes from DRAM, a micro-panel (kc x NR, 44 KB at kc 344) read by a few
+// row tiles. B's own stream fetched 4 KB ahead left the panel's first tile to read it at DRAM
+// speed, 2 lines a k step, more than one core draws (14 GB/s here) with the fill buffers full,
+// while the other tiles fetched lines already in L2; one tile fetching all of the next panel
+// stalled the same way. Instead the first kPackedFetchers tiles of each panel fetch a share of
+// the next panel each (pointer mode, UkrArgs::l2_fetch), and the rest fetch nothing
+// (UkrArgs::b_in_l2). Xeon (2 vCPUs), gemm_1x1 with bias and ReLU, 30 layers' weights rotated
+// (cold), ms, before -> after: 2048 -> 512 on 7 x 7 1 thread 0.91-0.98 -> 0.72-0.75, 2 threads
+// 0.44-0.49 -> 0.39-0.40; 512 -> 2048 on 7 x 7 0.95-0.99 -> 0.73-0.74 and 0.47-0.49 ->
+// 0.37-0.39; 1024 -> 2048 stride 2 from 14 x 14 1.93-1.96 -> 1.49-1.52 and 1.02-1.06 ->
+// 0.82; on 14 x 14 (14 row tiles) and hot weights within noise. ResNet-50, loupe profile,
+// three alternating rounds, sums of steps, ms: 2 threads 26.5 -> 26.2 (layer 4's 1x1 layers
+// 0.44 -> 0.37 each), 1 thread 49.7 -> 48.7 (Winograd F(2x2)'s GEMMs too: 8.5 -> 8.0).
+constexpr int64_t kPackedFetchers = 4;
+
 // Where both would serve, pack on read instead of reading B raw: up to 3 row panels, or up to
 // kPackOnReadTiles across at least 32 micro-panels of columns. Raw B sends every tile's kc rows
 // of B (one stream each) to L3 or DRAM at the start of each column panel; pack on read's first
@@ -765,6 +781,19 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
           return line_span(bsrc.b + pc_q * bsrc.rs + jc_q + q * nr,
                            std::min<int64_t>(nr, nc_q - q * nr));
         };
+        // Pre-packed B's micro-panel q of this block (q past the block's last: of the next K
+        // block); null past the last block.
+        const auto packed_panel = [&](int64_t q) -> const float* {
+          const int64_t panels = ceil_div(nc, nr);
+          int64_t p = pc, pkc = kc;
+          if (q >= panels) {
+            q -= panels;
+            p = pc + kc;
+            if (p >= d.K || q >= panels) return nullptr;
+            pkc = std::min(bl.kc, d.K - p);
+          }
+          return bsrc.packed->data() + p * bsrc.packed->n_padded_ + (jc + q * nr) * pkc;
+        };
         const float* b_src = bsrc.packed ? nullptr : bsrc.b + pc * bsrc.rs + jc * bsrc.cs;
         const float* bp = b_buf;
         if (bsrc.packed) {
@@ -847,6 +876,13 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
               args.b = bp + jr * kc;
             }
             const int64_t tiles = ceil_div(mc, mr);
+            // Pre-packed B: the panel's first tiles each fetch a share of the next panel.
+            const float* next_panel =
+                bsrc.packed != nullptr && k.pack_on_read && ic == m0 && args.n == nr
+                    ? packed_panel(jr / nr + 1)
+                    : nullptr;
+            const int64_t fetchers = std::min(tiles, kPackedFetchers);
+            const int64_t fetch_step = round_up(ceil_div(nr * 4, fetchers), 4);
             const int64_t ahead = jr + kPrefetchPanels * nr;
             const bool prefetch =
                 jit_b && !packing && !(raw_b && k.fetches_b_ahead) && bsrc.cs == 1 && ahead < nc;
@@ -867,6 +903,14 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
               }
               // Past the first tile a packed micro-panel is in L1: nothing to fetch ahead.
               args.b_in_l2 = ir > 0 && args.ldb == 0 && args.l2_fetch == nullptr;
+              if (next_panel != nullptr) {
+                const int64_t t = ir / mr;
+                args.b_in_l2 = t >= fetchers;
+                if (t < fetchers) {
+                  args.l2_fetch = next_panel + t * kc * fetch_step / 4;
+                  args.l2_fetch_step = fetch_step;
+                }
+              }
               if (prefetch) {
                 const int64_t t = ir / mr;
                 prefetch_b_rows(nr, b_src + ahead, bsrc.rs, t * kc / tiles, (t + 1) * kc / tiles);
