@@ -42,6 +42,9 @@ struct DirectTile {
   bool fetch_weights = true;
   // How far ahead, in floats (the assembly tile; the others fetch kDirectWeightsAhead ahead).
   int64_t fetch_ahead = kDirectWeightsAhead;
+  // The assembly tile: fetch from w + fetch_ahead on at a quarter of the weights' pace (8 lines a
+  // tap), a share of the weights that later tiles read.
+  bool fetch_quarter = false;
   // Add to the sums already in out instead of starting from zero (the AVX-512 tiles only): a
   // tile's channel blocks may then come in several calls.
   bool accumulate = false;

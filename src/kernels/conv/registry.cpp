@@ -64,7 +64,7 @@ const ConvAlgorithm& choose_algorithm(const ConvDesc& d) {
       if (weight_bytes > cache_sizes().l3 / 2 && tiles < 16) continue;
       if (!avx512 && m == 4 && tiles < (threads > 1 ? 36 : 16)) continue;
       // With AVX-512, neither takes 16 tiles or fewer over the batch (F(4x4) on 13 x 13 or
-      // 14 x 14 maps, F(2x2) on 7 x 7 ones) except F(2x2) on one thread: on so few tiles each
+      // 14 x 14 maps, F(2x2) on 7 x 7 ones): on so few tiles each
       // frequency's product has one vector of columns, and the transformed weights ((m+2)^2 per
       // filter tap pair, read once per image) outweigh the work. loupe profile
       // --all-algorithms, Xeon (2 vCPUs), 2 threads, batch 1, ms F(4x4) / F(2x2) /
@@ -76,8 +76,13 @@ const ConvAlgorithm& choose_algorithm(const ConvDesc& d) {
       // 0.38-0.80) and tied direct on 7 x 7 (0.32 / 0.34). Whole models, loupe profile, 2 threads,
       // batch 1, three rounds: GoogLeNet 9.6-10.1 -> 8.6-8.8 ms (1 thread 17.4-17.7 -> 16.0-16.3),
       // AlexNet's three 13 x 13 layers 2.23-2.24 -> 1.71-1.72; ResNet-50, SqueezeNet and VGG-16
-      // within noise. At batch 8 the choices stay as before.
-      if (avx512 && (m == 4 || threads > 1) && tiles * s.N <= 16) continue;
+      // within noise. At batch 8 the choices stay as before. Since the direct kernel fetches the
+      // weights of a 7 x 7 map's next chunk a quarter per tile (stop 30), it leads F(2x2) on one
+      // thread too: 30 layers' weights rotated, ms, F(2x2) / direct: 512 -> 512 1.86-1.90 /
+      // 1.50-1.54, GoogLeNet's 160 -> 320 0.39-0.40 / 0.29-0.30, 192 -> 384 0.56 / 0.44-0.45
+      // (with the weights hot F(2x2) led by 10-12%); whole models, loupe profile, 1 thread,
+      // three alternating rounds, ms of steps: ResNet-50 48.1 -> 46.5, GoogLeNet 15.2 -> 14.7.
+      if (avx512 && tiles * s.N <= 16) continue;
       if (const ConvAlgorithm* a = pick(m == 4 ? "winograd_f4x3" : "winograd_f2x3")) return *a;
     }
   }

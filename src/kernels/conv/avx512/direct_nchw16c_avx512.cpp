@@ -104,7 +104,9 @@ void tile(const DirectTile& t) {
   F(13, 26, 27)
 // clang-format on
 
-template <int P, int H, int STEP, bool PF>
+// PFL: lines of weights fetched into L2 a tap (of the 32 the tap reads), from w + fetch_ahead on:
+// 0, 32 (the weights' own pace) or 8 (DirectTile::fetch_quarter).
+template <int P, int H, int STEP, int PFL>
 void tile_asm(const DirectTile& t) {
   static_assert(P >= 1 && P <= 14 && H >= 1 && H <= P);
   int64_t taps[kDirectMaxTaps];
@@ -119,6 +121,7 @@ void tile_asm(const DirectTile& t) {
   int64_t tn = 0;
   const float* in = nullptr;
   const float* in2 = nullptr;
+  const float* pf = t.w + t.fetch_ahead;
   __asm__ volatile(
       "test %[acc], %[acc]\n\t"
       "jz 1f\n\t"
@@ -145,9 +148,11 @@ void tile_asm(const DirectTile& t) {
       ".irp ci, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15\n\t"
       "vmovups \\ci*128(%[w]), %%zmm28\n\t"
       "vmovups \\ci*128+64(%[w]), %%zmm29\n\t"
-      ".if %c[pf]\n\t"
-      "prefetcht1 \\ci*128(%[w], %[far])\n\t"
-      "prefetcht1 \\ci*128+64(%[w], %[far])\n\t"
+      ".if %c[pfl] > 2*\\ci\n\t"
+      "prefetcht1 \\ci*128(%[pf])\n\t"
+      ".endif\n\t"
+      ".if %c[pfl] > 2*\\ci+1\n\t"
+      "prefetcht1 \\ci*128+64(%[pf])\n\t"
       ".endif\n\t"
       LOUPE_DPIX(0, 30, 0, 1) LOUPE_DPIX(1, 31, 2, 3) LOUPE_DPIX(2, 30, 4, 5)
       LOUPE_DPIX(3, 31, 6, 7) LOUPE_DPIX(4, 30, 8, 9) LOUPE_DPIX(5, 31, 10, 11)
@@ -156,6 +161,9 @@ void tile_asm(const DirectTile& t) {
       LOUPE_DPIX(12, 30, 24, 25) LOUPE_DPIX(13, 31, 26, 27)
       ".endr\n\t"
       "add $2048, %[w]\n\t"
+      ".if %c[pfl]\n\t"
+      "add $%c[pfl]*64, %[pf]\n\t"
+      ".endif\n\t"
       "add $8, %[tp]\n\t"
       "dec %[tn]\n\t"
       "jnz 4b\n\t"
@@ -165,11 +173,11 @@ void tile_asm(const DirectTile& t) {
       "9:\n\t"
       LOUPE_DEACH(LOUPE_DSAVE)
       : [x] "+r"(x), [w] "+r"(w), [cb] "+r"(cb), [tp] "+r"(tp), [tn] "+r"(tn), [in] "+r"(in),
-        [in2] "+r"(in2)
+        [in2] "+r"(in2), [pf] "+r"(pf)
       : [taps] "r"(taps), [ntaps] "r"(n), [nrow] "r"(t.U * t.Wp * 64),
-        [cbstride] "r"(t.Hp * t.Wp * 64), [far] "r"(t.fetch_ahead * 4), [out] "r"(t.out),
+        [cbstride] "r"(t.Hp * t.Wp * 64), [out] "r"(t.out),
         [acc] "r"(static_cast<int64_t>(t.accumulate)), [P] "i"(P), [H] "i"(H), [stp] "i"(STEP),
-        [pf] "i"(PF)
+        [pfl] "i"(PFL)
       : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
         "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", "xmm19", "xmm20",
         "xmm21", "xmm22", "xmm23", "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30",
@@ -183,18 +191,18 @@ void tile_asm(const DirectTile& t) {
 
 using TileFn = void (*)(const DirectTile&);
 
-template <int STEP, bool PF>
+template <int STEP, int PFL>
 struct AsmTiles {
   static constexpr TileFn one_row[] = {
-      tile_asm<1, 1, STEP, PF>,   tile_asm<2, 2, STEP, PF>,   tile_asm<3, 3, STEP, PF>,
-      tile_asm<4, 4, STEP, PF>,   tile_asm<5, 5, STEP, PF>,   tile_asm<6, 6, STEP, PF>,
-      tile_asm<7, 7, STEP, PF>,   tile_asm<8, 8, STEP, PF>,   tile_asm<9, 9, STEP, PF>,
-      tile_asm<10, 10, STEP, PF>, tile_asm<11, 11, STEP, PF>, tile_asm<12, 12, STEP, PF>,
-      tile_asm<13, 13, STEP, PF>, tile_asm<14, 14, STEP, PF>};
-  static constexpr TileFn two_rows[] = {tile_asm<2, 1, STEP, PF>,  tile_asm<4, 2, STEP, PF>,
-                                        tile_asm<6, 3, STEP, PF>,  tile_asm<8, 4, STEP, PF>,
-                                        tile_asm<10, 5, STEP, PF>, tile_asm<12, 6, STEP, PF>,
-                                        tile_asm<14, 7, STEP, PF>};
+      tile_asm<1, 1, STEP, PFL>,   tile_asm<2, 2, STEP, PFL>,   tile_asm<3, 3, STEP, PFL>,
+      tile_asm<4, 4, STEP, PFL>,   tile_asm<5, 5, STEP, PFL>,   tile_asm<6, 6, STEP, PFL>,
+      tile_asm<7, 7, STEP, PFL>,   tile_asm<8, 8, STEP, PFL>,   tile_asm<9, 9, STEP, PFL>,
+      tile_asm<10, 10, STEP, PFL>, tile_asm<11, 11, STEP, PFL>, tile_asm<12, 12, STEP, PFL>,
+      tile_asm<13, 13, STEP, PFL>, tile_asm<14, 14, STEP, PFL>};
+  static constexpr TileFn two_rows[] = {tile_asm<2, 1, STEP, PFL>,  tile_asm<4, 2, STEP, PFL>,
+                                        tile_asm<6, 3, STEP, PFL>,  tile_asm<8, 4, STEP, PFL>,
+                                        tile_asm<10, 5, STEP, PFL>, tile_asm<12, 6, STEP, PFL>,
+                                        tile_asm<14, 7, STEP, PFL>};
 };
 
 }  // namespace
@@ -203,11 +211,13 @@ void direct_tile_avx512(const DirectTile& t) {
   if ((t.U_w == 1 || t.U_w == 2) && t.R * t.S <= kDirectMaxTaps) {
     const bool two = t.row_pixels > 0;
     const int i = (two ? t.row_pixels : t.pixels) - 1;
-    const int v = (t.U_w == 2 ? 2 : 0) + (t.fetch_weights ? 1 : 0);
-    const TileFn* one[] = {AsmTiles<64, false>::one_row, AsmTiles<64, true>::one_row,
-                           AsmTiles<128, false>::one_row, AsmTiles<128, true>::one_row};
-    const TileFn* two_rows[] = {AsmTiles<64, false>::two_rows, AsmTiles<64, true>::two_rows,
-                                AsmTiles<128, false>::two_rows, AsmTiles<128, true>::two_rows};
+    const int v = (t.U_w == 2 ? 3 : 0) + (!t.fetch_weights ? 0 : t.fetch_quarter ? 2 : 1);
+    const TileFn* one[] = {AsmTiles<64, 0>::one_row,   AsmTiles<64, 32>::one_row,
+                           AsmTiles<64, 8>::one_row,   AsmTiles<128, 0>::one_row,
+                           AsmTiles<128, 32>::one_row, AsmTiles<128, 8>::one_row};
+    const TileFn* two_rows[] = {AsmTiles<64, 0>::two_rows,   AsmTiles<64, 32>::two_rows,
+                                AsmTiles<64, 8>::two_rows,   AsmTiles<128, 0>::two_rows,
+                                AsmTiles<128, 32>::two_rows, AsmTiles<128, 8>::two_rows};
     (two ? two_rows[v] : one[v])[i](t);
     return;
   }
