@@ -10,7 +10,13 @@
 // speedup over it, and loupe's best / oneDNN. The machine is shared and noisy: prefer
 // --benchmark_enable_random_interleaving=true.
 //
-//   build/h-conv/bench/bench_conv [--benchmark_filter=r50] [--benchmark_repetitions=N]
+// --weight_copies=N times each call on the next of N copies of the layer's weights (N loupe
+// primitives, N reordered weight buffers for oneDNN). In a model a layer's weights were last read
+// one inference ago and come from DRAM; with the default of 1 they stay in the caches. 30 copies
+// of ResNet-50's 512-channel layers (9.4 MB each) outgrow any L3 a core of this VM can use.
+//
+//   build/release/bench/bench_conv [--benchmark_filter=r50] [--benchmark_repetitions=N]
+//                                  [--weight_copies=N]
 #include <benchmark/benchmark.h>
 #include <omp.h>
 #include <unistd.h>
@@ -18,6 +24,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <dnnl.hpp>
 #include <map>
 #include <memory>
@@ -75,6 +82,7 @@ const Layer kLayers[] = {
     {"r50_1x1_l1_reduce", 256, 64, 56, 1, 1, 0, 1},
     {"r50_1x1_reduce", 1024, 256, 14, 1, 1, 0, 1},
     {"r50_1x1_s2", 512, 1024, 28, 1, 2, 0, 1},
+    {"r50_1x1_7x7", 2048, 512, 7, 1, 1, 0, 1},
     // Every depthwise layer shape of MobileNet v1 and v2 (224 x 224 input); HW is the input size.
     {"mbv1_dw_112", 32, 32, 112, 3, 1, 1, 32},
     {"mbv1_dw_112_s2", 64, 64, 112, 3, 2, 1, 64},
@@ -95,6 +103,9 @@ const Layer kLayers[] = {
     {"mbv2_dw_14_s2", 576, 576, 14, 3, 2, 1, 576},
     {"mbv2_dw_7", 960, 960, 7, 3, 1, 1, 960},
 };
+
+// Copies of each layer's weights the timed calls rotate through (--weight_copies).
+int weight_copies = 1;
 
 // MobileNet's depthwise layers end in ReLU6 (the graph fuses it), the others in ReLU.
 bool relu6(const Layer& l) { return l.G > 1; }
@@ -149,10 +160,12 @@ void bench_loupe(benchmark::State& state, Layer l, int threads, const conv::Conv
   const auto w = random_floats(static_cast<size_t>(s.M * s.C / s.G * s.R * s.S));
   const auto b = random_floats(static_cast<size_t>(s.M));
   std::vector<float> y(static_cast<size_t>(s.M * s.E * s.F));
-  const auto prim = algo->create(d, w.data(), b.data());
-  auto ws = aligned_floats(prim->workspace_floats());
+  std::vector<std::unique_ptr<conv::ConvPrimitive>> prims;
+  for (int i = 0; i < weight_copies; ++i) prims.push_back(algo->create(d, w.data(), b.data()));
+  auto ws = aligned_floats(prims[0]->workspace_floats());
+  size_t next = 0;
   for (auto _ : state) {
-    prim->run(x.data(), y.data(), nullptr, ws.get());
+    prims[next++ % prims.size()]->run(x.data(), y.data(), nullptr, ws.get());
     benchmark::DoNotOptimize(y.data());
     benchmark::ClobberMemory();
   }
@@ -191,16 +204,21 @@ void bench_onednn(benchmark::State& state, Layer l, int threads) {
   memory x_plain({src_dims, dt::f32, tag::nchw}, eng, const_cast<float*>(x.data()));
   memory w_plain({w_dims, dt::f32, s.G == 1 ? tag::oihw : tag::goihw}, eng,
                  const_cast<float*>(w.data()));
-  memory x_mem(pd.src_desc(), eng), w_mem(pd.weights_desc(), eng), y_mem(pd.dst_desc(), eng);
+  memory x_mem(pd.src_desc(), eng), y_mem(pd.dst_desc(), eng);
   memory b_mem(bias_md, eng, b.data());
   reorder(x_plain, x_mem).execute(strm, x_plain, x_mem);
-  reorder(w_plain, w_mem).execute(strm, w_plain, w_mem);
+  std::vector<memory> w_mems;
+  for (int i = 0; i < weight_copies; ++i) {
+    w_mems.emplace_back(pd.weights_desc(), eng);
+    reorder(w_plain, w_mems.back()).execute(strm, w_plain, w_mems.back());
+  }
   strm.wait();
   convolution_forward prim(pd);
   state.SetLabel(pd.impl_info_str());
+  size_t next = 0;
   for (auto _ : state) {
     prim.execute(strm, {{DNNL_ARG_SRC, x_mem},
-                        {DNNL_ARG_WEIGHTS, w_mem},
+                        {DNNL_ARG_WEIGHTS, w_mems[next++ % w_mems.size()]},
                         {DNNL_ARG_BIAS, b_mem},
                         {DNNL_ARG_DST, y_mem}});
     strm.wait();
@@ -243,9 +261,22 @@ int main(int argc, char** argv) {
   std::vector<int> thread_counts{1};
   if (max_threads >= 2) thread_counts.push_back(2);
   bool repetitions_given = false;
+  int kept = 1;
   for (int i = 1; i < argc; ++i) {
-    repetitions_given |= std::string(argv[i]).starts_with("--benchmark_repetitions");
+    const std::string arg = argv[i];
+    if (arg.starts_with("--weight_copies=")) {
+      weight_copies = std::atoi(arg.c_str() + std::strlen("--weight_copies="));
+      if (weight_copies < 1) {
+        std::fprintf(stderr, "bench_conv: --weight_copies needs a count of at least 1: %s\n",
+                     argv[i]);
+        return 1;
+      }
+      continue;
+    }
+    repetitions_given |= arg.starts_with("--benchmark_repetitions");
+    argv[kept++] = argv[i];
   }
+  argc = kept;
   std::map<int, double> peak;
   for (int t : thread_counts) peak[t] = median_peak(t);
 
@@ -273,6 +304,9 @@ int main(int argc, char** argv) {
   std::printf("\nFMA peak measured here (%s chains): ", fma_peak_isa());
   for (int t : thread_counts) std::printf("%d thread(s) %.1f GFLOP/s  ", t, peak[t]);
   std::printf("\nGFLOP/s = 2 * direct MACs / time (Winograd included); median of repetitions\n");
+  std::printf("weights: %s\n", weight_copies > 1
+                                   ? (std::to_string(weight_copies) + " copies in rotation").c_str()
+                                   : "one copy (hot)");
   std::printf("\n%-16s %3s %-15s %7s %6s %-14s %7s %7s %7s %7s\n", "layer", "thr", "best direct",
               "GFLOP/s", "%peak", "best loupe", "GFLOP/s", "wino4/d", "onednn", "lp/dnnl");
   for (const Layer& l : kLayers) {
