@@ -373,10 +373,9 @@ class DirectPrimitive : public ConvPrimitive {
         c.w += cb * block_floats;
         c.cblocks = std::min(group_chunk_, cblocks_ - cb);
         c.accumulate = cb > 0;
-        if (tiles >= 4) {  // tile i < 4 fetches quarter i of the next chunk
-          c.fetch_weights = i < 4;
-          c.fetch_quarter = true;
-          c.fetch_ahead = c.cblocks * block_floats + i * group_chunk_ * block_floats / 4;
+        if (tiles >= 4) {
+          c.fetch_weights = false;
+          if (i < 4) fetch_quarter(c, c.cblocks * block_floats, group_chunk_ * block_floats, i);
         } else {
           c.fetch_weights = i == 0;
           c.fetch_ahead = group_chunk_ * block_floats;
@@ -430,6 +429,14 @@ class DirectPrimitive : public ConvPrimitive {
     }
   }
 
+  // Tile t fetches quarter q of the `floats` weights `ahead` floats past its own into L2, at a
+  // quarter of the pace it reads its own (DirectTile::fetch_quarter).
+  static void fetch_quarter(DirectTile& t, int64_t ahead, int64_t floats, int64_t q) {
+    t.fetch_weights = true;
+    t.fetch_quarter = true;
+    t.fetch_ahead = ahead + q * floats / 4;
+  }
+
   // One tile, computed and stored (see tile()). group_tiles: how many tiles in a row this thread
   // runs on filter group mg (0: unknown).
   void compute(const float* xb, int64_t rows, int64_t e0, int64_t mg, int64_t e, int64_t e_end,
@@ -457,9 +464,7 @@ class DirectPrimitive : public ConvPrimitive {
     const int64_t group_floats = cblocks_ * d_.shape.R * d_.shape.S * 16 * 32;
     t.fetch_weights = own && j == 0;
     if (!t.fetch_weights && group_tiles >= 5 && q >= 0 && q < 4 && mg + 1 < mgroups_) {
-      t.fetch_weights = true;
-      t.fetch_quarter = true;
-      t.fetch_ahead = group_floats + q * group_floats / 4;
+      fetch_quarter(t, group_floats, group_floats, q);
       if (q == 3) fetched = t.w + group_floats;
     }
     kernel_(t);

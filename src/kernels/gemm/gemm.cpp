@@ -804,6 +804,15 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
           }
           return bsrc.packed->data() + p * bsrc.packed->n_padded_ + (jc + q * nr) * pkc;
         };
+        // Tile t of `fetchers` tiles fetches its share of `bytes` from `region` into L2, an equal
+        // number of bytes each k step (pointer mode, at most a line pair a step).
+        const auto fetch_share = [&](const float* region, int64_t bytes, int64_t fetchers,
+                                     int64_t t) {
+          const int64_t step =
+              std::min<int64_t>(nr * 4, round_up(ceil_div(bytes, fetchers * kc), 4));
+          args.l2_fetch = region + t * kc * step / 4;
+          args.l2_fetch_step = step;
+        };
         const float* b_src = bsrc.packed ? nullptr : bsrc.b + pc * bsrc.rs + jc * bsrc.cs;
         const float* bp = b_buf;
         if (bsrc.packed) {
@@ -867,7 +876,7 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
           }
           // Pre-packed A: the next block of A this thread reads (the next rows, else the next K
           // block, else the first block of the next columns), fetched by the tiles of the
-          // block's second and third column panels (kPackedAFetchPanels), a_step bytes a k step.
+          // block's second and third column panels (kPackedAFetchPanels).
           const float* next_a = nullptr;
           int64_t next_a_bytes = 0;
           const bool more_rows = ic + mc < m1, more_k = pc + kc < d.K;
@@ -879,13 +888,10 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
             next_a = packed_a->data_.get() + p * packed_a->m_padded_ + i * pkc;
             next_a_bytes = round_up(std::min(bl.mc, m1 - i), mr) * pkc * 4;
           }
-          const int64_t a_tiles = ceil_div(mc, mr);
+          const int64_t tiles = ceil_div(mc, mr);
           const int64_t a_panels = std::min(kPackedAFetchPanels, ceil_div(nc, nr) - 1);
-          const int64_t a_step =
-              a_panels > 0
-                  ? std::min<int64_t>(nr * 4,
-                                      round_up(ceil_div(next_a_bytes, a_panels * a_tiles * kc), 4))
-                  : 0;
+          // Pre-packed B: the panel's first tiles each fetch a share of the next panel.
+          const int64_t fetchers = std::min(tiles, kPackedFetchers);
           for (int64_t jr = 0; jr < nc; jr += nr) {
             const int64_t j = jc + jr;
             args.n = static_cast<int>(std::min<int64_t>(nr, nc - jr));
@@ -906,14 +912,10 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
             } else {
               args.b = bp + jr * kc;
             }
-            const int64_t tiles = ceil_div(mc, mr);
-            // Pre-packed B: the panel's first tiles each fetch a share of the next panel.
             const float* next_panel =
                 bsrc.packed != nullptr && k.pack_on_read && ic == m0 && args.n == nr
                     ? packed_panel(jr / nr + 1)
                     : nullptr;
-            const int64_t fetchers = std::min(tiles, kPackedFetchers);
-            const int64_t fetch_step = round_up(ceil_div(nr * 4, fetchers), 4);
             const int64_t ahead = jr + kPrefetchPanels * nr;
             const bool prefetch =
                 jit_b && !packing && !(raw_b && k.fetches_b_ahead) && bsrc.cs == 1 && ahead < nc;
@@ -937,16 +939,12 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
               if (next_panel != nullptr) {
                 const int64_t t = ir / mr;
                 args.b_in_l2 = t >= fetchers;
-                if (t < fetchers) {
-                  args.l2_fetch = next_panel + t * kc * fetch_step / 4;
-                  args.l2_fetch_step = fetch_step;
-                }
+                if (t < fetchers) fetch_share(next_panel, kc * nr * 4, fetchers, t);
               }
               if (next_a != nullptr && args.l2_fetch == nullptr && args.n > 16 && jr >= nr &&
                   jr / nr <= a_panels) {
-                const int64_t t = (jr / nr - 1) * a_tiles + ir / mr;
-                args.l2_fetch = next_a + t * kc * a_step / 4;
-                args.l2_fetch_step = a_step;
+                fetch_share(next_a, next_a_bytes, a_panels * tiles,
+                            (jr / nr - 1) * tiles + ir / mr);
               }
               if (prefetch) {
                 const int64_t t = ir / mr;

@@ -45,7 +45,7 @@ struct UkrArgs {
   // Kernels with pack_on_read: instead of fetching B's own stream ahead into L2, each k step
   // fetches two lines from here, moving l2_fetch_step bytes a step (a later micro-panel's raw
   // rows, whose lines the driver spreads over the panel's tiles, or a share of the next
-  // pre-packed panel).
+  // pre-packed B panel or A block).
   const float* l2_fetch = nullptr;
   int64_t l2_fetch_step = 0;
   // Kernels with pack_on_read, without l2_fetch: b is a packed stream already in L1 or L2 (a

@@ -176,18 +176,18 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
 // panel's 56, and only the far fetch below runs.
 // Each step also fetches B into L2 from further away (b_far, addressed from b): 32 steps down a
 // packed stream, past the panel's end into the next one, or the same row of the raw panel two to
-// the right; or, in pointer mode (UkrArgs::l2_fetch), down the raw rows of a panel that the
-// driver names; or nothing, where B is already in L1 or L2 (UkrArgs::b_in_l2: the fetches cost
-// 3-5% of a tile in L1 at K 64-256). In a model B is cold: a
-// conv's packed weights last used one inference ago, Winograd's transformed filters, an activation
-// map written by another core. The 8-step fetch into L1 covers only L2's latency, and the driver's
-// fetches of raw rows between tiles came as bursts that stalled on the fill buffers (perf: 70% of
-// the driver's samples on that prefetch). Xeon (2 vCPUs), loupe profile, 2 threads, batch 1, three
-// rounds, ms of conv time without -> with: ResNet-50's Winograd F(4x4) 6.4-6.6 -> 5.8-6.1,
-// F(2x2) 2.0-2.2 -> 1.7-1.8, gemm_1x1 17.0-17.1 -> 16.4-16.5; sum of steps 30.0-30.2 -> 28.2-28.5.
-// 2048 and 6144 bytes down the stream and 384 or 512 to the right measured no better. In stream
-// mode (FC layers at batch 1, 2 FMAs per step) the same 4 KB keeps more of B's lines in flight from
-// DRAM: AlexNet, 2 threads, three rounds, fc6 5.59-5.70 -> 5.11-5.17 ms, fc7 2.49-2.56
+// the right; or, in pointer mode (UkrArgs::l2_fetch), lines that the driver names (a later raw
+// panel's rows, a share of the next pre-packed panel or block); or nothing, where B is already in
+// L1 or L2 (UkrArgs::b_in_l2: the fetches cost 3-5% of a tile in L1 at K 64-256). In a model B is
+// cold: a conv's packed weights last used one inference ago, Winograd's transformed filters, an
+// activation map written by another core. The 8-step fetch into L1 covers only L2's latency, and
+// the driver's fetches of raw rows between tiles came as bursts that stalled on the fill buffers
+// (perf: 70% of the driver's samples on that prefetch). Xeon (2 vCPUs), loupe profile, 2 threads,
+// batch 1, three rounds, ms of conv time without -> with: ResNet-50's Winograd F(4x4) 6.4-6.6
+// -> 5.8-6.1, F(2x2) 2.0-2.2 -> 1.7-1.8, gemm_1x1 17.0-17.1 -> 16.4-16.5; sum of steps 30.0-30.2
+// -> 28.2-28.5. 2048 and 6144 bytes down the stream and 384 or 512 to the right measured no better.
+// In stream mode (FC layers at batch 1, 2 FMAs per step) the same 4 KB keeps more of B's lines in
+// flight from DRAM: AlexNet, 2 threads, three rounds, fc6 5.59-5.70 -> 5.11-5.17 ms, fc7 2.49-2.56
 // -> 2.19-2.31; 2 to 16 KB all alike.
 #define LOUPE_K_STEP \
   "vmovups (%[b]), %%zmm28\n\t"                                                                  \
