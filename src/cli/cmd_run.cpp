@@ -63,11 +63,17 @@ void print_check(const graph::Session& session, const graph::TensorMap& feeds) {
   fmt::print(
       "\nper-step error against the fp64 reference loop nests (each step fed the "
       "reference's inputs):\n");
-  fmt::print("{:<32} {:<26} {:<16} {:>12} {:>12}\n", "step", "op", "algorithm", "max abs",
+  fmt::print("{:<32} {:<26} {:<30} {:>12} {:>12}\n", "step", "op", "algorithm", "max abs",
              "rel L2");
   for (size_t i = 0; i < errors.size(); ++i) {
     const graph::StepInfo& st = session.steps()[i];
-    fmt::print("{:<32} {:<26} {:<16} {:>12.3e} {:>12.3e}\n", st.name, st.op, st.algorithm,
+    std::string algorithm = st.algorithm;
+    // A step between blocked values (layout propagation) names its layouts.
+    if (st.input_layout != Layout::NCHW || st.output_layout != Layout::NCHW) {
+      algorithm +=
+          fmt::format(" [{}>{}]", layout_name(st.input_layout), layout_name(st.output_layout));
+    }
+    fmt::print("{:<32} {:<26} {:<30} {:>12.3e} {:>12.3e}\n", st.name, st.op, algorithm,
                errors[i].max_abs, errors[i].rel_l2);
   }
 }

@@ -33,6 +33,7 @@ struct EngineFlags {
   bool tune = false;
   std::string tune_cache;
   int64_t micro_batch = 0;
+  bool plain_layouts = false;
 };
 void add_engine_flags(CLI::App& cmd, EngineFlags& flags);
 // Checks the flags (one-line errors naming the flag) and compiles the model's Session; with

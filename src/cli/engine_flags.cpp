@@ -19,6 +19,9 @@ void add_engine_flags(CLI::App& cmd, EngineFlags& f) {
                  "Images per pass of the leading per-image steps at batch > 1, a divisor of the "
                  "batch (0: the most whose largest step fits in a quarter of the L3)")
       ->capture_default_str();
+  cmd.add_flag("--plain-layouts", f.plain_layouts,
+               "Keep every activation in NCHW (no 16-channel blocks between two direct_nchw16c "
+               "convs)");
 }
 
 graph::Session make_session(const graph::Graph& g, const EngineFlags& f, bool progress) {
@@ -31,6 +34,7 @@ graph::Session make_session(const graph::Graph& g, const EngineFlags& f, bool pr
   so.threads = f.threads;
   so.micro_batch = f.micro_batch;
   so.conv_algorithm = f.algorithm;
+  so.propagate_layouts = !f.plain_layouts;
   so.tune = f.tune;
   so.tune_cache = f.tune ? tune_cache_path(f.tune_cache) : "";
   analysis::Progress bar("tune " + g.name(), 0, f.tune && progress);

@@ -45,6 +45,8 @@ struct Slot {
   // A slice of a Concat's output at batch > 1 (place_concats): each image's part lies
   // `image_stride` bytes after the previous image's, inside the Concat's images; 0: contiguous.
   int64_t image_stride = 0;
+  // Held in 16-channel blocks (propagate_layouts): `bytes` counts the padded channels.
+  bool blocked = false;
 };
 
 // in_place: a Concat whose inputs were written straight into their slices of its output.
@@ -158,6 +160,7 @@ struct Session::Impl {
   Weights conv_weights(const StepPlan& plan, const kernels::conv::ConvDesc& d) const;
   void create_convs(const std::vector<StepPlan>& plans);
   bool build_gemm(const StepPlan& plan, Step& step);
+  void propagate_layouts();
   void plan_memory();
   void place_concats(std::vector<int64_t>& first, std::vector<int64_t>& last,
                      std::vector<int>& parent, std::vector<int64_t>& at);
@@ -188,6 +191,18 @@ struct Session::Impl {
     return Tensor::wrap(sl.shape, sl.dtype, base() + sl.offset);
   }
   void execute(const Step& step, int64_t group = 0) const;
+  // Floats of slot s's whole batch in 16-channel blocks.
+  size_t blocked_floats(int s) const {
+    const Shape& sh = slots[static_cast<size_t>(s)].shape;
+    return static_cast<size_t>(sh[0] * kernels::conv::blocked_channels(sh[1]) * sh[2] * sh[3]);
+  }
+  // The plain [N, C, H, W] tensor v in slot s's 16-channel blocks.
+  std::vector<float> to_blocked(int s, const Tensor& v) const {
+    const Shape& sh = slots[static_cast<size_t>(s)].shape;
+    std::vector<float> b(blocked_floats(s));
+    kernels::conv::nchw_to_blocked(v.data<float>(), sh[0], sh[1], sh[2] * sh[3], b.data());
+    return b;
+  }
 };
 
 // The conv's weights and bias (zeros when absent), with its batch norm folded in.
@@ -507,6 +522,62 @@ void Session::Impl::plan_micro_batches(const std::vector<StepPlan>& plans) {
   groups = n / images;
 }
 
+// A value that one conv writes and only convs read, every one of them able to take it in 16-channel
+// blocks (direct_nchw16c), stays blocked: the writer stores its tiles' channel blocks as they are
+// and each reader copies rows of blocks into its padded buffer, where otherwise the writer would
+// transpose to NCHW and every reader transpose back. Feeds, graph outputs, residuals and Concat
+// inputs stay NCHW, so the graph's edges see plain tensors only.
+void Session::Impl::propagate_layouts() {
+  using kernels::conv::ConvDesc;
+  std::vector<bool> graph_output(slots.size(), false);
+  for (const std::string& out : g.outputs()) graph_output[slot_of.at(out)] = true;
+  std::vector<int> writer(slots.size(), -1);
+  std::vector<std::vector<int>> readers(slots.size());
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const Step& st = steps[i];
+    for (int v : st.out) {
+      if (v >= 0) writer[v] = st.kind == StepKind::conv ? static_cast<int>(i) : -2;
+    }
+    for (size_t k = 0; k < st.in.size(); ++k) {
+      if (st.in[k] < 0) continue;
+      // A conv reads its x as in[0]; anything else marks the value as read some other way.
+      const bool as_x = st.kind == StepKind::conv && k == 0;
+      readers[st.in[k]].push_back(as_x ? static_cast<int>(i) : -1);
+    }
+    if (st.residual >= 0) readers[st.residual].push_back(-1);
+  }
+  for (size_t v = 0; v < slots.size(); ++v) {
+    Slot& sl = slots[v];
+    if (sl.kind != SlotKind::arena || sl.dtype != DType::f32 || graph_output[v] || writer[v] < 0 ||
+        readers[v].empty() || sl.shape.size() != 4) {
+      continue;
+    }
+    Step& w = steps[static_cast<size_t>(writer[v])];
+    ConvDesc wd = w.desc;
+    wd.y_layout = Layout::NCHWc;
+    bool ok = w.conv_algorithm->supports(wd);
+    for (int r : readers[v]) {
+      if (!ok || r < 0) {
+        ok = false;
+        break;
+      }
+      const Step& rs = steps[static_cast<size_t>(r)];
+      ConvDesc rd = rs.desc;
+      rd.x_layout = Layout::NCHWc;
+      ok = rs.conv_algorithm->supports(rd);
+    }
+    if (!ok) continue;
+    w.desc.y_layout = Layout::NCHWc;
+    w.info.output_layout = Layout::NCHWc;
+    for (int r : readers[v]) {
+      steps[static_cast<size_t>(r)].desc.x_layout = Layout::NCHWc;
+      steps[static_cast<size_t>(r)].info.input_layout = Layout::NCHWc;
+    }
+    sl.blocked = true;
+    sl.bytes = sl.bytes / sl.shape[1] * kernels::conv::blocked_channels(sl.shape[1]);
+  }
+}
+
 void Session::Impl::plan_memory() {
   // Feeds are the caller's tensors; everything computed lives in the arena.
   for (const GraphInput& in : feed_inputs(g)) {
@@ -684,6 +755,7 @@ void Session::Impl::compile() {
   if (tuning) tuning->save();
   // Only compiling reports progress; the caller's callback need not outlive the constructor.
   options.on_tune_step = nullptr;
+  if (options.propagate_layouts) propagate_layouts();
   plan_memory();
   create_convs(plans);
   if (arena_bytes > 0) arena = Tensor({arena_bytes}, DType::u8);
@@ -803,6 +875,7 @@ std::vector<StepError> Session::check(const TensorMap& inputs) const {
     const Step& step = m.steps[i];
     const int out = step.out.empty() ? -1 : step.out[0];
     Tensor got;
+    std::vector<float> blocked_out;
     if (out >= 0) {
       const Slot& o = m.slots[static_cast<size_t>(out)];
       got = Tensor(o.shape, o.dtype);
@@ -819,6 +892,11 @@ std::vector<StepError> Session::check(const TensorMap& inputs) const {
         const Tensor& v = ref.at(sl.name);
         if (sl.kind == SlotKind::feed) {
           m.feeds[static_cast<size_t>(s)] = v;
+        } else if (sl.blocked) {
+          const std::vector<float> b = m.to_blocked(s, v);
+          const auto slice = static_cast<int64_t>(b.size() * sizeof(float)) / passes;
+          m.copy_value(s, group, reinterpret_cast<const std::byte*>(b.data()) + group * slice,
+                       nullptr, slice);
         } else {
           const auto slice = static_cast<int64_t>(v.nbytes()) / passes;
           m.copy_value(s, group, static_cast<const std::byte*>(v.raw()) + group * slice, nullptr,
@@ -826,11 +904,22 @@ std::vector<StepError> Session::check(const TensorMap& inputs) const {
         }
       }
       m.execute(step, group);
-      if (out >= 0) {
+      if (out >= 0 && m.slots[static_cast<size_t>(out)].blocked) {
+        // Read back in blocks, compared in NCHW once every pass is in.
+        blocked_out.resize(m.blocked_floats(out));
+        const auto slice = static_cast<int64_t>(blocked_out.size() * sizeof(float)) / passes;
+        m.copy_value(out, group, nullptr,
+                     reinterpret_cast<std::byte*>(blocked_out.data()) + group * slice, slice);
+      } else if (out >= 0) {
         const auto slice = static_cast<int64_t>(got.nbytes()) / passes;
         m.copy_value(out, group, nullptr, static_cast<std::byte*>(got.raw()) + group * slice,
                      slice);
       }
+    }
+    if (!blocked_out.empty()) {
+      const Shape& sh = got.shape();
+      kernels::conv::blocked_to_nchw(blocked_out.data(), sh[0], sh[1], sh[2] * sh[3],
+                                     got.data<float>());
     }
     StepError e;
     if (out >= 0 && m.slots[static_cast<size_t>(out)].dtype == DType::f32) {

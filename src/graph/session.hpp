@@ -34,6 +34,10 @@ struct SessionOptions {
   // caches; the steps after it (Flatten, FC, ...) take the whole batch. 0: the most images whose
   // largest step fits in a quarter of the L3 (a divisor of the batch).
   int64_t micro_batch = 0;
+  // Layout propagation: a conv's output that only convs read, all of them taking the
+  // channel-blocked layout (direct_nchw16c), stays blocked between them (no reorder to NCHW and
+  // back). Off: every value is NCHW.
+  bool propagate_layouts = true;
   // Called after each step is compiled while tuning (steps done, steps in all): a progress bar.
   // Used by the constructor only; the Session does not keep it.
   std::function<void(size_t, size_t)> on_tune_step;
@@ -53,6 +57,10 @@ struct StepInfo {
   int64_t output_bytes = 0;     // activations written
   int64_t weight_bytes = 0;     // parameters read
   int64_t workspace_bytes = 0;  // the algorithm's scratch
+  // The layouts the step's kernel reads its input and writes its output in (layout propagation:
+  // NCHWc between two direct_nchw16c convs).
+  Layout input_layout = Layout::NCHW;
+  Layout output_layout = Layout::NCHW;
   // Images per call of the step's kernel: one pass's for the micro-batched steps, else the batch.
   int64_t images = 1;
 };

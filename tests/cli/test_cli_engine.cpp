@@ -46,6 +46,33 @@ TEST(CliEngine, CheckPrintsOneRowPerStep) {
   }
 }
 
+// SqueezeNet with every conv direct_nchw16c: each fire module's squeeze output, read by both
+// expand convs only, stays in 16-channel blocks; --plain-layouts keeps it NCHW, with the same
+// output to the last digit printed.
+TEST(CliEngine, CheckNamesBlockedLayoutsAndPlainLayoutsTurnsThemOff) {
+  const std::string cmd = "run squeezenet --algorithm direct_nchw16c --check";
+  const CliResult blocked = run_loupe(cmd);
+  ASSERT_EQ(blocked.code, 0) << blocked.err;
+  const auto row = [](const std::string& out, const std::string& step) {
+    const size_t at = out.find("\n" + step + " ");
+    return at == std::string::npos ? std::string()
+                                   : out.substr(at + 1, out.find('\n', at + 1) - at);
+  };
+  EXPECT_NE(row(blocked.out, "fire2/squeeze1x1").find("direct_nchw16c [NCHW>NCHWc]"),
+            std::string::npos)
+      << blocked.out;
+  EXPECT_NE(row(blocked.out, "fire2/expand3x3").find("direct_nchw16c [NCHWc>NCHW]"),
+            std::string::npos)
+      << blocked.out;
+  const CliResult plain = run_loupe(cmd + " --plain-layouts");
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  EXPECT_EQ(plain.out.find("NCHWc"), std::string::npos) << plain.out;
+  const size_t at = blocked.out.find("\noutput "), plain_at = plain.out.find("\noutput ");
+  ASSERT_NE(at, std::string::npos) << blocked.out;
+  ASSERT_NE(plain_at, std::string::npos) << plain.out;
+  EXPECT_EQ(plain.out.substr(plain_at), blocked.out.substr(at));
+}
+
 TEST(CliEngine, UnknownAlgorithmIsExitOne) {
   const CliResult r = run_loupe("run lenet5 --algorithm magic");
   EXPECT_EQ(r.code, 1);

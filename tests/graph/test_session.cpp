@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <string>
 
 #include "graph/arena.hpp"
@@ -494,6 +495,68 @@ TEST(Session, StepsDescribeTheWork) {
   // 2 x (8*8*81 + 8*8*9*81 + 16*8*81 + 16*8*81): the four convs at batch 2, E = F = 9.
   EXPECT_EQ(macs, 2 * (8 * 8 * 81 + 8 * 8 * 9 * 81 + 16 * 8 * 81 + 16 * 8 * 81));
   EXPECT_GT(s.arena_bytes(), 0);
+}
+
+// Direct convs in a row (odd channel counts, stride 2, a 1x1, a value read by two convs, one read
+// by a conv and a pool): the values that only direct_nchw16c convs read stay in 16-channel blocks;
+// feeds, graph outputs and the pool's input stay NCHW. Whole batch and micro-batches, run and
+// check, against the reference and against the same session with every value plain.
+Graph direct_chain() {
+  GraphBuilder b("chain", 11);
+  const std::string x = b.input("data", {4, 5, 12, 12});
+  const std::string a = b.relu(b.conv(x, {.M = 21, .R = 3, .pad = 1}, "a"), "a/relu");
+  const std::string c = b.conv(a, {.M = 19, .R = 3, .stride = 2, .pad = 1}, "b");
+  const std::string d = b.relu(b.conv(c, {.M = 18, .R = 1}, "c"), "c/relu");
+  const std::string e = b.conv(d, {.M = 7, .R = 3, .pad = 1}, "d");
+  const std::string f = b.conv(d, {.M = 9, .R = 1}, "e");
+  const std::string p = b.max_pool(f, {.k = 2, .stride = 2}, "pool");
+  const std::string q = b.conv(f, {.M = 4, .R = 3, .stride = 2, .pad = 1}, "f");
+  b.output(e);
+  b.output(p);
+  b.output(q);
+  return b.finish();
+}
+
+TEST(Session, LayoutsPropagateBetweenDirectConvs) {
+  const Graph g = direct_chain();
+  const TensorMap feeds = random_feeds(g, 5);
+  for (int64_t micro : {4, 1}) {
+    SCOPED_TRACE("micro-batch " + std::to_string(micro));
+    SessionOptions opt;
+    opt.conv_algorithm = "direct_nchw16c";
+    opt.micro_batch = micro;
+    expect_matches_reference(g, opt, 5, 1e-5);
+    const Session s(g, opt);
+    std::map<std::string, std::string> layouts;
+    for (const StepInfo& st : s.steps()) {
+      layouts[st.name] = std::string(layout_name(st.input_layout)) + ">" +
+                         std::string(layout_name(st.output_layout));
+    }
+    EXPECT_EQ(layouts["a"], "NCHW>NCHWc");
+    EXPECT_EQ(layouts["b"], "NCHWc>NCHWc");
+    EXPECT_EQ(layouts["c"], "NCHWc>NCHWc");
+    EXPECT_EQ(layouts["d"], "NCHWc>NCHW");  // a graph output
+    EXPECT_EQ(layouts["e"], "NCHWc>NCHW");  // the pool reads it too
+    EXPECT_EQ(layouts["f"], "NCHW>NCHW");
+    EXPECT_EQ(layouts["pool"], "NCHW>NCHW");
+    const std::vector<StepError> err = s.check(feeds);
+    ASSERT_EQ(err.size(), s.steps().size());
+    for (size_t i = 0; i < err.size(); ++i) {
+      EXPECT_LE(err[i].rel_l2, 1e-5) << s.steps()[i].name;
+    }
+    // The same kernels with every value plain add the same terms in the same order: equal
+    // outputs, bit for bit.
+    opt.propagate_layouts = false;
+    const Session plain(g, opt);
+    for (const StepInfo& st : plain.steps()) {
+      EXPECT_EQ(st.input_layout, Layout::NCHW) << st.name;
+      EXPECT_EQ(st.output_layout, Layout::NCHW) << st.name;
+    }
+    const TensorMap want = plain.run(feeds), got = s.run(feeds);
+    for (const auto& [name, w] : want) {
+      EXPECT_EQ(rel_l2(got.at(name), w), 0.0) << name;
+    }
+  }
 }
 
 TEST(Session, CheckReportsPerStepError) {

@@ -21,8 +21,11 @@ GemmEpilogue gemm_epilogue(const ConvDesc& d) {
   return e;
 }
 
-bool valid_desc(const ConvDesc& d) {
+bool valid_desc(const ConvDesc& d, bool blocked) {
   const ops::LayerShape& s = d.shape;
+  const auto known = [&](Layout l) { return l == Layout::NCHW || (blocked && l == Layout::NCHWc); };
+  if (!known(d.x_layout) || !known(d.y_layout)) return false;
+  if (d.y_layout == Layout::NCHWc && (d.residual || d.y_image_stride != 0)) return false;
   if (d.y_image_stride != 0 && d.y_image_stride < s.M * s.E * s.F) return false;
   if (s.N < 1 || s.C < 1 || s.H < 1 || s.W < 1 || s.M < 1 || s.R < 1 || s.S < 1) return false;
   if (s.U < 1 || s.U_w < 1 || s.dil_h < 1 || s.dil_w < 1 || s.G < 1) return false;
@@ -32,6 +35,28 @@ bool valid_desc(const ConvDesc& d) {
   const int64_t span_w = s.W + s.pad_left + s.pad_right - s.dil_w * (s.S - 1) - 1;
   if (span_h < 0 || span_w < 0) return false;
   return s.E == span_h / s.U + 1 && s.F == span_w / s.U_w + 1;
+}
+
+void nchw_to_blocked(const float* x, int64_t N, int64_t C, int64_t HW, float* out) {
+  const int64_t Cb = blocked_channels(C);
+  for (int64_t n = 0; n < N; ++n) {
+    for (int64_t c = 0; c < Cb; ++c) {
+      float* o = out + ((n * Cb + c / 16 * 16) * HW) + c % 16;
+      const float* i = x + (n * C + c) * HW;
+      for (int64_t p = 0; p < HW; ++p) o[p * 16] = c < C ? i[p] : 0.0f;
+    }
+  }
+}
+
+void blocked_to_nchw(const float* x, int64_t N, int64_t C, int64_t HW, float* out) {
+  const int64_t Cb = blocked_channels(C);
+  for (int64_t n = 0; n < N; ++n) {
+    for (int64_t c = 0; c < C; ++c) {
+      const float* i = x + ((n * Cb + c / 16 * 16) * HW) + c % 16;
+      float* o = out + (n * C + c) * HW;
+      for (int64_t p = 0; p < HW; ++p) o[p] = i[p * 16];
+    }
+  }
 }
 
 void strided_copy_scalar(const float* in, int64_t stride, int64_t n, float* out) {

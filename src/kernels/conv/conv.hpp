@@ -5,9 +5,11 @@
 // much workspace it needs; create() prepares the weights once (packing, Winograd transform) and
 // the returned primitive's run() only computes.
 //
-// Tensors are fp32 NCHW (plain) unless a primitive says otherwise through input_layout() /
-// output_layout(); the graph reorders at the boundaries. Every algorithm is tested against
-// ops::conv_reference on randomized shapes (tests/kernels/conv/).
+// Tensors are fp32 NCHW (plain) unless the description asks for the channel-blocked layout
+// (Layout::NCHWc, 16 channels per block: [N][ceil(C/16)][H][W][16], the tail block's channels
+// past C zero) on either side; only direct_nchw16c supports that, so that two such layers in a
+// row skip the reorders between them (the graph's layout propagation). Every algorithm is tested
+// against ops::conv_reference on randomized shapes (tests/kernels/conv/).
 #include <cstdint>
 #include <memory>
 #include <string_view>
@@ -31,11 +33,24 @@ struct ConvDesc {
   // larger when each image's y is a slice of a wider tensor (a Concat's channels at batch > 1).
   // The residual stays plain. Only some algorithms take it (their supports() say so).
   int64_t y_image_stride = 0;
+  // Layout::NCHW or Layout::NCHWc (16-channel blocks). A blocked y takes no residual and no
+  // image stride.
+  Layout x_layout = Layout::NCHW;
+  Layout y_layout = Layout::NCHW;
 };
+
+// Channels rounded up to whole 16-channel blocks: a blocked tensor's channel extent.
+inline int64_t blocked_channels(int64_t C) { return (C + 15) / 16 * 16; }
+// Floats of one image of x, in d's input layout.
+inline int64_t x_image_floats(const ConvDesc& d) {
+  const int64_t C = d.x_layout == Layout::NCHWc ? blocked_channels(d.shape.C) : d.shape.C;
+  return C * d.shape.H * d.shape.W;
+}
 
 // d.y_image_stride resolved: the floats between two images' outputs (supports() refuses a
 // nonzero stride below M E F).
 inline int64_t y_image_floats(const ConvDesc& d) {
+  if (d.y_layout == Layout::NCHWc) return blocked_channels(d.shape.M) * d.shape.E * d.shape.F;
   return d.y_image_stride > 0 ? d.y_image_stride : d.shape.M * d.shape.E * d.shape.F;
 }
 // Whether y is plain [N, M, E, F] (the algorithms without strided images require it).
@@ -49,9 +64,8 @@ class ConvPrimitive {
   virtual std::string_view algorithm() const = 0;
   // Floats of scratch memory run() needs (the caller owns it, 64-byte aligned).
   virtual int64_t workspace_floats() const = 0;
-  virtual Layout input_layout() const { return Layout::NCHW; }
-  virtual Layout output_layout() const { return Layout::NCHW; }
-  // x [N,C,H,W], y [N,M,E,F] (in the layouts above); residual like y or null; workspace as sized.
+  // x [N,C,H,W], y [N,M,E,F] in the description's layouts; residual plain NCHW like y, or null;
+  // workspace as sized.
   virtual void run(const float* x, float* y, const float* residual, float* workspace) const = 0;
 };
 
@@ -72,5 +86,10 @@ const std::vector<const ConvAlgorithm*>& algorithms();
 const ConvAlgorithm* find_algorithm(std::string_view name);  // nullptr when unknown
 // The default heuristic's pick for a layer (always one that supports it).
 const ConvAlgorithm& choose_algorithm(const ConvDesc& d);
+
+// Plain NCHW [N][C][H*W] to 16-channel blocks [N][C/16][H*W][16] (the tail block's channels past
+// C zero), and back. For the graph's edges and the tests; the kernels block their own tiles.
+void nchw_to_blocked(const float* x, int64_t N, int64_t C, int64_t HW, float* out);
+void blocked_to_nchw(const float* x, int64_t N, int64_t C, int64_t HW, float* out);
 
 }  // namespace loupe::kernels::conv

@@ -68,8 +68,15 @@ struct DirectStore {
 void direct_store_avx512(const DirectStore& s);
 void direct_store_avx2(const DirectStore& s);
 void direct_store_scalar(const DirectStore& s);
+// The same into a channel-blocked y (Layout::NCHWc): y at the strip's first pixel in the block of
+// its first channel, `plane` floats from one 16-channel block to the next; the lanes past
+// `channels` up to the block's end are written as zeros; no residual.
+void direct_store_blocked_avx512(const DirectStore& s);
+void direct_store_blocked_avx2(const DirectStore& s);
+void direct_store_blocked_scalar(const DirectStore& s);
 using DirectStoreFn = void (*)(const DirectStore&);
-DirectStoreFn direct_store_for(Isa isa);  // the ISA's (resolved) store
+DirectStoreFn direct_store_for(Isa isa);          // the ISA's (resolved) store
+DirectStoreFn direct_store_blocked_for(Isa isa);  // and its blocked one
 
 // Rows [0, H) of channels c0 .. c0+15 (those below C; planes H x W, `plane_stride` floats apart,
 // from x) into the interior of a [Hp][Wp][16] block: row h at dst + ((h + pad_top) * Wp +

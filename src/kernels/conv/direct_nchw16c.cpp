@@ -52,6 +52,17 @@ void direct_store_scalar(const DirectStore& s) {
   }
 }
 
+void direct_store_blocked_scalar(const DirectStore& s) {
+  const ScalarEpilogue ep{s.clamp, s.lo, s.hi};
+  for (int64_t m = 0; m < (s.channels + 15) / 16 * 16; ++m) {
+    float* y = s.y + m / 16 * s.plane + m % 16;
+    for (int j = 0; j < s.pixels; ++j) {
+      const float b = s.bias != nullptr && m < s.channels ? s.bias[m] : 0.0f;
+      y[j * 16] = m < s.channels ? ep.apply(s.out[j * s.out_stride + m] + b) : 0.0f;
+    }
+  }
+}
+
 void store_strip(DirectStoreFn store, const ConvDesc& d, const float* bias, const float* out,
                  int pixels, int64_t mg, int64_t e, int64_t f0, float* y, const float* residual) {
   const ops::LayerShape& s = d.shape;
@@ -62,8 +73,13 @@ void store_strip(DirectStoreFn store, const ConvDesc& d, const float* bias, cons
   v.channels = std::min<int64_t>(32, s.M - mg * 32);
   v.plane = s.E * s.F;
   const int64_t off = (mg * 32 * s.E + e) * s.F + f0;
-  v.y = y + off;
-  v.residual = residual != nullptr ? residual + off : nullptr;
+  if (d.y_layout == Layout::NCHWc) {
+    v.plane *= 16;
+    v.y = y + mg * 32 * s.E * s.F + (e * s.F + f0) * 16;
+  } else {
+    v.y = y + off;
+    v.residual = residual != nullptr ? residual + off : nullptr;
+  }
   v.bias = d.has_bias ? bias + mg * 32 : nullptr;
   v.clamp = ep.clamp;
   v.lo = ep.lo;
@@ -79,6 +95,17 @@ DirectStoreFn direct_store_for(Isa isa) {
       return direct_store_avx2;
     default:
       return direct_store_scalar;
+  }
+}
+
+DirectStoreFn direct_store_blocked_for(Isa isa) {
+  switch (isa) {
+    case Isa::avx512:
+      return direct_store_blocked_avx512;
+    case Isa::avx2:
+      return direct_store_blocked_avx2;
+    default:
+      return direct_store_blocked_scalar;
   }
 }
 
@@ -144,7 +171,8 @@ class DirectPrimitive : public ConvPrimitive {
       }
     }
     threads_ = resolve_threads(d);
-    store_ = direct_store_for(resolve_isa(d.isa));
+    store_ = d.y_layout == Layout::NCHWc ? direct_store_blocked_for(resolve_isa(d.isa))
+                                         : direct_store_for(resolve_isa(d.isa));
     choose_band();
     row_split_ = vector_reorder_ && band_rows_ == 0 && group_chunk_ == 0 && rows_per_tile_ == 1 &&
                  threads_ > 1;
@@ -167,7 +195,7 @@ class DirectPrimitive : public ConvPrimitive {
     const int64_t strips = this->strips(), tile_rows = this->tile_rows();
     const int64_t jobs = mgroups_ * tile_rows * strips;
     for (int64_t n = 0; n < s.N; ++n) {
-      const float* xn = x + n * s.C * s.H * s.W;
+      const float* xn = x + n * x_image_floats(d_);
       const int64_t y_off = n * s.M * s.E * s.F;
       if (row_split_) {
         run_row_split(xn, workspace, y + n * y_image_floats(d_),
@@ -268,12 +296,18 @@ class DirectPrimitive : public ConvPrimitive {
   }
 
   // Padded rows [h0, h0 + rows) of channel block cb into dst, [rows][Wp][16]: the real rows'
-  // interior by AVX2 transposes (zeros in the channels past C), then zeros in the padding only.
+  // interior by AVX2 transposes (zeros in the channels past C), or row by row from an x that is
+  // blocked already, then zeros in the padding only.
   void fill_rows(const float* x, int64_t cb, int64_t h0, int64_t rows, float* dst) const {
     const ops::LayerShape& s = d_.shape;
     const int64_t first = std::max<int64_t>(h0, s.pad_top);              // first real row
     const int64_t last = std::min<int64_t>(h0 + rows, s.pad_top + s.H);  // past the last
-    if (first < last) {
+    if (d_.x_layout == Layout::NCHWc) {
+      for (int64_t h = first; h < last; ++h) {
+        std::memcpy(dst + ((h - h0) * wp_ + s.pad_left) * 16,
+                    x + ((cb * s.H + h - s.pad_top) * s.W) * 16, sizeof(float) * 16 * s.W);
+      }
+    } else if (first < last) {
       direct_reorder_avx2(x + cb * 16 * s.H * s.W + (first - s.pad_top) * s.W,
                           std::min<int64_t>(16, s.C - cb * 16), last - first, s.W, s.H * s.W,
                           dst + (first - h0) * wp_ * 16, wp_, 0, s.pad_left);
@@ -304,7 +338,7 @@ class DirectPrimitive : public ConvPrimitive {
         const int64_t n = u / bands, e0 = u % bands * band_rows_;
         const int64_t e1 = std::min(s.E, e0 + band_rows_);
         const int64_t y_off = n * s.M * s.E * s.F;
-        fill_band(x + n * s.C * s.H * s.W, e0 * s.U, band_in_rows(e1 - e0), buf);
+        fill_band(x + n * x_image_floats(d_), e0 * s.U, band_in_rows(e1 - e0), buf);
         for (int64_t mg = 0; mg < mgroups_; ++mg) {
           for (int64_t e = e0; e < e1; e += rows_per_tile_) {
             for (int64_t strip = 0; strip < strips; ++strip) {
@@ -327,7 +361,7 @@ class DirectPrimitive : public ConvPrimitive {
   void reorder(const float* x, int64_t cb, float* xb) const {
     const ops::LayerShape& s = d_.shape;
     float* dst = xb + cb * hp_ * wp_ * 16;
-    if (vector_reorder_) {
+    if (vector_reorder_ || d_.x_layout == Layout::NCHWc) {
       fill_rows(x, cb, 0, hp_, dst);
       return;
     }
@@ -491,7 +525,7 @@ class DirectPrimitive : public ConvPrimitive {
 class DirectNchw16c : public ConvAlgorithm {
  public:
   std::string_view name() const override { return "direct_nchw16c"; }
-  bool supports(const ConvDesc& d) const override { return valid_desc(d) && d.shape.G == 1; }
+  bool supports(const ConvDesc& d) const override { return valid_desc(d, true) && d.shape.G == 1; }
   std::unique_ptr<ConvPrimitive> create(const ConvDesc& d, const float* weights,
                                         const float* bias) const override {
     return std::make_unique<DirectPrimitive>(d, weights, bias);

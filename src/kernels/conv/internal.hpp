@@ -59,7 +59,8 @@ std::unique_ptr<ConvPrimitive> make_pixel_rows_1x1(const ConvDesc& d, const floa
                                                    const float* bias);
 
 // Output row e of 32-channel group mg from column f0, `pixels` results in `out` ([pixels][32]),
-// to the plain NCHW output y (one image) through `store` (direct_store_for) with d's bias
+// to the output y (one image, in d.y_layout) through `store` (direct_store_for, or
+// direct_store_blocked_for for a blocked y) with d's bias
 // (bias[M] or unused), residual (like y, or null) and clamp: the direct tiles' write-back.
 void store_strip(DirectStoreFn store, const ConvDesc& d, const float* bias, const float* out,
                  int pixels, int64_t mg, int64_t e, int64_t f0, float* y, const float* residual);
@@ -69,8 +70,9 @@ GemmEpilogue gemm_epilogue(const ConvDesc& d);
 
 // Whether the description is well formed (positive sizes, channels divisible by the groups,
 // output size consistent with the input, window and pads; an output image stride of 0 or at
-// least M E F, so that images do not overlap): every supports() starts here.
-bool valid_desc(const ConvDesc& d);
+// least M E F, so that images do not overlap; plain NCHW x and y unless `blocked`, where either
+// may be NCHWc and a blocked y has no residual or image stride): every supports() starts here.
+bool valid_desc(const ConvDesc& d, bool blocked = false);
 
 // An input plane zero-padded and split into U_w column phases: phase p, padded row i holds the
 // padded columns p, p + U_w, p + 2 U_w, ... of row i, `wq` floats per row with at least one

@@ -162,12 +162,36 @@ double run_case(const ConvAlgorithm& algo, const ConvDesc& d, Rng& rng) {
 
   const auto prim = algo.create(d, w.data(), d.has_bias ? b.data() : nullptr);
   EXPECT_EQ(prim->algorithm(), algo.name());
+  // A blocked x is handed over blocked, its tail block's channels past C zero as the layout
+  // promises (NaN there would poison the zero filters' sums).
+  std::vector<float> xb;
+  if (d.x_layout == Layout::NCHWc) {
+    xb.resize(static_cast<size_t>(s.N * x_image_floats(d)), std::nanf(""));
+    nchw_to_blocked(x.data(), s.N, s.C, s.H * s.W, xb.data());
+  }
   // Poisoned workspace and output: the primitive must write every output and not read garbage.
   // With strided images (d.y_image_stride) the gaps between them must stay untouched.
   std::vector<float> ws(static_cast<size_t>(prim->workspace_floats()) + 16, std::nanf(""));
-  const int64_t plain = s.M * s.E * s.F, ys = y_image_floats(d);
+  const bool blocked_y = d.y_layout == Layout::NCHWc;
+  const int64_t plain = s.M * s.E * s.F, ys = blocked_y ? plain : y_image_floats(d);
   std::vector<float> y(static_cast<size_t>((s.N - 1) * ys + plain), std::nanf(""));
-  prim->run(x.data(), y.data(), d.residual ? res.data() : nullptr, ws.data());
+  std::vector<float> yb(blocked_y ? static_cast<size_t>(s.N * y_image_floats(d)) : 0,
+                        std::nanf(""));
+  prim->run(xb.empty() ? x.data() : xb.data(), blocked_y ? yb.data() : y.data(),
+            d.residual ? res.data() : nullptr, ws.data());
+  if (blocked_y) {
+    // Every channel of the padded tail block written, as zeros past M.
+    const int64_t Mb = blocked_channels(s.M), plane = s.E * s.F;
+    for (int64_t n = 0; n < s.N; ++n) {
+      for (int64_t m = s.M; m < Mb; ++m) {
+        for (int64_t p = 0; p < plane; ++p) {
+          if (yb[static_cast<size_t>(((n * Mb + m / 16 * 16) * plane) + p * 16 + m % 16)] != 0.0f)
+            return 1e300;
+        }
+      }
+    }
+    blocked_to_nchw(yb.data(), s.N, s.M, plane, y.data());
+  }
 
   double num = 0.0, den = 0.0;
   for (int64_t i = 0; i < ny; ++i) {
@@ -216,6 +240,45 @@ TEST_P(ConvAlgorithms, MatchReferenceOnRandomShapesOnEveryIsa) {
       const double err = run_case(*algo, d, rng);
       ASSERT_LE(err, tolerance(algo->name()))
           << algo->name() << " isa=" << isa_name(isa) << " " << Case{d}.str();
+    }
+  }
+}
+
+// direct_nchw16c takes and returns the channel-blocked layout as well (the graph's layout
+// propagation): x blocked, y blocked, or both, on random shapes; every other algorithm refuses
+// a blocked side.
+TEST(ConvDirect, BlockedLayoutsMatchReferenceOnEveryIsa) {
+  const ConvAlgorithm* algo = find_algorithm("direct_nchw16c");
+  ASSERT_NE(algo, nullptr);
+  constexpr int kShapes = 200;
+  for (Isa isa : {Isa::avx512, Isa::avx2, Isa::scalar}) {
+    if (!isa_supported(isa)) continue;
+    Rng rng(4099 + static_cast<uint64_t>(isa));
+    int tested = 0;
+    for (int i = 0; tested < kShapes; ++i) {
+      ASSERT_LT(i, 10 * kShapes) << "generator yields too few supported shapes";
+      ConvDesc d = random_desc(rng, algo->name());
+      d.isa = isa;
+      if (i % 3 != 1) d.x_layout = Layout::NCHWc;
+      if (i % 3 != 0) {
+        d.y_layout = Layout::NCHWc;
+        // A blocked y takes no residual.
+        ConvDesc with_residual = d;
+        with_residual.residual = true;
+        EXPECT_FALSE(algo->supports(with_residual));
+        d.residual = false;
+      }
+      if (!algo->supports(d)) continue;
+      for (const ConvAlgorithm* other : algorithms()) {
+        if (other != algo) {
+          EXPECT_FALSE(other->supports(d)) << other->name();
+        }
+      }
+      ++tested;
+      const double err = run_case(*algo, d, rng);
+      ASSERT_LE(err, tolerance(algo->name()))
+          << "isa=" << isa_name(isa) << " x " << layout_name(d.x_layout) << " y "
+          << layout_name(d.y_layout) << " " << Case{d}.str();
     }
   }
 }

@@ -203,4 +203,27 @@ void direct_tile_avx2(const DirectTile& t) {
   }
 }
 
+void direct_store_blocked_avx2(const DirectStore& s) {
+  const __m256 lo = _mm256_set1_ps(s.lo), hi = _mm256_set1_ps(s.hi);
+  alignas(32) static constexpr int kLane[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+  const __m256i lane = _mm256_load_si256(reinterpret_cast<const __m256i*>(kLane));
+  for (int64_t m0 = 0; m0 < s.channels; m0 += 8) {
+    const auto n = static_cast<int>(std::min<int64_t>(8, s.channels - m0));
+    const __m256i real = _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lane);
+    const __m256 bias =
+        s.bias != nullptr ? _mm256_maskload_ps(s.bias + m0, real) : _mm256_setzero_ps();
+    float* y = s.y + m0 / 16 * s.plane + m0 % 16;
+    for (int j = 0; j < s.pixels; ++j) {
+      __m256 v = _mm256_add_ps(_mm256_loadu_ps(s.out + j * s.out_stride + m0), bias);
+      if (s.clamp) v = _mm256_min_ps(_mm256_max_ps(v, lo), hi);
+      _mm256_storeu_ps(y + j * 16, _mm256_and_ps(v, _mm256_castsi256_ps(real)));
+    }
+  }
+  // The upper half of a last block whose channels end in its lower half.
+  if (s.channels % 16 > 0 && s.channels % 16 <= 8) {
+    float* y = s.y + s.channels / 16 * s.plane + 8;
+    for (int j = 0; j < s.pixels; ++j) _mm256_storeu_ps(y + j * 16, _mm256_setzero_ps());
+  }
+}
+
 }  // namespace loupe::kernels::conv

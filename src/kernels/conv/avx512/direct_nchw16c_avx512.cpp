@@ -316,4 +316,19 @@ void direct_store_avx512(const DirectStore& s) {
   }
 }
 
+void direct_store_blocked_avx512(const DirectStore& s) {
+  const __m512 lo = _mm512_set1_ps(s.lo), hi = _mm512_set1_ps(s.hi);
+  for (int64_t m0 = 0; m0 < s.channels; m0 += 16) {
+    const __mmask16 real = avx512::first_lanes(std::min<int64_t>(16, s.channels - m0));
+    const __m512 bias =
+        s.bias != nullptr ? _mm512_maskz_loadu_ps(real, s.bias + m0) : _mm512_setzero_ps();
+    float* y = s.y + m0 / 16 * s.plane;
+    for (int j = 0; j < s.pixels; ++j) {
+      __m512 v = _mm512_add_ps(_mm512_loadu_ps(s.out + j * s.out_stride + m0), bias);
+      if (s.clamp) v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);
+      _mm512_storeu_ps(y + j * 16, _mm512_maskz_mov_ps(real, v));
+    }
+  }
+}
+
 }  // namespace loupe::kernels::conv
