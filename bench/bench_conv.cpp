@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "fma_peak.hpp"
+#include "interleave.hpp"
 #include "kernels/conv/conv.hpp"
 #include "kernels/isa.hpp"
 #include "loupe/random.hpp"
@@ -296,7 +297,9 @@ int main(int argc, char** argv) {
       }
     }
   }
-  benchmark::Initialize(&argc, argv);
+  std::vector<char*> args = with_interleaving(argc, argv);
+  int args_count = static_cast<int>(args.size()) - 1;
+  benchmark::Initialize(&args_count, args.data());
   SummaryReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "interleave.hpp"
 #include "kernels/conv/conv.hpp"
 #include "loupe/random.hpp"
 
@@ -88,7 +89,9 @@ int main(int argc, char** argv) {
       }
     }
   }
-  benchmark::Initialize(&argc, argv);
+  std::vector<char*> args = with_interleaving(argc, argv);
+  int args_count = static_cast<int>(args.size()) - 1;
+  benchmark::Initialize(&args_count, args.data());
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "interleave.hpp"
 #include "kernels/gemm/gemm.hpp"
 #include "kernels/gemm/strassen.hpp"
 #include "loupe/random.hpp"
@@ -80,7 +81,9 @@ int main(int argc, char** argv) {
       }
     }
   }
-  benchmark::Initialize(&argc, argv);
+  std::vector<char*> args = with_interleaving(argc, argv);
+  int args_count = static_cast<int>(args.size()) - 1;
+  benchmark::Initialize(&args_count, args.data());
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;
