@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "kernels/isa.hpp"
+#include "loupe/tensor.hpp"
 
 namespace loupe::kernels::conv {
 
@@ -75,8 +76,8 @@ void direct_store_blocked_avx512(const DirectStore& s);
 void direct_store_blocked_avx2(const DirectStore& s);
 void direct_store_blocked_scalar(const DirectStore& s);
 using DirectStoreFn = void (*)(const DirectStore&);
-DirectStoreFn direct_store_for(Isa isa);          // the ISA's (resolved) store
-DirectStoreFn direct_store_blocked_for(Isa isa);  // and its blocked one
+// The ISA's (resolved) store into a y of that layout (NCHW, or NCHWc: the blocked store).
+DirectStoreFn direct_store_for(Isa isa, Layout y_layout = Layout::NCHW);
 
 // Rows [0, H) of channels c0 .. c0+15 (those below C; planes H x W, `plane_stride` floats apart,
 // from x) into the interior of a [Hp][Wp][16] block: row h at dst + ((h + pad_top) * Wp +

@@ -87,25 +87,15 @@ void store_strip(DirectStoreFn store, const ConvDesc& d, const float* bias, cons
   store(v);
 }
 
-DirectStoreFn direct_store_for(Isa isa) {
+DirectStoreFn direct_store_for(Isa isa, Layout y_layout) {
+  const bool blocked = y_layout == Layout::NCHWc;
   switch (isa) {
     case Isa::avx512:
-      return direct_store_avx512;
+      return blocked ? direct_store_blocked_avx512 : direct_store_avx512;
     case Isa::avx2:
-      return direct_store_avx2;
+      return blocked ? direct_store_blocked_avx2 : direct_store_avx2;
     default:
-      return direct_store_scalar;
-  }
-}
-
-DirectStoreFn direct_store_blocked_for(Isa isa) {
-  switch (isa) {
-    case Isa::avx512:
-      return direct_store_blocked_avx512;
-    case Isa::avx2:
-      return direct_store_blocked_avx2;
-    default:
-      return direct_store_blocked_scalar;
+      return blocked ? direct_store_blocked_scalar : direct_store_scalar;
   }
 }
 
@@ -171,8 +161,7 @@ class DirectPrimitive : public ConvPrimitive {
       }
     }
     threads_ = resolve_threads(d);
-    store_ = d.y_layout == Layout::NCHWc ? direct_store_blocked_for(resolve_isa(d.isa))
-                                         : direct_store_for(resolve_isa(d.isa));
+    store_ = direct_store_for(resolve_isa(d.isa), d.y_layout);
     choose_band();
     row_split_ = vector_reorder_ && band_rows_ == 0 && group_chunk_ == 0 && rows_per_tile_ == 1 &&
                  threads_ > 1;

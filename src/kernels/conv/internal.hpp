@@ -59,9 +59,9 @@ std::unique_ptr<ConvPrimitive> make_pixel_rows_1x1(const ConvDesc& d, const floa
                                                    const float* bias);
 
 // Output row e of 32-channel group mg from column f0, `pixels` results in `out` ([pixels][32]),
-// to the output y (one image, in d.y_layout) through `store` (direct_store_for, or
-// direct_store_blocked_for for a blocked y) with d's bias
-// (bias[M] or unused), residual (like y, or null) and clamp: the direct tiles' write-back.
+// to the output y (one image, in d.y_layout) through `store` (direct_store_for for that layout)
+// with d's bias (bias[M] or unused), residual (like y, or null) and clamp: the direct tiles'
+// write-back.
 void store_strip(DirectStoreFn store, const ConvDesc& d, const float* bias, const float* out,
                  int pixels, int64_t mg, int64_t e, int64_t f0, float* y, const float* residual);
 
