@@ -181,9 +181,7 @@ int main(int argc, char** argv) {
       }
     }
   }
-  std::vector<char*> args = with_interleaving(argc, argv);
-  int args_count = static_cast<int>(args.size()) - 1;
-  benchmark::Initialize(&args_count, args.data());
+  initialize_interleaved(argc, argv);
   SummaryReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
 

@@ -4,10 +4,13 @@
 // 2.6 to 3.4 GHz and back), loupe's repetitions and its peer's then meet different machines and
 // their ratio moved by 10-20% from run to run. Random interleaving runs every benchmark's
 // repetitions shuffled together, so both see the same mix. On unless the command line sets it.
+#include <benchmark/benchmark.h>
+
 #include <string_view>
 #include <vector>
 
-inline std::vector<char*> with_interleaving(int argc, char** argv) {
+// benchmark::Initialize on the command line, plus the interleaving flag where it is absent.
+inline void initialize_interleaved(int argc, char** argv) {
   static char flag[] = "--benchmark_enable_random_interleaving=true";
   std::vector<char*> args(argv, argv + argc);
   bool given = false;
@@ -15,6 +18,7 @@ inline std::vector<char*> with_interleaving(int argc, char** argv) {
     given |= std::string_view(argv[i]).starts_with("--benchmark_enable_random_interleaving");
   }
   if (!given) args.push_back(flag);
+  int count = static_cast<int>(args.size());
   args.push_back(nullptr);
-  return args;
+  benchmark::Initialize(&count, args.data());
 }
