@@ -875,45 +875,53 @@ std::vector<StepError> Session::check(const TensorMap& inputs) const {
     const Step& step = m.steps[i];
     const int out = step.out.empty() ? -1 : step.out[0];
     Tensor got;
+    // A blocked output is read back in blocks, compared in NCHW once every pass is in.
     std::vector<float> blocked_out;
     if (out >= 0) {
       const Slot& o = m.slots[static_cast<size_t>(out)];
       got = Tensor(o.shape, o.dtype);
+      if (o.blocked) blocked_out.resize(m.blocked_floats(out));
     }
-    // Feed the step the reference's values of everything it reads, a pass's images at a time.
+    std::byte* const got_bytes = blocked_out.empty()
+                                     ? static_cast<std::byte*>(got.raw())
+                                     : reinterpret_cast<std::byte*>(blocked_out.data());
+    const auto got_size = static_cast<int64_t>(
+        blocked_out.empty() ? got.nbytes() : blocked_out.size() * sizeof(float));
+    // Feed the step the reference's values of everything it reads, a pass's images at a time; a
+    // blocked slot's converted to blocks once for all passes.
     std::vector<int> reads = step.in;
     if (step.residual >= 0) reads.push_back(step.residual);
+    std::vector<std::vector<float>> blocked_in(reads.size());
+    for (size_t r = 0; r < reads.size(); ++r) {
+      const int s = reads[r];
+      if (s >= 0 && m.slots[static_cast<size_t>(s)].blocked) {
+        blocked_in[r] = m.to_blocked(s, ref.at(m.slots[static_cast<size_t>(s)].name));
+      }
+    }
     const int64_t passes = i < m.prefix ? m.groups : 1;
     for (int64_t group = 0; group < passes; ++group) {
-      for (int s : reads) {
+      for (size_t r = 0; r < reads.size(); ++r) {
+        const int s = reads[r];
         if (s < 0) continue;
         const Slot& sl = m.slots[static_cast<size_t>(s)];
         if (sl.kind == SlotKind::constant) continue;
         const Tensor& v = ref.at(sl.name);
         if (sl.kind == SlotKind::feed) {
           m.feeds[static_cast<size_t>(s)] = v;
-        } else if (sl.blocked) {
-          const std::vector<float> b = m.to_blocked(s, v);
-          const auto slice = static_cast<int64_t>(b.size() * sizeof(float)) / passes;
-          m.copy_value(s, group, reinterpret_cast<const std::byte*>(b.data()) + group * slice,
-                       nullptr, slice);
-        } else {
-          const auto slice = static_cast<int64_t>(v.nbytes()) / passes;
-          m.copy_value(s, group, static_cast<const std::byte*>(v.raw()) + group * slice, nullptr,
-                       slice);
+          continue;
         }
+        const bool blocked = !blocked_in[r].empty();
+        const auto* from = blocked ? reinterpret_cast<const std::byte*>(blocked_in[r].data())
+                                   : static_cast<const std::byte*>(v.raw());
+        const auto slice =
+            static_cast<int64_t>(blocked ? blocked_in[r].size() * sizeof(float) : v.nbytes()) /
+            passes;
+        m.copy_value(s, group, from + group * slice, nullptr, slice);
       }
       m.execute(step, group);
-      if (out >= 0 && m.slots[static_cast<size_t>(out)].blocked) {
-        // Read back in blocks, compared in NCHW once every pass is in.
-        blocked_out.resize(m.blocked_floats(out));
-        const auto slice = static_cast<int64_t>(blocked_out.size() * sizeof(float)) / passes;
-        m.copy_value(out, group, nullptr,
-                     reinterpret_cast<std::byte*>(blocked_out.data()) + group * slice, slice);
-      } else if (out >= 0) {
-        const auto slice = static_cast<int64_t>(got.nbytes()) / passes;
-        m.copy_value(out, group, nullptr, static_cast<std::byte*>(got.raw()) + group * slice,
-                     slice);
+      if (out >= 0) {
+        const int64_t slice = got_size / passes;
+        m.copy_value(out, group, nullptr, got_bytes + group * slice, slice);
       }
     }
     if (!blocked_out.empty()) {
