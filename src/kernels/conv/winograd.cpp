@@ -26,6 +26,17 @@
 namespace loupe::kernels::conv {
 namespace {
 
+// Floats from one position's matrix of V (t_count x C) or O (t_count x M) to the next: the matrix
+// in whole lines, an odd number of them. The transforms touch one line of each of the alpha^2
+// positions per tile and 16 channels; at a stride of whole pages (VGG-16's conv1_2 under F(4x4):
+// 112 tiles x 64 channels, 7 pages) those 36 lines fell in one set of the 12-way L1. An odd
+// number of lines puts up to 64 positions in distinct sets: the output transform of such a
+// chunk (harness, O in L2) 1-5% faster.
+int64_t position_stride(int64_t floats) {
+  const int64_t lines = (floats + 15) / 16;
+  return (lines | 1) * 16;
+}
+
 class WinogradPrimitive : public ConvPrimitive {
  public:
   WinogradPrimitive(std::string_view name, int m, const ConvDesc& d, const float* weights,
@@ -127,7 +138,9 @@ class WinogradPrimitive : public ConvPrimitive {
         part.packed.push_back(pack_b(part.full, u.data() + pos * s.C * s.M + part.m0));
       }
     }
-    slot_floats_ = a * a * tb_ * (s.C + s.M) + band_floats_;
+    v_floats_ = a * a * position_stride(tb_ * s.C);
+    o_floats_ = a * a * position_stride(tb_ * s.M);
+    slot_floats_ = v_floats_ + o_floats_ + band_floats_;
   }
 
   std::string_view algorithm() const override { return name_; }
@@ -140,8 +153,8 @@ class WinogradPrimitive : public ConvPrimitive {
     const bool split_m = parts_.size() > 1;
     auto slot = [&](int64_t t) {
       float* v = workspace + t * slot_floats_;
-      float* o = v + a2 * tb_ * s.C;
-      float* band = o + a2 * tb_ * s.M;
+      float* o = v + v_floats_;
+      float* band = o + o_floats_;
       // Split by channels, thread t takes every job on its part; else its range of jobs.
       const Part& part = parts_[split_m ? static_cast<size_t>(t) : 0];
       const int64_t first = split_m ? 0 : jobs * t / slots_;
@@ -161,15 +174,18 @@ class WinogradPrimitive : public ConvPrimitive {
         in.t_begin = t_begin;
         in.t_count = t_count;
         in.v = v;
+        in.pos_stride = position_stride(t_count * s.C);
         input_(in);
         const GemmPlan& plan = t_count == tb_ ? part.full : part.tail;
+        const int64_t o_stride = position_stride(t_count * part.m);
         for (int pos = 0; pos < a2; ++pos) {
-          plan.run(v + pos * t_count * s.C, part.packed[static_cast<size_t>(pos)],
-                   o + pos * t_count * part.m);
+          plan.run(v + pos * in.pos_stride, part.packed[static_cast<size_t>(pos)],
+                   o + pos * o_stride);
         }
         WinogradOutput out;
         out.mat = &mat_;
         out.o = o;
+        out.pos_stride = o_stride;
         out.M = part.m;
         out.E = s.E;
         out.F = s.F;
@@ -237,7 +253,7 @@ class WinogradPrimitive : public ConvPrimitive {
   std::vector<Part> parts_;  // one (all of M), or one per thread
   void (*input_)(const WinogradInput&) = nullptr;
   void (*output_)(const WinogradOutput&) = nullptr;
-  int64_t tiles_w_ = 0, tb_ = 1, chunks_ = 1, slot_floats_ = 0;
+  int64_t tiles_w_ = 0, tb_ = 1, chunks_ = 1, slot_floats_ = 0, v_floats_ = 0, o_floats_ = 0;
   int64_t tiles_h_ = 1, band_h_ = 0, band_w_ = 0, band_floats_ = 0;
   int slots_ = 1;
   bool vector_fill_ = false;  // fill_band by direct_reorder_avx2 (AVX2 and AVX-512 CPUs)

@@ -34,14 +34,16 @@ struct WinogradInput {
   const float* band = nullptr;
   int64_t C = 0, Hb = 0, Wb = 0, tiles_w = 0;
   int64_t t_begin = 0, t_count = 0;  // t_begin is the first tile of band row 0 (th0 * tiles_w)
-  float* v = nullptr;                // alpha^2 x t_count x C
+  float* v = nullptr;                // alpha^2 matrices of t_count x C
+  int64_t pos_stride = 0;            // floats from one pos's matrix to the next (>= t_count C)
 };
 
 // Output transform: y_{t,m} = A^T o_{t,m} A + bias[m] (+ residual, clamp), written where the
 // tile lies inside E x F; o[pos][t][m] is the element-wise stage's result.
 struct WinogradOutput {
   const WinogradMatrices* mat = nullptr;
-  const float* o = nullptr;  // alpha^2 x t_count x M
+  const float* o = nullptr;  // alpha^2 matrices of t_count x M
+  int64_t pos_stride = 0;    // floats from one pos's matrix to the next (>= t_count M)
   int64_t M = 0, E = 0, F = 0, tiles_w = 0;
   int64_t t_begin = 0, t_count = 0;
   const float* bias = nullptr;      // M or null

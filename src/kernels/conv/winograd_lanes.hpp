@@ -13,6 +13,8 @@
 #include "kernels/conv/winograd_kernel.hpp"
 #ifdef __AVX512F__
 #include <immintrin.h>
+
+#include "kernels/avx512_lanes.hpp"
 #endif
 
 // Vector types by value in internal functions only; the ABI note does not apply.
@@ -81,7 +83,7 @@ void input_tiles(const WinogradInput& p) {
       mul_left<L, A, A, A>(bt, d, tmp);     // B^T d
       mul_right_t<L, A, A, A>(tmp, bt, v);  // (B^T d) B
       for (int pos = 0; pos < A * A; ++pos) {
-        float* dst = p.v + (pos * p.t_count + tl) * p.C + c0;
+        float* dst = p.v + pos * p.pos_stride + tl * p.C + c0;
         if (nl == L) {  // a constant size: one vector store, not a call
           std::memcpy(dst, &v[pos], sizeof(v[pos]));
         } else {
@@ -93,49 +95,77 @@ void input_tiles(const WinogradInput& p) {
 }
 
 #ifdef __AVX512F__
-// Rows [0, rows) x columns [0, cols) of an m x m tile, y[i * m + j] holding pixel (i, j) of 16
-// filters (bias added), to the first nl of those filters' planes (dst: filter 0's pixel (0, 0),
-// planes ef floats apart, rows F apart), then + residual (laid out as dst) and the clamp. Four
-// pixels of a row at a time: a 4 x 4 transpose in each 128-bit lane leaves filter 4k + q's four
-// pixels in lane k of vector q, one masked 128-bit store per filter, instead of a loop over
-// single floats.
-template <int m>
-inline void store_rows16(const Lanes<16>* y, int rows, int cols, int nl, float* dst, int64_t ef,
-                         int64_t F, const float* residual, bool clamp, float lo, float hi) {
-  const __m128 vlo = _mm_set1_ps(lo), vhi = _mm_set1_ps(hi);
-  for (int i = 0; i < rows; ++i) {
-    for (int j0 = 0; j0 < cols; j0 += 4) {
-      __m512 r[4];
-      for (int q = 0; q < 4; ++q) {
-        r[q] =
-            j0 + q < m ? reinterpret_cast<const __m512&>(y[i * m + j0 + q]) : _mm512_setzero_ps();
+// The AVX-512 output transform takes the tiles of a tile row in groups that span up to 16 output
+// columns (4 tiles of F(4x4)) and writes each filter's row of the group as one vector. Tile by
+// tile, every filter's row got a 16-byte store into a line that the group's next tiles then
+// stored into again; on a 224 x 224 map, whose planes lie whole pages apart, the 16 filters' lines
+// of a row all fall in one set of the L1 and evicted each other between those stores.
+// Harness, 1 chunk of VGG-16's conv1_2 (112 tiles x 64 filters, O in L2), 2-vCPU Xeon: 208-213 us
+// tile by tile, 220 x 220 (no page aliasing) 158-162 us; grouped 133-135 / 112-115 us
+// (docs/kernels.md).
+template <int A>
+void output_groups16(const WinogradOutput& p) {
+  constexpr int m = A - 2, G = 16 / m;  // tiles per group
+  const float* at = p.mat->at.data();
+  const int64_t ef = p.E * p.F;
+  Lanes<16> o[A * A], tmp[m * A], y[m * m];
+  const __m512 lo = _mm512_set1_ps(p.lo), hi = _mm512_set1_ps(p.hi);
+  for (int64_t tl = 0; tl < p.t_count;) {
+    const int64_t t = p.t_begin + tl;
+    const int64_t e0 = (t / p.tiles_w) * m, f0 = (t % p.tiles_w) * m;
+    const int g =
+        static_cast<int>(std::min<int64_t>({G, p.tiles_w - t % p.tiles_w, p.t_count - tl}));
+    const int rows = static_cast<int>(std::min<int64_t>(m, p.E - e0));
+    const __mmask16 cols = avx512::first_lanes(std::min<int64_t>(g * m, p.F - f0));
+    for (int64_t m0 = 0; m0 < p.M; m0 += 16) {
+      const int nl = static_cast<int>(std::min<int64_t>(16, p.M - m0));
+      const __m512 bias = p.bias == nullptr
+                              ? _mm512_setzero_ps()
+                              : _mm512_maskz_loadu_ps(avx512::first_lanes(nl), p.bias + m0);
+      __m512 px[m][16];  // row i, column k of the group: 16 filters (lanes past the group zero)
+      for (int i = 0; i < m; ++i) {
+        for (int k = g * m; k < 16; ++k) px[i][k] = _mm512_setzero_ps();
       }
-      const __m512 t0 = _mm512_unpacklo_ps(r[0], r[1]), t1 = _mm512_unpackhi_ps(r[0], r[1]);
-      const __m512 t2 = _mm512_unpacklo_ps(r[2], r[3]), t3 = _mm512_unpackhi_ps(r[2], r[3]);
-      const __m512 c[4] = {
-          _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t0), _mm512_castps_pd(t2))),
-          _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t0), _mm512_castps_pd(t2))),
-          _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t1), _mm512_castps_pd(t3))),
-          _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t1), _mm512_castps_pd(t3)))};
-      alignas(64) float pieces[4][16];
-      for (int q = 0; q < 4; ++q) _mm512_store_ps(pieces[q], c[q]);
-      const auto mask = static_cast<__mmask8>((1u << std::min(4, cols - j0)) - 1);
-      const int64_t off = i * F + j0;
-      for (int l = 0; l < nl; ++l) {
-        __m128 v = _mm_load_ps(pieces[l % 4] + 4 * (l / 4));
-        if (residual != nullptr) {
-          v = _mm_add_ps(v, _mm_maskz_loadu_ps(mask, residual + l * ef + off));
+      for (int k = 0; k < g; ++k) {
+        for (int pos = 0; pos < A * A; ++pos) {
+          // Lanes past nl zero: never stored, and no stale bits to become slow denormals.
+          const float* src = p.o + pos * p.pos_stride + (tl + k) * p.M + m0;
+          o[pos] = (Lanes<16>)_mm512_maskz_loadu_ps(avx512::first_lanes(nl), src);
         }
-        if (clamp) v = _mm_min_ps(_mm_max_ps(v, vlo), vhi);
-        _mm_mask_storeu_ps(dst + l * ef + off, mask, v);
+        mul_left<16, m, A, A>(at, o, tmp);     // A^T o
+        mul_right_t<16, m, A, m>(tmp, at, y);  // (A^T o) A
+        for (int i = 0; i < m; ++i) {
+          for (int j = 0; j < m; ++j) {
+            px[i][k * m + j] = _mm512_add_ps((__m512)y[i * m + j], bias);
+          }
+        }
+      }
+      for (int i = 0; i < rows; ++i) {
+        avx512::transpose16(px[i]);  // px[i][l]: filter l's 16 columns of row i
+        const int64_t row = (m0 * p.E + e0 + i) * p.F + f0;
+        for (int l = 0; l < nl; ++l) {
+          __m512 v = px[i][l];
+          if (p.residual != nullptr) {
+            v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(cols, p.residual + row + l * ef));
+          }
+          if (p.clamp) v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);
+          _mm512_mask_storeu_ps(p.y + row + l * ef, cols, v);
+        }
       }
     }
+    tl += g;
   }
 }
 #endif
 
 template <int L, int A>
 void output_tiles(const WinogradOutput& p) {
+#ifdef __AVX512F__
+  if constexpr (L == 16) {
+    output_groups16<A>(p);
+    return;
+  }
+#endif
   constexpr int m = A - 2;
   const float* at = p.mat->at.data();
   const int64_t ef = p.E * p.F;
@@ -149,7 +179,7 @@ void output_tiles(const WinogradOutput& p) {
     for (int64_t m0 = 0; m0 < p.M; m0 += L) {
       const int nl = static_cast<int>(std::min<int64_t>(L, p.M - m0));
       for (int pos = 0; pos < A * A; ++pos) {
-        const float* src = p.o + (pos * p.t_count + tl) * p.M + m0;
+        const float* src = p.o + pos * p.pos_stride + tl * p.M + m0;
         if (nl == L) {
           std::memcpy(&o[pos], src, sizeof(o[pos]));
         } else {
@@ -169,15 +199,6 @@ void output_tiles(const WinogradOutput& p) {
       } else if (p.bias != nullptr) {
         std::memcpy(&bias, p.bias + m0, sizeof(float) * static_cast<size_t>(nl));
       }
-#ifdef __AVX512F__
-      if constexpr (L == 16) {
-        for (int q = 0; q < m * m; ++q) y[q] += bias;
-        const int64_t row = m0 * ef + e0 * p.F + f0;
-        store_rows16<m>(y, rows, cols, nl, p.y + row, ef, p.F,
-                        p.residual != nullptr ? p.residual + row : nullptr, p.clamp, p.lo, p.hi);
-        continue;
-      }
-#endif
       for (int i = 0; i < rows; ++i) {
         for (int j = 0; j < m; ++j) {
           const Lanes<L> val = y[i * m + j] + bias;
