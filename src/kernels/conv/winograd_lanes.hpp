@@ -100,9 +100,9 @@ void input_tiles(const WinogradInput& p) {
 // tile, every filter's row got a 16-byte store into a line that the group's next tiles then
 // stored into again; on a 224 x 224 map, whose planes lie whole pages apart, the 16 filters' lines
 // of a row all fall in one set of the L1 and evicted each other between those stores.
-// Harness, 1 chunk of VGG-16's conv1_2 (112 tiles x 64 filters, O in L2), 2-vCPU Xeon: 208-213 us
-// tile by tile, 220 x 220 (no page aliasing) 158-162 us; grouped 133-135 / 112-115 us
-// (docs/kernels.md).
+// Harness, old and new alternating, 2-vCPU Xeon, one chunk (O in L2), us: VGG-16's conv1_2 (112
+// tiles x 64 filters) 140.7 -> 78.6, the same on a 220 x 220 map (no page aliasing) 154.0 -> 71.4,
+// a 56 x 56 map's chunk 81.7 -> 42.2 (docs/kernels.md).
 template <int A>
 void output_groups16(const WinogradOutput& p) {
   constexpr int m = A - 2, G = 16 / m;  // tiles per group
