@@ -8,9 +8,11 @@
 // FMAs. Everything here has internal linkage: each including file gets its own copy, compiled for
 // its ISA.
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "kernels/conv/winograd_kernel.hpp"
+#include "kernels/conv/winograd_matrices.hpp"
 #ifdef __AVX512F__
 #include <immintrin.h>
 
@@ -42,26 +44,51 @@ static_assert(sizeof(Lanes<8>) == 32 && sizeof(Lanes<16>) == 64);
 // The band's channel blocks (WinogradInput).
 constexpr int kBandBlock = 16;
 
-// out (ROWS x COLS) = lhs (ROWS x K, row-major floats) * in (K x COLS).
-template <int L, int ROWS, int K, int COLS>
-inline void mul_left(const float* lhs, const Lanes<L>* in, Lanes<L>* out) {
+// acc (+)= c x for a coefficient c of the constant matrices (winograd_matrices.hpp): once the
+// loops unroll, c is known where it is used, so a 0 drops the term and +-1 needs no multiply.
+// Run-time coefficients cost the dense product: F(4x4)'s input transform 432 vector FMAs per
+// tile and 16 channels where 14 of B^T's 36 entries are 0 and 6 are +-1.
+template <int L>
+inline void add_term(Lanes<L>& acc, bool& started, float c, const Lanes<L>& x) {
+  if (c == 0.0f) return;
+  if (!started) {
+    acc = c == 1.0f ? x : c == -1.0f ? -x : c * x;
+    started = true;
+  } else {
+    acc = c == 1.0f ? acc + x : c == -1.0f ? acc - x : acc + c * x;
+  }
+}
+
+// out (ROWS x COLS) = lhs (ROWS x K, row-major, constant) * in (K x COLS).
+template <int L, int ROWS, int K, int COLS, size_t N>
+inline void mul_left(const std::array<float, N>& lhs, const Lanes<L>* in, Lanes<L>* out) {
+  static_assert(N == ROWS * K);
+#pragma GCC unroll 8
   for (int i = 0; i < ROWS; ++i) {
+#pragma GCC unroll 8
     for (int j = 0; j < COLS; ++j) {
-      Lanes<L> acc = lhs[i * K] * in[j];
-      for (int q = 1; q < K; ++q) acc += lhs[i * K + q] * in[q * COLS + j];
+      Lanes<L> acc = {};
+      bool started = false;
+#pragma GCC unroll 8
+      for (int q = 0; q < K; ++q) add_term<L>(acc, started, lhs[i * K + q], in[q * COLS + j]);
       out[i * COLS + j] = acc;
     }
   }
 }
 
-// out (ROWS x N) = in (ROWS x K) * rhs^T where rhs is N x K row-major.
-template <int L, int ROWS, int K, int N>
-inline void mul_right_t(const Lanes<L>* in, const float* rhs, Lanes<L>* out) {
+// out (ROWS x NR) = in (ROWS x K) * rhs^T where rhs is NR x K row-major (constant).
+template <int L, int ROWS, int K, int NR, size_t N>
+inline void mul_right_t(const Lanes<L>* in, const std::array<float, N>& rhs, Lanes<L>* out) {
+  static_assert(N >= NR * K);
+#pragma GCC unroll 8
   for (int i = 0; i < ROWS; ++i) {
-    for (int j = 0; j < N; ++j) {
-      Lanes<L> acc = rhs[j * K] * in[i * K];
-      for (int q = 1; q < K; ++q) acc += rhs[j * K + q] * in[i * K + q];
-      out[i * N + j] = acc;
+#pragma GCC unroll 8
+    for (int j = 0; j < NR; ++j) {
+      Lanes<L> acc = {};
+      bool started = false;
+#pragma GCC unroll 8
+      for (int q = 0; q < K; ++q) add_term<L>(acc, started, rhs[j * K + q], in[i * K + q]);
+      out[i * NR + j] = acc;
     }
   }
 }
@@ -69,7 +96,7 @@ inline void mul_right_t(const Lanes<L>* in, const float* rhs, Lanes<L>* out) {
 template <int L, int A>
 void input_tiles(const WinogradInput& p) {
   constexpr int m = A - 2;
-  const float* bt = p.mat->bt.data();
+  const auto& bt = kWinograd<m>.bt;
   Lanes<L> d[A * A], tmp[A * A], v[A * A];
   for (int64_t tl = 0; tl < p.t_count; ++tl) {
     const int64_t row0 = (tl / p.tiles_w) * m, col0 = (tl % p.tiles_w) * m;
@@ -106,7 +133,7 @@ void input_tiles(const WinogradInput& p) {
 template <int A>
 void output_groups16(const WinogradOutput& p) {
   constexpr int m = A - 2, G = 16 / m;  // tiles per group
-  const float* at = p.mat->at.data();
+  const auto& at = kWinograd<m>.at;
   const int64_t ef = p.E * p.F;
   Lanes<16> o[A * A], tmp[m * A], y[m * m];
   const __m512 lo = _mm512_set1_ps(p.lo), hi = _mm512_set1_ps(p.hi);
@@ -167,7 +194,7 @@ void output_tiles(const WinogradOutput& p) {
   }
 #endif
   constexpr int m = A - 2;
-  const float* at = p.mat->at.data();
+  const auto& at = kWinograd<m>.at;
   const int64_t ef = p.E * p.F;
   Lanes<L> o[A * A], tmp[m * A], y[m * m];
   alignas(64) float lane[m][L];  // one tile row, pixel-major, read back channel by channel
