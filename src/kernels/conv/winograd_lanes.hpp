@@ -154,10 +154,17 @@ void output_groups16(const WinogradOutput& p) {
         for (int k = g * m; k < 16; ++k) px[i][k] = _mm512_setzero_ps();
       }
       for (int k = 0; k < g; ++k) {
+        // O's lines for the tile two groups on. The GEMMs wrote O (alpha^2 x tiles x M) while
+        // streaming V and U, which pushed much of it out to L3: in bench_conv 41% of this
+        // function's samples sat on these loads (VGG-16's conv1_2, 1 thread). F(4x4) / direct,
+        // three interleaved runs: conv1_2 1.41 / 1.56 / 1.51 -> 1.79 / 1.86 / 1.65 (one group
+        // ahead 1.64-1.70); conv2_2 and ResNet-50's 56 x 56 layer within noise.
+        const bool fetch = tl + k + 2 * G < p.t_count;
         for (int pos = 0; pos < A * A; ++pos) {
           // Lanes past nl zero: never stored, and no stale bits to become slow denormals.
           const float* src = p.o + pos * p.pos_stride + (tl + k) * p.M + m0;
           o[pos] = (Lanes<16>)_mm512_maskz_loadu_ps(avx512::first_lanes(nl), src);
+          if (fetch) _mm_prefetch(reinterpret_cast<const char*>(src + 2 * G * p.M), _MM_HINT_T0);
         }
         mul_left<16, m, A, A>(at, o, tmp);     // A^T o
         mul_right_t<16, m, A, m>(tmp, at, y);  // (A^T o) A
