@@ -124,133 +124,102 @@ void input_tiles(const WinogradInput& p) {
   }
 }
 
+#ifdef __AVX2__
+// The vector operations of output_groups for one ISA: the register of L floats (V), its lane
+// mask, masked load and store (lanes outside the mask neither read nor written), the L x L
+// transpose, and how many tiles ahead the lines of O are fetched.
 #ifdef __AVX512F__
-// The AVX-512 output transform takes the tiles of a tile row in groups that span up to 16 output
-// columns (4 tiles of F(4x4)) and writes each filter's row of the group as one vector. Tile by
-// tile, every filter's row got a 16-byte store into a line that the group's next tiles then
-// stored into again; on a 224 x 224 map, whose planes lie whole pages apart, the 16 filters' lines
-// of a row all fall in one set of the L1 and evicted each other between those stores.
-// Harness, old and new alternating, 2-vCPU Xeon, one chunk (O in L2), us: VGG-16's conv1_2 (112
-// tiles x 64 filters) 140.7 -> 78.6, the same on a 220 x 220 map (no page aliasing) 154.0 -> 71.4,
-// a 56 x 56 map's chunk 81.7 -> 42.2 (docs/kernels.md).
-template <int A>
-void output_groups16(const WinogradOutput& p) {
-  constexpr int m = A - 2, G = 16 / m;  // tiles per group
+struct GroupOps16 {
+  using V = __m512;
+  using Mask = __mmask16;
+  static Mask mask(int64_t n) { return avx512::first_lanes(n); }
+  static V load(Mask k, const float* x) { return _mm512_maskz_loadu_ps(k, x); }
+  static void store(float* x, Mask k, V v) { _mm512_mask_storeu_ps(x, k, v); }
+  static void transpose(V (&r)[16]) { avx512::transpose16(r); }
+  static V add(V a, V b) { return _mm512_add_ps(a, b); }
+  static V clamp(V v, V lo, V hi) { return _mm512_min_ps(_mm512_max_ps(v, lo), hi); }
+  static V set1(float x) { return _mm512_set1_ps(x); }
+  static V zero() { return _mm512_setzero_ps(); }
+  // Two groups: 8 tiles of F(4x4). bench_conv, F(4x4) / direct on VGG-16's conv1_2 (1 thread,
+  // three interleaved runs): 1.41 / 1.56 / 1.51 without, 1.64-1.70 one group ahead, 1.79 / 1.86 /
+  // 1.65 two; conv2_2 and ResNet-50's 56 x 56 layer within noise.
+  static constexpr int ahead(int group) { return 2 * group; }
+};
+#else
+struct GroupOps8 {
+  using V = __m256;
+  using Mask = __m256i;
+  static Mask mask(int64_t n) { return avx2::first_lanes(n); }
+  static V load(Mask k, const float* x) { return _mm256_maskload_ps(x, k); }
+  static void store(float* x, Mask k, V v) { _mm256_maskstore_ps(x, k, v); }
+  static void transpose(V (&r)[8]) { avx2::transpose8(r); }
+  static V add(V a, V b) { return _mm256_add_ps(a, b); }
+  static V clamp(V v, V lo, V hi) { return _mm256_min_ps(_mm256_max_ps(v, lo), hi); }
+  static V set1(float x) { return _mm256_set1_ps(x); }
+  static V zero() { return _mm256_setzero_ps(); }
+  static constexpr int ahead(int) { return 8; }  // tiles, as the AVX-512 path for F(4x4)
+};
+#endif
+
+// The vector output transform takes the tiles of a tile row in groups that span up to L output
+// columns (AVX-512: 4 tiles of F(4x4), 8 of F(2x2), 2 of F(6x6); AVX2 half as many) and writes
+// each filter's row of the group as one vector, after an L x L transpose. Tile by tile, every
+// filter's row had got a 16-byte store (AVX2: single floats) into a line that the group's next
+// tiles then stored into again; on a 224 x 224 map, whose planes lie whole pages apart, the 16
+// filters' lines of a row all fell in one set of the L1 and evicted each other between those
+// stores. Harness, old and new alternating, 2-vCPU Xeon, one chunk (O in L2), us: VGG-16's
+// conv1_2 (112 tiles x 64 filters) 140.7 -> 78.6 (AVX2 code 314.5 -> 123.0), the same on a
+// 220 x 220 map (no page aliasing) 154.0 -> 71.4, a 56 x 56 map's chunk 81.7 -> 42.2 (AVX2
+// 121.5 -> 50.7). In a layer the GEMMs, which wrote O while streaming V and U, have pushed
+// much of O out to L3 (41% of this function's samples sat on its loads of O, VGG-16's conv1_2):
+// each load also fetches the same line of the tile Ops::ahead(G) tiles on. Figures of the
+// layers in docs/kernels.md.
+template <int L, int A, class Ops>
+void output_groups(const WinogradOutput& p) {
+  using V = typename Ops::V;
+  constexpr int m = A - 2, G = m > L ? 1 : L / m;  // tiles per group
+  constexpr int kAhead = Ops::ahead(G);
   const auto& at = kWinograd<m>.at;
   const int64_t ef = p.E * p.F;
-  Lanes<16> o[A * A], tmp[m * A], y[m * m];
-  const __m512 lo = _mm512_set1_ps(p.lo), hi = _mm512_set1_ps(p.hi);
+  Lanes<L> o[A * A], tmp[m * A], y[m * m];
+  const V lo = Ops::set1(p.lo), hi = Ops::set1(p.hi);
   for (int64_t tl = 0; tl < p.t_count;) {
     const int64_t t = p.t_begin + tl;
     const int64_t e0 = (t / p.tiles_w) * m, f0 = (t % p.tiles_w) * m;
     const int g =
         static_cast<int>(std::min<int64_t>({G, p.tiles_w - t % p.tiles_w, p.t_count - tl}));
     const int rows = static_cast<int>(std::min<int64_t>(m, p.E - e0));
-    const __mmask16 cols = avx512::first_lanes(std::min<int64_t>(g * m, p.F - f0));
-    for (int64_t m0 = 0; m0 < p.M; m0 += 16) {
-      const int nl = static_cast<int>(std::min<int64_t>(16, p.M - m0));
-      const __m512 bias = p.bias == nullptr
-                              ? _mm512_setzero_ps()
-                              : _mm512_maskz_loadu_ps(avx512::first_lanes(nl), p.bias + m0);
-      __m512 px[m][16];  // row i, column k of the group: 16 filters (lanes past the group zero)
+    const auto cols = Ops::mask(std::min<int64_t>(g * m, p.F - f0));
+    for (int64_t m0 = 0; m0 < p.M; m0 += L) {
+      const int nl = static_cast<int>(std::min<int64_t>(L, p.M - m0));
+      const auto filters = Ops::mask(nl);
+      const V bias = p.bias == nullptr ? Ops::zero() : Ops::load(filters, p.bias + m0);
+      V px[m][L];  // row i, column k of the group: L filters (columns past the group zero)
       for (int i = 0; i < m; ++i) {
-        for (int k = g * m; k < 16; ++k) px[i][k] = _mm512_setzero_ps();
+        for (int k = g * m; k < L; ++k) px[i][k] = Ops::zero();
       }
       for (int k = 0; k < g; ++k) {
-        // O's lines for the tile two groups on. The GEMMs wrote O (alpha^2 x tiles x M) while
-        // streaming V and U, which pushed much of it out to L3: in bench_conv 41% of this
-        // function's samples sat on these loads (VGG-16's conv1_2, 1 thread). F(4x4) / direct,
-        // three interleaved runs: conv1_2 1.41 / 1.56 / 1.51 -> 1.79 / 1.86 / 1.65 (one group
-        // ahead 1.64-1.70); conv2_2 and ResNet-50's 56 x 56 layer within noise.
-        const bool fetch = tl + k + 2 * G < p.t_count;
+        const bool fetch = tl + k + kAhead < p.t_count;
         for (int pos = 0; pos < A * A; ++pos) {
           // Lanes past nl zero: never stored, and no stale bits to become slow denormals.
           const float* src = p.o + pos * p.pos_stride + (tl + k) * p.M + m0;
-          o[pos] = (Lanes<16>)_mm512_maskz_loadu_ps(avx512::first_lanes(nl), src);
-          if (fetch) _mm_prefetch(reinterpret_cast<const char*>(src + 2 * G * p.M), _MM_HINT_T0);
+          o[pos] = (Lanes<L>)Ops::load(filters, src);
+          if (fetch) _mm_prefetch(reinterpret_cast<const char*>(src + kAhead * p.M), _MM_HINT_T0);
         }
-        mul_left<16, m, A, A>(at, o, tmp);     // A^T o
-        mul_right_t<16, m, A, m>(tmp, at, y);  // (A^T o) A
+        mul_left<L, m, A, A>(at, o, tmp);     // A^T o
+        mul_right_t<L, m, A, m>(tmp, at, y);  // (A^T o) A
         for (int i = 0; i < m; ++i) {
-          for (int j = 0; j < m; ++j) {
-            px[i][k * m + j] = _mm512_add_ps((__m512)y[i * m + j], bias);
-          }
+          for (int j = 0; j < m; ++j) px[i][k * m + j] = Ops::add((V)y[i * m + j], bias);
         }
       }
       for (int i = 0; i < rows; ++i) {
-        avx512::transpose16(px[i]);  // px[i][l]: filter l's 16 columns of row i
+        Ops::transpose(px[i]);  // px[i][l]: filter l's columns of row i
         const int64_t row = (m0 * p.E + e0 + i) * p.F + f0;
         for (int l = 0; l < nl; ++l) {
-          __m512 v = px[i][l];
-          if (p.residual != nullptr) {
-            v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(cols, p.residual + row + l * ef));
-          }
-          if (p.clamp) v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);
-          _mm512_mask_storeu_ps(p.y + row + l * ef, cols, v);
-        }
-      }
-    }
-    tl += g;
-  }
-}
-#endif
-
-#if defined(__AVX2__) && !defined(__AVX512F__)
-// output_groups16 with 8 lanes (AVX2): groups span up to 8 output columns (2 tiles of F(4x4), 4
-// of F(2x2), 1 of F(6x6)) and each filter's row of the group is one 8-float store, where the
-// tile-by-tile loop stored single floats. Harness as above (LOUPE_ISA=avx2 code on the Xeon),
-// one chunk, us: 224 x 224 map 314.5 -> 123.0, 56 x 56 121.5 -> 50.7, 28 x 28 with 128 filters
-// 212.0 -> 90.3. In the layer the loads of O still dominate: bench_conv, F(4x4), three
-// interleaved runs, ResNet-50's 56 x 56 layer 1.27-1.29 -> 1.22-1.25 ms, VGG-16's conv1_2 and
-// conv3_2 within noise.
-template <int A>
-void output_groups8(const WinogradOutput& p) {
-  constexpr int m = A - 2, G = m > 8 ? 1 : 8 / m;
-  const auto& at = kWinograd<m>.at;
-  const int64_t ef = p.E * p.F;
-  Lanes<8> o[A * A], tmp[m * A], y[m * m];
-  const __m256 lo = _mm256_set1_ps(p.lo), hi = _mm256_set1_ps(p.hi);
-  for (int64_t tl = 0; tl < p.t_count;) {
-    const int64_t t = p.t_begin + tl;
-    const int64_t e0 = (t / p.tiles_w) * m, f0 = (t % p.tiles_w) * m;
-    const int g =
-        static_cast<int>(std::min<int64_t>({G, p.tiles_w - t % p.tiles_w, p.t_count - tl}));
-    const int rows = static_cast<int>(std::min<int64_t>(m, p.E - e0));
-    const __m256i cols = avx2::first_lanes(std::min<int64_t>(g * m, p.F - f0));
-    for (int64_t m0 = 0; m0 < p.M; m0 += 8) {
-      const int nl = static_cast<int>(std::min<int64_t>(8, p.M - m0));
-      const __m256i filters = avx2::first_lanes(nl);
-      const __m256 bias =
-          p.bias == nullptr ? _mm256_setzero_ps() : _mm256_maskload_ps(p.bias + m0, filters);
-      __m256 px[m][8];  // row i, column k of the group: 8 filters (columns past the group zero)
-      for (int i = 0; i < m; ++i) {
-        for (int k = g * m; k < 8; ++k) px[i][k] = _mm256_setzero_ps();
-      }
-      for (int k = 0; k < g; ++k) {
-        const bool fetch = tl + k + 8 < p.t_count;  // 8 tiles ahead, as output_groups16 for F(4x4)
-        for (int pos = 0; pos < A * A; ++pos) {
-          const float* src = p.o + pos * p.pos_stride + (tl + k) * p.M + m0;
-          o[pos] = (Lanes<8>)_mm256_maskload_ps(src, filters);
-          if (fetch) _mm_prefetch(reinterpret_cast<const char*>(src + 8 * p.M), _MM_HINT_T0);
-        }
-        mul_left<8, m, A, A>(at, o, tmp);     // A^T o
-        mul_right_t<8, m, A, m>(tmp, at, y);  // (A^T o) A
-        for (int i = 0; i < m; ++i) {
-          for (int j = 0; j < m; ++j) {
-            px[i][k * m + j] = _mm256_add_ps((__m256)y[i * m + j], bias);
-          }
-        }
-      }
-      for (int i = 0; i < rows; ++i) {
-        avx2::transpose8(px[i]);  // px[i][l]: filter l's 8 columns of row i
-        const int64_t row = (m0 * p.E + e0 + i) * p.F + f0;
-        for (int l = 0; l < nl; ++l) {
-          __m256 v = px[i][l];
-          if (p.residual != nullptr) {
-            v = _mm256_add_ps(v, _mm256_maskload_ps(p.residual + row + l * ef, cols));
-          }
-          if (p.clamp) v = _mm256_min_ps(_mm256_max_ps(v, lo), hi);
-          _mm256_maskstore_ps(p.y + row + l * ef, cols, v);
+          V v = px[i][l];
+          if (p.residual != nullptr) v = Ops::add(v, Ops::load(cols, p.residual + row + l * ef));
+          if (p.clamp) v = Ops::clamp(v, lo, hi);
+          Ops::store(p.y + row + l * ef, cols, v);
         }
       }
     }
@@ -263,12 +232,12 @@ template <int L, int A>
 void output_tiles(const WinogradOutput& p) {
 #ifdef __AVX512F__
   if constexpr (L == 16) {
-    output_groups16<A>(p);
+    output_groups<16, A, GroupOps16>(p);
     return;
   }
 #elif defined(__AVX2__)
   if constexpr (L == 8) {
-    output_groups8<A>(p);
+    output_groups<8, A, GroupOps8>(p);
     return;
   }
 #endif
