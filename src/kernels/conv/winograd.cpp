@@ -165,7 +165,7 @@ class WinogradPrimitive : public ConvPrimitive {
         const int64_t t_begin = row0 * tiles_w_, t_count = (row1 - row0) * tiles_w_;
         fill_band(x + n * s.C * s.H * s.W, row0 * mat_.m, band);
         WinogradInput in;
-        in.mat = &mat_;
+        in.alpha = mat_.alpha;
         in.band = band;
         in.C = s.C;
         in.Hb = band_h_;
@@ -183,7 +183,7 @@ class WinogradPrimitive : public ConvPrimitive {
                    o + pos * o_stride);
         }
         WinogradOutput out;
-        out.mat = &mat_;
+        out.alpha = mat_.alpha;
         out.o = o;
         out.pos_stride = o_stride;
         out.M = part.m;

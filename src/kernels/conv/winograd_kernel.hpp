@@ -30,7 +30,7 @@ WinogradMatrices winograd_matrices(int m);
 // band row (th - th0) * m + i and column tw * m + j hold the input pixel of tile (th, tw)'s window
 // element (i, j) (zero outside the image).
 struct WinogradInput {
-  const WinogradMatrices* mat = nullptr;
+  int alpha = 0;  // m + 2: the transforms' matrices are kWinograd<m> (winograd_matrices.hpp)
   const float* band = nullptr;
   int64_t C = 0, Hb = 0, Wb = 0, tiles_w = 0;
   int64_t t_begin = 0, t_count = 0;  // t_begin is the first tile of band row 0 (th0 * tiles_w)
@@ -41,7 +41,7 @@ struct WinogradInput {
 // Output transform: y_{t,m} = A^T o_{t,m} A + bias[m] (+ residual, clamp), written where the
 // tile lies inside E x F; o[pos][t][m] is the element-wise stage's result.
 struct WinogradOutput {
-  const WinogradMatrices* mat = nullptr;
+  int alpha = 0;  // m + 2: the transforms' matrices are kWinograd<m> (winograd_matrices.hpp)
   const float* o = nullptr;  // alpha^2 matrices of t_count x M
   int64_t pos_stride = 0;    // floats from one pos's matrix to the next (>= t_count M)
   int64_t M = 0, E = 0, F = 0, tiles_w = 0;

@@ -82,7 +82,7 @@ inline void mul_left(const std::array<float, N>& lhs, const Lanes<L>* in, Lanes<
 // out (ROWS x NR) = in (ROWS x K) * rhs^T where rhs is NR x K row-major (constant).
 template <int L, int ROWS, int K, int NR, size_t N>
 inline void mul_right_t(const Lanes<L>* in, const std::array<float, N>& rhs, Lanes<L>* out) {
-  static_assert(N >= NR * K);
+  static_assert(N == NR * K);
 #pragma GCC unroll 8
   for (int i = 0; i < ROWS; ++i) {
 #pragma GCC unroll 8
@@ -177,6 +177,7 @@ struct GroupOps8 {
 template <int L, int A, class Ops>
 void output_groups(const WinogradOutput& p) {
   using V = typename Ops::V;
+  static_assert(sizeof(V) == L * sizeof(float));
   constexpr int m = A - 2, G = m > L ? 1 : L / m;  // tiles per group
   constexpr int kAhead = Ops::ahead(G);
   const auto& at = kWinograd<m>.at;
@@ -228,19 +229,20 @@ void output_groups(const WinogradOutput& p) {
 }
 #endif
 
+#ifdef __AVX512F__
 template <int L, int A>
 void output_tiles(const WinogradOutput& p) {
-#ifdef __AVX512F__
-  if constexpr (L == 16) {
-    output_groups<16, A, GroupOps16>(p);
-    return;
-  }
+  output_groups<L, A, GroupOps16>(p);
+}
 #elif defined(__AVX2__)
-  if constexpr (L == 8) {
-    output_groups<8, A, GroupOps8>(p);
-    return;
-  }
-#endif
+template <int L, int A>
+void output_tiles(const WinogradOutput& p) {
+  output_groups<L, A, GroupOps8>(p);
+}
+#else
+// Without AVX2, tile by tile, each filter's row of a tile stored float by float.
+template <int L, int A>
+void output_tiles(const WinogradOutput& p) {
   constexpr int m = A - 2;
   const auto& at = kWinograd<m>.at;
   const int64_t ef = p.E * p.F;
@@ -294,10 +296,11 @@ void output_tiles(const WinogradOutput& p) {
     }
   }
 }
+#endif
 
 template <int L>
 void winograd_input_lanes(const WinogradInput& p) {
-  switch (p.mat->alpha) {
+  switch (p.alpha) {
     case 4:
       return input_tiles<L, 4>(p);
     case 6:
@@ -309,7 +312,7 @@ void winograd_input_lanes(const WinogradInput& p) {
 
 template <int L>
 void winograd_output_lanes(const WinogradOutput& p) {
-  switch (p.mat->alpha) {
+  switch (p.alpha) {
     case 4:
       return output_tiles<L, 4>(p);
     case 6:
