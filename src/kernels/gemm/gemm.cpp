@@ -283,7 +283,15 @@ int64_t rows_outer_nc(const gemm::Microkernel& k, int64_t kc) {
 // x 256 0.85-0.87 -> 0.95, 64 x 50176 x 576 0.92 -> 1.09; 128 x 784 x 512 and 128 x 784 x 1152
 // tie. With more row panels the B block re-read from L2 by each costs more than C's write
 // streams: 128 x 12544 x 576 0.80 -> 0.72, 256 x 3136 x 1152 0.85 -> 0.80, 256 x 196 x 2304
-// 0.91 -> 0.85. A single row panel would store a packed copy nobody reads.
+// 0.91 -> 0.85. A single row panel would store a packed copy nobody reads. At K <=
+// kRowsOuterMaxK, where the order is rows outer anyway, the first row panel packs on read
+// whatever the number of row panels: packing the block in a pass of its own waited on L3 for
+// every row of B with no FMAs to hide it (perf: 7.6% of 256 x 3136 x 64 in pack_b). Xeon (2
+// vCPUs, model 207), median ratio to dnnl_sgemm over 9 alternating rounds, separate pass -> pack
+// on read, 1 / 2 threads: 256 x 3136 x 64 0.90 / 0.90 -> 0.91-0.93 / 0.98-0.99, 128 x 12544 x 64
+// 0.79 / 0.79 -> 0.91 / 0.90, 384 x 3136 x 96 0.92 / 0.91 -> 0.94 / 0.95, 256 x 784 x 64 0.93 /
+// 0.91 -> 0.96 / 0.96, 144 x 3136 x 24 0.88 / 0.94 -> 0.90 / 1.01, 512 x 784 x 128 (2 threads)
+// 0.91-0.93 -> 1.02-1.04.
 constexpr int64_t kPackOnReadTiles = 5;
 
 // Above kRowsOuterMaxK and 3 row panels, pack on read runs columns outer instead: each
@@ -755,7 +763,7 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
     // L1 and is used there, rather than round-tripping a KC x NC panel through L2/L3.
     const bool few_rows = !raw_a && bsrc.packed == nullptr && m1 - m0 <= bl.mc;
     const bool can_pack_on_read = few_rows && k.pack_on_read && bsrc.cs == 1 && m1 - m0 > mr &&
-                                  m1 - m0 <= kPackOnReadTiles * mr;
+                                  (m1 - m0 <= kPackOnReadTiles * mr || d.K <= kRowsOuterMaxK);
     const bool raw_b = !(can_pack_on_read && pack_on_read_first(m1 - m0, n1 - n0, mr, nr)) &&
                        few_rows && k.raw_b && bsrc.cs == 1 && ceil_div(m1 - m0, mr) <= kRawBTiles &&
                        (m1 - m0 <= mr || b_rows_stay_in_l1(bsrc.rs, bl.kc));

@@ -362,6 +362,13 @@ TEST(Gemm, PackOnReadAcrossBlocksAndEdges) {
   f.ep = GemmEpilogue::relu();
   f.ep.bias = BiasKind::per_row;
   check_case(f, isas, 19);
+  // ... whatever the number of row panels at that K: 9 panels and a 7-row edge on each of 2
+  // threads, two column blocks of the rows-outer order with a narrow last panel, a residual.
+  Case g(250, 1500, 100);
+  g.ep.residual = true;
+  g.ep.bias = BiasKind::per_col;
+  g.threads = 2;
+  check_case(g, isas, 20);
 }
 
 TEST(Gemm, RowVectorOnPackedB) {
