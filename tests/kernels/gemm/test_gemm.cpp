@@ -318,6 +318,13 @@ TEST(Gemm, LargeShapesAcrossDefaultBlocks) {
   d.ep.residual = true;
   d.threads = 2;
   check_case(d, isas, 10);
+  // Rows over MC (an eighth of L2 at K blocks of 344) in row blocks of equal whole tiles
+  // (gemm.cpp execute: 400 rows as 210 + 190 on one thread), then one block per thread.
+  Case e(400, 128, 2048);
+  e.ep.bias = BiasKind::per_row;
+  check_case(e, isas, 21);
+  e.threads = 2;
+  check_case(e, isas, 22);
 }
 
 TEST(Gemm, PackOnReadAcrossBlocksAndEdges) {
