@@ -319,7 +319,7 @@ TEST(Gemm, LargeShapesAcrossDefaultBlocks) {
   d.threads = 2;
   check_case(d, isas, 10);
   // Rows over MC (an eighth of L2 at K blocks of 344) in row blocks of equal whole tiles
-  // (gemm.cpp execute: 400 rows as 210 + 190 on one thread), then one block per thread.
+  // (gemm.cpp execute; on a 2 MiB L2, 400 rows as 210 + 190 on one thread), then on 2 threads.
   Case e(400, 128, 2048);
   e.ep.bias = BiasKind::per_row;
   check_case(e, isas, 21);
@@ -369,13 +369,15 @@ TEST(Gemm, PackOnReadAcrossBlocksAndEdges) {
   f.ep = GemmEpilogue::relu();
   f.ep.bias = BiasKind::per_row;
   check_case(f, isas, 19);
-  // ... whatever the number of row panels at that K: 9 panels and a 7-row edge on each of 2
-  // threads, two column blocks of the rows-outer order with a narrow last panel, a residual.
+  // ... whatever the number of row panels at that K: 18 row panels ending in a 12-row edge, a
+  // narrow last column panel and a residual; on 1 thread two column blocks of the rows-outer
+  // order (on a 2 MiB L2: 1280 + 220 columns), on 2 threads the columns split between them.
   Case g(250, 1500, 100);
   g.ep.residual = true;
   g.ep.bias = BiasKind::per_col;
-  g.threads = 2;
   check_case(g, isas, 20);
+  g.threads = 2;
+  check_case(g, isas, 23);
 }
 
 TEST(Gemm, RowVectorOnPackedB) {
