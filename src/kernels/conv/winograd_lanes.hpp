@@ -160,6 +160,11 @@ struct GroupOps8 {
   static constexpr int ahead(int) { return 8; }  // tiles, as the AVX-512 path for F(4x4)
 };
 #endif
+#ifdef __AVX512F__
+using GroupOps = GroupOps16;
+#else
+using GroupOps = GroupOps8;
+#endif
 
 // The vector output transform takes the tiles of a tile row in groups that span up to L output
 // columns (AVX-512: 4 tiles of F(4x4), 8 of F(2x2), 2 of F(6x6); AVX2 half as many) and writes
@@ -229,15 +234,10 @@ void output_groups(const WinogradOutput& p) {
 }
 #endif
 
-#ifdef __AVX512F__
+#ifdef __AVX2__
 template <int L, int A>
 void output_tiles(const WinogradOutput& p) {
-  output_groups<L, A, GroupOps16>(p);
-}
-#elif defined(__AVX2__)
-template <int L, int A>
-void output_tiles(const WinogradOutput& p) {
-  output_groups<L, A, GroupOps8>(p);
+  output_groups<L, A, GroupOps>(p);
 }
 #else
 // Without AVX2, tile by tile, each filter's row of a tile stored float by float.

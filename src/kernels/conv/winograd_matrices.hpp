@@ -5,6 +5,7 @@
 // multiply. B^T of F(4x4) is 6 x 6 with 14 zeros; A^T 4 x 6 with 6 zeros and 12 ones.
 // winograd_matrices() hands the same values out at run time.
 #include <array>
+#include <utility>
 
 namespace loupe::kernels::conv {
 
@@ -49,11 +50,8 @@ constexpr WinogradConstants<m> build_winograd() {
       if (magnitude(v[r * a + col]) > magnitude(v[piv * a + col])) piv = r;
     }
     for (int k = 0; k < a; ++k) {
-      const double tv = v[col * a + k], ti = inv[col * a + k];
-      v[col * a + k] = v[piv * a + k];
-      inv[col * a + k] = inv[piv * a + k];
-      v[piv * a + k] = tv;
-      inv[piv * a + k] = ti;
+      std::swap(v[col * a + k], v[piv * a + k]);
+      std::swap(inv[col * a + k], inv[piv * a + k]);
     }
     const double d = v[col * a + col];
     for (int k = 0; k < a; ++k) {
