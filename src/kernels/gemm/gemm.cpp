@@ -292,6 +292,17 @@ int64_t rows_outer_nc(const gemm::Microkernel& k, int64_t kc) {
 // 0.79 / 0.79 -> 0.91 / 0.90, 384 x 3136 x 96 0.92 / 0.91 -> 0.94 / 0.95, 256 x 784 x 64 0.93 /
 // 0.91 -> 0.96 / 0.96, 144 x 3136 x 24 0.88 / 0.94 -> 0.90 / 1.01, 512 x 784 x 128 (2 threads)
 // 0.91-0.93 -> 1.02-1.04.
+// Above K kRowsOuterMaxK, a thread's single row block of more than kRawBTiles tiles packs in the
+// tile too (columns outer, below) rather than packing each micro-panel in a pass of its own
+// before its tiles: that pass and the driver's fetch of the raw rows three panels ahead, neither
+// hidden under FMAs, had taken 5.3% of 256 x 784 x 512 (perf). Xeon (2 vCPUs, model 207),
+// median of 7-9 alternating rounds, ratio to dnnl_sgemm, 1 thread: 256 x 784 x 512 0.84-0.97
+// -> 0.96-1.01, 256 x 3136 x 576 0.88 -> 1.00-1.02; 2 threads (OMP_WAIT_POLICY=passive) 256 x
+// 784 x 512 0.93-0.94 -> 0.96-0.97, 384 x 784 x 512 0.89-0.97 -> 0.98-1.04. With A pre-packed
+// (8 rotating weight and input copies), speed-up: 256 x 196 x 512 1.01-1.03, 256 x 196 x 1024
+// 1.03-1.07, 256 x 784 x 512 1.09-1.14, 256 x 3136 x 576 1.05-1.09; 2 threads 256 x 784 x 512
+// and 256 x 3136 x 576 1.07, 512 x 784 x 512 1.06-1.09. At 6 to 10 tiles it measured within
+// noise of packing the panel first (128 x 784 x 512, 128 x 3136 x 256, 96 x 3136 x 576).
 constexpr int64_t kPackOnReadTiles = 5;
 
 // Above kRowsOuterMaxK and 3 row panels, pack on read runs columns outer instead: each
@@ -777,7 +788,8 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
     // L1 and is used there, rather than round-tripping a KC x NC panel through L2/L3.
     const bool few_rows = !raw_a && bsrc.packed == nullptr && m1 - m0 <= block_mc;
     const bool can_pack_on_read = few_rows && k.pack_on_read && bsrc.cs == 1 && m1 - m0 > mr &&
-                                  (m1 - m0 <= kPackOnReadTiles * mr || d.K <= kRowsOuterMaxK);
+                                  (m1 - m0 <= kPackOnReadTiles * mr || d.K <= kRowsOuterMaxK ||
+                                   ceil_div(m1 - m0, mr) > kRawBTiles);
     const bool raw_b = !(can_pack_on_read && pack_on_read_first(m1 - m0, n1 - n0, mr, nr)) &&
                        few_rows && k.raw_b && bsrc.cs == 1 && ceil_div(m1 - m0, mr) <= kRawBTiles &&
                        (m1 - m0 <= mr || b_rows_stay_in_l1(bsrc.rs, bl.kc));

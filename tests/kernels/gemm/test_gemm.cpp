@@ -378,6 +378,16 @@ TEST(Gemm, PackOnReadAcrossBlocksAndEdges) {
   check_case(g, isas, 20);
   g.threads = 2;
   check_case(g, isas, 23);
+  // Above that K, a single row block of more than gemm.cpp's kRawBTiles tiles packs in the tile
+  // too: 15 row panels ending in a 4-row edge, two K blocks, a 12-column edge panel packed by the
+  // driver; with A packed per call, then pre-packed.
+  Case h(200, 300, 400);
+  h.beta = 1.0f;
+  h.ep = GemmEpilogue::relu();
+  h.ep.bias = BiasKind::per_row;
+  check_case(h, isas, 24);
+  h.prepack = true;
+  check_case(h, isas, 25);
 }
 
 TEST(Gemm, RowVectorOnPackedB) {
