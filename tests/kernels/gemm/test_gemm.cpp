@@ -319,7 +319,8 @@ TEST(Gemm, LargeShapesAcrossDefaultBlocks) {
   d.threads = 2;
   check_case(d, isas, 10);
   // Rows over MC (an eighth of L2 at K blocks of 344) in row blocks of equal whole tiles
-  // (gemm.cpp execute; on a 2 MiB L2, 400 rows as 210 + 190 on one thread), then on 2 threads.
+  // (gemm.cpp execute; on a 2 MiB L2, 400 rows as 210 + 190 on one thread), the first block's
+  // tiles packing B for the second (pack_block_in_tile), then on 2 threads.
   Case e(400, 128, 2048);
   e.ep.bias = BiasKind::per_row;
   check_case(e, isas, 21);
