@@ -740,6 +740,19 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
       k.row_vector && d.M == 1 && packed_a == nullptr && a_cs == 1 && bsrc.packed != nullptr;
   const bool raw_a = row_vector || (packed_a == nullptr && a_cs == 1 && k.raw_a &&
                                     ceil_div(n_tiles, tn_) <= kRawAPanels);
+  // A stored transposed holds each k's MR values contiguously already: a raw_trans_a kernel reads
+  // them where they lie (UkrArgs::a_step) instead of copying them into a packed panel, a pass
+  // over A with no FMAs to hide it (perf: 6-7% of 256 x 196 x 1024 and 256 x 196 x 2304, whose
+  // transposed orientation makes B their A). Unless A's k rows map onto few L1 sets, as B's
+  // rows would (b_rows_stay_in_l1). Xeon (2 vCPUs, model 207), median of 7 alternating rounds,
+  // ratio to dnnl_sgemm, 1 thread / 2 threads (OMP_WAIT_POLICY=passive): 256 x 196 x 1024
+  // 0.91-0.95 -> 0.96-1.00 / 0.88-0.94 -> 1.02-1.05, 256 x 196 x 2304 0.92-0.97 -> 1.03-1.07 /
+  // 0.89 -> 1.03; 512 x 196 x 1024 on 2 threads 0.93 -> 0.95-0.98; the 49-column shapes within
+  // noise. A 1x1 layer's pixel rows (X^T, pre-packed filters, C stored transposed), 8 rotating
+  // inputs, speed-up: 7 x 7 maps within noise (0.93-1.06), 14 x 14 with 256 filters and 1024
+  // channels 1.07 (2 threads 1.10-1.11).
+  const bool raw_trans_a = !raw_a && packed_a == nullptr && a_rs == 1 && k.raw_trans_a &&
+                           b_rows_stay_in_l1(d.lda, bl.kc);
   const int64_t rows_per_part = part_rows(d.M, mr, tm_);
   // The rows of a block of mc rows that the tile of packed slot `slot` (a multiple of mr)
   // computes: slot's own mr, but where the block ends 1-3 rows past whole tiles, its last two
@@ -780,7 +793,7 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
       block_mc = round_up(ceil_div(m1 - m0, blocks), mr);
     }
     Workspace& ws = thread_workspace();
-    float* a_buf = packed_a != nullptr || raw_a
+    float* a_buf = packed_a != nullptr || raw_a || raw_trans_a
                        ? nullptr
                        : ws.a.get(round_up(std::min(block_mc, m1 - m0), mr) * bl.kc);
     // When this thread's rows fit one MC block, a packed B panel would be read exactly once, so
@@ -820,6 +833,7 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
     args.ldc = d.ldc;
     args.alpha = d.alpha;
     args.lda = raw_a ? d.lda : 0;
+    args.a_step = raw_trans_a ? d.lda : 0;
     args.ldr = ldr;
     args.clamp = ep.clamp;
     args.lo = ep.lo;
@@ -943,14 +957,15 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
           const int64_t mc = std::min(block_mc, m1 - ic);
           if (packed_a != nullptr)
             a_buf = packed_a->data_.get() + pc * packed_a->m_padded_ + ic * kc;
-          for (int64_t ir = 0; packed_a == nullptr && ir < mc; ir += mr) {
+          for (int64_t ir = 0; packed_a == nullptr && !raw_trans_a && ir < mc; ir += mr) {
             const TileRows t = tile_rows(mc, ir);
             pack_a_panel(k, t.rows, kc, a + (ic + t.first) * a_rs + pc * a_cs, a_rs, a_cs,
                          a_buf + ir * kc);
           }
           if (rows_outer) {  // the packed A micro-panels
-            rows_across_block(ic, ic + mc,
-                              [&](int64_t, int64_t slot) { return a_buf + slot * kc; });
+            rows_across_block(ic, ic + mc, [&](int64_t i, int64_t slot) {
+              return raw_trans_a ? a + i + pc * d.lda : a_buf + slot * kc;
+            });
             continue;
           }
           // Pre-packed A: the next block of A this thread reads (the next rows, else the next K
@@ -1033,7 +1048,7 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
                 prefetch_b_rows(nr, b_src + ahead, bsrc.rs, t * kc / tiles, (t + 1) * kc / tiles);
               }
               const TileRows t = tile_rows(mc, ir);
-              args.a = a_buf + ir * kc;
+              args.a = raw_trans_a ? a + (ic + t.first) + pc * d.lda : a_buf + ir * kc;
               args.m = static_cast<int>(t.rows);
               at_tile(ic + t.first, j);
               run_tile();

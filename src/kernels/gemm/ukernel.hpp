@@ -25,6 +25,9 @@ struct UkrArgs {
   const float* a = nullptr;
   int64_t lda = 0;  // 0: a is a packed micro-panel; else A's row stride (kernels with raw_a, or
                     // with row_vector when m == 1)
+  // Kernels with raw_trans_a: 0, a is a packed micro-panel; else A is stored transposed and read
+  // where it lies, k's MR values at a[k*a_step + 0..MR).
+  int64_t a_step = 0;
   const float* b = nullptr;
   int64_t ldb = 0;  // 0: b is a packed micro-panel; else B's row stride (kernels with raw_b only)
   // Kernels with pack_on_read, full panels (n == NR) read raw (ldb != 0) only: each B row the
@@ -114,6 +117,9 @@ struct Microkernel {
   // Stores C (and reads C and the residual) transposed, UkrArgs::c_trans; the driver does it
   // through a buffer for kernels without.
   bool trans_c = false;
+  // Reads a transposed A where it lies (UkrArgs::a_step): each k's MR values are contiguous
+  // already, so packing them would only copy them.
+  bool raw_trans_a = false;
 };
 
 // One per ISA file; only called after dispatch has checked that the CPU supports the ISA.

@@ -389,6 +389,14 @@ TEST(Gemm, PackOnReadAcrossBlocksAndEdges) {
   check_case(h, isas, 24);
   h.prepack = true;
   check_case(h, isas, 25);
+  // A stored transposed and read where it lies (a raw_trans_a kernel) while B, its rows 4 KiB
+  // apart, is packed in the tile: 4 row panels, a 5-row edge, two K blocks.
+  Case t(47, 130, 300);
+  t.ta = true;
+  t.pad_a = 3;
+  t.pad_b = 1024 - 130;
+  t.ep.residual = true;
+  check_case(t, isas, 26);
 }
 
 TEST(Gemm, RowVectorOnPackedB) {

@@ -57,10 +57,15 @@ L2Fetch l2_fetch(const UkrArgs& p) {
 
 // The k loop's variant as one immediate (the asm takes at most 30 operands): 1 pack mode (P),
 // 2 stream mode (S), 4 no L2 fetch (F false: UkrArgs::b_in_l2), 8 the L2 fetch from its own
-// pointer (L: UkrArgs::l2_fetch).
-constexpr int tile_mode(bool pack, bool stream, bool far, bool pointer) {
-  return (pack ? 1 : 0) | (stream ? 2 : 0) | (far ? 0 : 4) | (pointer ? 8 : 0);
+// pointer (L: UkrArgs::l2_fetch), 16 A read where it lies, stored transposed (T:
+// UkrArgs::a_step).
+constexpr int tile_mode(bool pack, bool stream, bool far, bool pointer, bool trans_a) {
+  return (pack ? 1 : 0) | (stream ? 2 : 0) | (far ? 0 : 4) | (pointer ? 8 : 0) | (trans_a ? 16 : 0);
 }
+
+// Bytes from one k's MR values of A to the next: a packed micro-panel's MR floats, or, T, the
+// stride of an A stored transposed (UkrArgs::a_step).
+int64_t a_step(const UkrArgs& p) { return 4 * (p.a_step != 0 ? p.a_step : kMR); }
 
 // C is read (beta != 0, or a later kc block) only after the k loop: start fetching its lines
 // now so that the loads at the end do not stall on L3 / DRAM latency.
@@ -173,7 +178,9 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
 // dnnl_sgemm, 0.97 with it; one panel ahead 0.54-0.57, four 0.96). Stream mode (st) is a one-row
 // tile given A's row where it lies (UkrArgs::lda, a row-vector product on packed B: a fully
 // connected layer at batch 1, its B read once from DRAM): A steps 4 bytes per k instead of a packed
-// panel's 56, and only the far fetch below runs.
+// panel's 56, and only the far fetch below runs. A transposed A read where it lies (T,
+// UkrArgs::a_step) steps its row stride instead of 56 bytes, and its fetch 8 steps ahead also
+// takes the row's last float, as B's does.
 // Each step also fetches B into L2 from further away (b_far, addressed from b): 32 steps down a
 // packed stream, past the panel's end into the next one, or the same row of the raw panel two to
 // the right; or, in pointer mode (UkrArgs::l2_fetch), lines that the driver names (a later raw
@@ -195,7 +202,10 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   "vmovups 64(%[b]), %%zmm29\n\t"                                                                \
   ".endif\n\t"                                                                                   \
   ".ifeq %c[mode] & 2\n\t"                                                                             \
-  "prefetcht0 448(%[a])\n\t"                                                                     \
+  "prefetcht0 (%[a], %[astep], 8)\n\t"                                                           \
+  ".ifne %c[mode] & 16\n\t"                                                                     \
+  "prefetcht0 4*%c[rows]-4(%[a], %[astep], 8)\n\t"                                              \
+  ".endif\n\t"                                                                                   \
   "prefetcht0 (%[b], %[bstep], 8)\n\t"                                                            \
   ".if %c[nv] > 1\n\t"                                                                           \
   "prefetcht0 64(%[b], %[bstep], 8)\n\t"                                                          \
@@ -228,7 +238,7 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   ".ifne %c[mode] & 2\n\t"                                                                               \
   "add $4, %[a]\n\t"                                                                             \
   ".else\n\t"                                                                                    \
-  "add $56, %[a]\n\t"                                                                            \
+  "add %[astep], %[a]\n\t"                                                                       \
   ".endif\n\t"                                                                                   \
   "add %[bstep], %[b]\n\t"
 // The k loop runs in two parts: kc - tail steps, then `tail` more (k counts down to 0 and gets
@@ -336,7 +346,7 @@ void prefetch_c_transposed(const UkrArgs& p) {
 
 // General tile: the accumulators go through a stack buffer to store_tile (any alpha, beta and
 // epilogue, including a per-column bias), or, CT, to store_tile_transposed.
-template <int R, int NV, bool P, bool S = false, bool CT = false, bool L = false>
+template <int R, int NV, bool P, bool S = false, bool CT = false, bool L = false, bool T = false>
 void tile_general(const UkrArgs& p) {
   static_assert(R >= 1 && R <= kMR && (NV == 1 || NV == 2) && (!P || NV == 2));
   if (CT) {
@@ -362,8 +372,8 @@ void tile_general(const UkrArgs& p) {
                           LOUPE_SAVE(25) LOUPE_SAVE(26) LOUPE_SAVE(27)
       : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [cpf] "+r"(cpf), [bp] "+r"(bp), [pf] "+r"(pf.at)
       : [out] "r"(out), [tail] "r"(tail), [bstep] "r"(b_step(p)), [pfstep] "r"(pf.step),
-        [ldc] "r"(p.ldc * 4), [rows] "i"(R), [nv] "i"(NV), [mode] "i"(tile_mode(P, S, true, L)),
-        [ct] "i"(CT), [last] "i"(4 * (R - 1))
+        [astep] "r"(a_step(p)), [ldc] "r"(p.ldc * 4), [rows] "i"(R), [nv] "i"(NV),
+        [mode] "i"(tile_mode(P, S, true, L, T)), [ct] "i"(CT), [last] "i"(4 * (R - 1))
       : LOUPE_CLOBBERS);
 #undef LOUPE_SAVE
   if (CT) {
@@ -458,7 +468,7 @@ enum : int64_t { kAddC = 1, kRowBias = 2, kResidual = 4, kClamp = 8, kColBias = 
 // tile in L1, 4 tiles a B panel, 1 thread, best of 7: K 16 128 -> 140 GFLOP/s, K 64 within noise.
 #define LOUPE_PLAIN_ROW(r, c0, c1) ".if %c[rows] > " #r "\n\t" LOUPE_STORE_C(c0, c1) ".endif\n\t"
 
-template <int R, int NV, bool P, bool S = false, bool F = true, bool L = false>
+template <int R, int NV, bool P, bool S = false, bool F = true, bool L = false, bool T = false>
 void tile_direct(const UkrArgs& p) {
   static_assert(R >= 1 && R <= kMR && (NV == 1 || NV == 2) && (!P || NV == 2));
   int64_t flags = 0;
@@ -514,8 +524,8 @@ void tile_direct(const UkrArgs& p) {
         [bp] "+r"(bp), [pf] "+r"(pf.at)
       : [flags] "m"(flags), [bias] "r"(p.row_bias != nullptr ? p.row_bias : p.col_bias),
         [ldc] "m"(ldc), [ldr] "m"(ldr), [masks] "m"(masks), [lo] "m"(p.lo), [hi] "m"(p.hi),
-        [bstep] "r"(b_step(p)), [pfstep] "r"(pf.step), [tail] "i"(R), [rows] "i"(R), [nv] "i"(NV),
-        [mode] "i"(tile_mode(P, S, F, L))
+        [bstep] "r"(b_step(p)), [pfstep] "r"(pf.step), [astep] "r"(a_step(p)), [tail] "i"(R),
+        [rows] "i"(R), [nv] "i"(NV), [mode] "i"(tile_mode(P, S, F, L, T))
       : LOUPE_CLOBBERS, "k1", "k2");
 }
 #undef LOUPE_STORE_ROW
@@ -530,44 +540,55 @@ void tile_direct(const UkrArgs& p) {
 #undef LOUPE_ROW
 #undef LOUPE_CLOBBERS
 
-template <int R, int NV, bool P, bool S = false, bool F = true, bool L = false>
+template <int R, int NV, bool P, bool S = false, bool F = true, bool L = false, bool T = false>
 void tile(const UkrArgs& p) {
   if (p.c_trans) {
-    tile_general<R, NV, P, S, true, L>(p);
+    tile_general<R, NV, P, S, true, L, T>(p);
     return;
   }
   // Its one bias register holds the row or the column bias.
   const bool direct = p.alpha == 1.0f && (p.beta == 0.0f || p.beta == 1.0f) &&
                       !(p.epilogue && p.row_bias != nullptr && p.col_bias != nullptr);
   if (direct) {
-    tile_direct<R, NV, P, S, F, L>(p);
+    tile_direct<R, NV, P, S, F, L, T>(p);
   } else {
-    tile_general<R, NV, P, S, false, L>(p);
+    tile_general<R, NV, P, S, false, L, T>(p);
+  }
+}
+
+// The B-side variants of a tile whose A is packed (T false) or read where it lies, stored
+// transposed (T).
+template <int R, bool T>
+void b_modes(const UkrArgs& p) {
+  if (p.b_pack != nullptr) {
+    tile<R, 2, true, false, true, false, T>(p);
+  } else if (p.l2_fetch != nullptr && p.n > 16) {
+    tile<R, 2, false, false, true, true, T>(p);
+  } else if (p.b_in_l2) {
+    if (p.n <= 16) {
+      tile<R, 1, false, false, false, false, T>(p);
+    } else {
+      tile<R, 2, false, false, false, false, T>(p);
+    }
+  } else if (p.n <= 16) {
+    tile<R, 1, false, false, true, false, T>(p);
+  } else {
+    tile<R, 2, false, false, true, false, T>(p);
   }
 }
 
 template <int R>
 void rows(const UkrArgs& p) {
-  if (p.b_pack != nullptr) {
-    tile<R, 2, true>(p);
-  } else if (R == 1 && p.lda != 0) {
+  if (R == 1 && p.lda != 0 && p.b_pack == nullptr) {
     if (p.n <= 16) {
       tile<R, 1, false, true>(p);
     } else {
       tile<R, 2, false, true>(p);
     }
-  } else if (p.l2_fetch != nullptr && p.n > 16) {
-    tile<R, 2, false, false, true, true>(p);
-  } else if (p.b_in_l2) {
-    if (p.n <= 16) {
-      tile<R, 1, false, false, false>(p);
-    } else {
-      tile<R, 2, false, false, false>(p);
-    }
-  } else if (p.n <= 16) {
-    tile<R, 1, false>(p);
+  } else if (p.a_step != 0) {
+    b_modes<R, true>(p);
   } else {
-    tile<R, 2, false>(p);
+    b_modes<R, false>(p);
   }
 }
 
@@ -668,8 +689,9 @@ void transpose_out(const TransposeOut& o) {
 }
 
 constexpr Microkernel kKernel{
-    Isa::avx512, kMR,      kNR,           ukernel, pack_a, pack_b, "avx512 f32 14x32", false, true,
-    true,        pack_b_t, transpose_out, true,    true,   true};
+    Isa::avx512, kMR,  kNR,  ukernel,  pack_a,        pack_b, "avx512 f32 14x32",
+    false,       true, true, pack_b_t, transpose_out, true,   true,
+    true,        true};
 
 }  // namespace
 
