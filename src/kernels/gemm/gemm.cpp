@@ -274,36 +274,34 @@ int64_t rows_outer_nc(const gemm::Microkernel& k, int64_t kc) {
   return std::max<int64_t>(k.nr, cache_sizes().l2 / 4 / (kc * 4) / k.nr * k.nr);
 }
 
-// From 2 up to this many MR-tall row panels per thread, a microkernel with pack_on_read runs
-// every K the rows-outer order, its first row panel packing B's panels as it reads them (the
-// copy hidden under the FMAs, B's rows fetched into L2 two panels ahead by the kernel) instead
-// of the jit_b order (columns outer, each micro-panel packed just before its tiles). Zen 4, 1
-// thread, median ratio to dnnl_sgemm over 50 calls alternating with it, jit_b -> pack on read:
-// 64 x 12544 x 147 0.80-0.84 -> 0.91-0.95, 64 x 3136 x 576 0.82-0.87 -> 0.89-0.97, 64 x 3136
-// x 256 0.85-0.87 -> 0.95, 64 x 50176 x 576 0.92 -> 1.09; 128 x 784 x 512 and 128 x 784 x 1152
-// tie. With more row panels the B block re-read from L2 by each costs more than C's write
-// streams: 128 x 12544 x 576 0.80 -> 0.72, 256 x 3136 x 1152 0.85 -> 0.80, 256 x 196 x 2304
-// 0.91 -> 0.85. A single row panel would store a packed copy nobody reads. At K <=
-// kRowsOuterMaxK, where the order is rows outer anyway, the first row panel packs on read
-// whatever the number of row panels: packing the block in a pass of its own waited on L3 for
-// every row of B with no FMAs to hide it (perf: 7.6% of 256 x 3136 x 64 in pack_b). Xeon (2
-// vCPUs, model 207), median ratio to dnnl_sgemm over 9 alternating rounds, separate pass -> pack
-// on read, 1 / 2 threads: 256 x 3136 x 64 0.90 / 0.90 -> 0.91-0.93 / 0.98-0.99, 128 x 12544 x 64
-// 0.79 / 0.79 -> 0.91 / 0.90, 384 x 3136 x 96 0.92 / 0.91 -> 0.94 / 0.95, 256 x 784 x 64 0.93 /
-// 0.91 -> 0.96 / 0.96, 144 x 3136 x 24 0.88 / 0.94 -> 0.90 / 1.01, 512 x 784 x 128 (2 threads)
-// 0.91-0.93 -> 1.02-1.04.
-// Above K kRowsOuterMaxK, a thread's single row block of more than kRawBTiles tiles packs in the
-// tile too (columns outer, below) rather than packing each micro-panel in a pass of its own
-// before its tiles: that pass and the driver's fetch of the raw rows three panels ahead, neither
-// hidden under FMAs, had taken 5.3% of 256 x 784 x 512 (perf). Xeon (2 vCPUs, model 207),
-// median of 7-9 alternating rounds, ratio to dnnl_sgemm, 1 thread: 256 x 784 x 512 0.84-0.97
-// -> 0.96-1.01, 256 x 3136 x 576 0.88 -> 1.00-1.02; 2 threads (OMP_WAIT_POLICY=passive) 256 x
-// 784 x 512 0.93-0.94 -> 0.96-0.97, 384 x 784 x 512 0.89-0.97 -> 0.98-1.04. With A pre-packed
-// (8 rotating weight and input copies), speed-up: 256 x 196 x 512 1.01-1.03, 256 x 196 x 1024
-// 1.03-1.07, 256 x 784 x 512 1.09-1.14, 256 x 3136 x 576 1.05-1.09; 2 threads 256 x 784 x 512
-// and 256 x 3136 x 576 1.07, 512 x 784 x 512 1.06-1.09. At 6 to 10 tiles it measured within
-// noise of packing the panel first (128 x 784 x 512, 128 x 3136 x 256, 96 x 3136 x 576).
-constexpr int64_t kPackOnReadTiles = 5;
+// From 2 MR-tall row panels per thread, a microkernel with pack_on_read packs B's panels as
+// its tiles read them (the copy hidden under the FMAs, B's rows fetched into L2 ahead by the
+// kernel), where B is not read raw: rows outer at K <= kRowsOuterMaxK or up to 3 row panels, the
+// first row panel packing the block, else columns outer, each micro-panel's first tile packing
+// it (pack_in_tile, below). A single row panel would store a packed copy nobody reads.
+// The rows-outer order had replaced jit_b (columns outer, each micro-panel packed in a pass of
+// its own just before its tiles) for 2-5 row panels: Zen 4, 1 thread, median ratio to
+// dnnl_sgemm over 50 alternating calls, 64 x 12544 x 147 0.80-0.84 -> 0.91-0.95, 64 x 3136 x 576
+// 0.82-0.87 -> 0.89-0.97, 64 x 3136 x 256 0.85-0.87 -> 0.95. With more row panels rows outer
+// re-read the block from L2 for each, which cost more than C's write streams (128 x 12544 x
+// 576 0.80 -> 0.72, 256 x 196 x 2304 0.91 -> 0.85), so it stopped at 5 until pack_in_tile.
+// At K <= kRowsOuterMaxK the packing pass it replaces waited on L3 for every row of B with no
+// FMAs to hide it (perf: 7.6% of 256 x 3136 x 64 in pack_b). Xeon (2 vCPUs, model 207), median
+// ratio to dnnl_sgemm over 9 alternating rounds, separate pass -> pack on read, 1 / 2 threads:
+// 256 x 3136 x 64 0.90 / 0.90 -> 0.91-0.93 / 0.98-0.99, 128 x 12544 x 64 0.79 / 0.79 -> 0.91 /
+// 0.90, 256 x 784 x 64 0.93 / 0.91 -> 0.96 / 0.96, 512 x 784 x 128 (2 threads) 0.91-0.93 ->
+// 1.02-1.04.
+// Above kRowsOuterMaxK, packing in the tile for any number of row panels (stop 34; it had
+// stopped at 5) removes jit_b's packing pass and the driver's fetch of the raw rows three
+// panels ahead, neither hidden under FMAs (perf: 5.3% of 256 x 784 x 512), and serves wide
+// blocks (pack_on_read_first) better than raw B. Xeon (2 vCPUs, model 207), median of 7-9
+// alternating rounds, ratio to dnnl_sgemm, 1 thread: 256 x 784 x 512 0.84-0.97 -> 0.96-1.01,
+// 256 x 3136 x 576 0.88 -> 1.00-1.02, 128 x 3136 x 256 0.92 -> 0.97, 128 x 12544 x 147
+// 0.89 -> 0.97; 2 threads (OMP_WAIT_POLICY=passive) 256 x 784 x 512 0.93-0.94 -> 0.96-0.97,
+// 384 x 784 x 512 0.89-0.97 -> 0.98-1.04, 128 x 12544 x 147 0.93 -> 1.03-1.05. With A pre-packed
+// (8 rotating weight and input copies), speed-up, 1 / 2 threads: 256 x 196 x 1024 1.03-1.07,
+// 256 x 784 x 512 1.09-1.14 / 1.07, 128 x 12544 x 147 1.08-1.10 / 1.04-1.07; ResNet-50's,
+// GoogLeNet's and MobileNet v2's 1x1 shapes of 96-160 filters within noise (0.97-1.05).
 
 // Above kRowsOuterMaxK and 3 row panels, pack on read runs columns outer instead: each
 // micro-panel is packed by its first tile into an L1-sized buffer, which the panel's other tiles
@@ -348,7 +346,7 @@ constexpr int64_t kPackedFetchers = 4;
 constexpr int64_t kPackedAFetchPanels = 2;
 
 // Where both would serve, pack on read instead of reading B raw: up to 3 row panels, or up to
-// kPackOnReadTiles across at least 32 micro-panels of columns. Raw B sends every tile's kc rows
+// 5 across at least 32 micro-panels of columns. Raw B sends every tile's kc rows
 // of B (one stream each) to L3 or DRAM at the start of each column panel; pack on read's first
 // row panel fetches them two panels ahead, and the later panels read the packed copy from L2.
 // On a narrow block (a 2-thread product cut into chunks of 7-13 panels) 4-5 row panels gained
@@ -800,9 +798,7 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
     // each micro-panel is packed just before its ir loop instead: it goes from B straight into
     // L1 and is used there, rather than round-tripping a KC x NC panel through L2/L3.
     const bool few_rows = !raw_a && bsrc.packed == nullptr && m1 - m0 <= block_mc;
-    const bool can_pack_on_read = few_rows && k.pack_on_read && bsrc.cs == 1 && m1 - m0 > mr &&
-                                  (m1 - m0 <= kPackOnReadTiles * mr || d.K <= kRowsOuterMaxK ||
-                                   ceil_div(m1 - m0, mr) > kRawBTiles);
+    const bool can_pack_on_read = few_rows && k.pack_on_read && bsrc.cs == 1 && m1 - m0 > mr;
     const bool raw_b = !(can_pack_on_read && pack_on_read_first(m1 - m0, n1 - n0, mr, nr)) &&
                        few_rows && k.raw_b && bsrc.cs == 1 && ceil_div(m1 - m0, mr) <= kRawBTiles &&
                        (m1 - m0 <= mr || b_rows_stay_in_l1(bsrc.rs, bl.kc));

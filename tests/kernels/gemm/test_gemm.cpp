@@ -389,6 +389,11 @@ TEST(Gemm, PackOnReadAcrossBlocksAndEdges) {
   check_case(h, isas, 24);
   h.prepack = true;
   check_case(h, isas, 25);
+  // ... and for 6 to 10 row panels on a block wide enough to pack on read rather than read B raw
+  // (gemm.cpp pack_on_read_first): 9 row panels ending in an 8-row edge, 1100 columns.
+  Case w(120, 1100, 200);
+  w.ep.bias = BiasKind::per_row;
+  check_case(w, isas, 27);
   // A stored transposed and read where it lies (a raw_trans_a kernel) while B, its rows 4 KiB
   // apart, is packed in the tile: 4 row panels, a 5-row edge, two K blocks.
   Case t(47, 130, 300);
