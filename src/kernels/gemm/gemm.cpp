@@ -345,10 +345,10 @@ constexpr int64_t kPackedFetchers = 4;
 // alternating rounds, gemm_1x1 steps: 1 thread 28.1 -> 27.6 ms, 2 threads 14.5 -> 14.2.
 constexpr int64_t kPackedAFetchPanels = 2;
 
-// Where both would serve, pack on read instead of reading B raw: up to 3 row panels, or up to
-// 5 across at least 32 micro-panels of columns. Raw B sends every tile's kc rows
-// of B (one stream each) to L3 or DRAM at the start of each column panel; pack on read's first
-// row panel fetches them two panels ahead, and the later panels read the packed copy from L2.
+// Where both would serve, pack on read instead of reading B raw: up to 3 row panels, or any
+// number (up to 5 until stop 34) across at least 32 micro-panels of columns. Raw B sends every
+// tile's kc rows of B (one stream each) to L3 or DRAM at the start of each column panel; pack on
+// read fetches them ahead, and the panel's other tiles read the packed copy.
 // On a narrow block (a 2-thread product cut into chunks of 7-13 panels) 4-5 row panels gained
 // nothing or lost. Zen 4, A packed (a conv's filters), median of 100 calls alternating with
 // dnnl_sgemm, ms, raw B -> pack on read: 1 thread 16 x 12544 x 32 0.161 -> 0.135, 16 x 3025 x
