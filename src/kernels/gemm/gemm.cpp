@@ -958,10 +958,13 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
             pack_a_panel(k, t.rows, kc, a + (ic + t.first) * a_rs + pc * a_cs, a_rs, a_cs,
                          a_buf + ir * kc);
           }
-          if (rows_outer) {  // the packed A micro-panels
-            rows_across_block(ic, ic + mc, [&](int64_t i, int64_t slot) {
-              return raw_trans_a ? a + i + pc * d.lda : a_buf + slot * kc;
-            });
+          // The A micro-panel of the tile at row i in slot `slot` of this block: packed (here or
+          // at load), or, A stored transposed, read where it lies.
+          const auto a_panel = [&](int64_t i, int64_t slot) {
+            return raw_trans_a ? a + i + pc * d.lda : a_buf + slot * kc;
+          };
+          if (rows_outer) {
+            rows_across_block(ic, ic + mc, a_panel);
             continue;
           }
           // Pre-packed A: the next block of A this thread reads (the next rows, else the next K
@@ -1044,7 +1047,7 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
                 prefetch_b_rows(nr, b_src + ahead, bsrc.rs, t * kc / tiles, (t + 1) * kc / tiles);
               }
               const TileRows t = tile_rows(mc, ir);
-              args.a = raw_trans_a ? a + (ic + t.first) + pc * d.lda : a_buf + ir * kc;
+              args.a = a_panel(ic + t.first, ir);
               args.m = static_cast<int>(t.rows);
               at_tile(ic + t.first, j);
               run_tile();
