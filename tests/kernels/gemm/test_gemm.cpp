@@ -379,9 +379,10 @@ TEST(Gemm, PackOnReadAcrossBlocksAndEdges) {
   check_case(g, isas, 20);
   g.threads = 2;
   check_case(g, isas, 23);
-  // Above that K, a single row block of more than gemm.cpp's kRawBTiles tiles packs in the tile
-  // too: 15 row panels ending in a 4-row edge, two K blocks, a 12-column edge panel packed by the
-  // driver; with A packed per call, then pre-packed.
+  // Above that K, a single row block packs in the tile whatever its number of row panels, here
+  // more than gemm.cpp's kRawBTiles (B never read raw): 15 row panels ending in a 4-row edge, two
+  // K blocks, a 12-column edge panel packed by the driver; with A packed per call, then
+  // pre-packed.
   Case h(200, 300, 400);
   h.beta = 1.0f;
   h.ep = GemmEpilogue::relu();

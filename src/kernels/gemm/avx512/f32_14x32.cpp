@@ -57,8 +57,9 @@ L2Fetch l2_fetch(const UkrArgs& p) {
 
 // The k loop's variant as one immediate (the asm takes at most 30 operands): 1 pack mode (P),
 // 2 stream mode (S), 4 no L2 fetch (F false: UkrArgs::b_in_l2), 8 the L2 fetch from its own
-// pointer (L: UkrArgs::l2_fetch), 16 A read where it lies, stored transposed (T:
-// UkrArgs::a_step).
+// pointer (L: UkrArgs::l2_fetch), 16 A stored transposed and read where it lies (T:
+// UkrArgs::a_step), whose fetch ahead also takes each k row's last float. The step itself is
+// the astep operand in every mode (a_step below).
 constexpr int tile_mode(bool pack, bool stream, bool far, bool pointer, bool trans_a) {
   return (pack ? 1 : 0) | (stream ? 2 : 0) | (far ? 0 : 4) | (pointer ? 8 : 0) | (trans_a ? 16 : 0);
 }
