@@ -11,6 +11,8 @@
 //
 // Pack mode (P): a full-width tile that reads B's rows where they lie also writes them out as the
 // packed micro-panel, so that the packing copy costs two stores per k step under 28 FMAs.
+// Raw A (tile_raw_a): a tile on a packed B panel broadcasts A's elements from its 14 rows where
+// they lie, for products too narrow to pay for packing A.
 //
 // Edge tiles: the row count is a template parameter (1..14, no wasted FMAs for a short M edge);
 // columns use masked loads/stores, and a tile of <= 16 columns runs the one-vector variant.
@@ -59,9 +61,12 @@ L2Fetch l2_fetch(const UkrArgs& p) {
 // 2 stream mode (S), 4 no L2 fetch (F false: UkrArgs::b_in_l2), 8 the L2 fetch from its own
 // pointer (L: UkrArgs::l2_fetch), 16 A stored transposed and read where it lies (T:
 // UkrArgs::a_step), whose fetch ahead also takes each k row's last float. The step itself is
-// the astep operand in every mode (a_step below).
-constexpr int tile_mode(bool pack, bool stream, bool far, bool pointer, bool trans_a) {
-  return (pack ? 1 : 0) | (stream ? 2 : 0) | (far ? 0 : 4) | (pointer ? 8 : 0) | (trans_a ? 16 : 0);
+// the astep operand in every mode (a_step below). Bits 5-7 hold the k steps per row of C in the
+// loop's tail, less one (LOUPE_K_LOOP_OF).
+constexpr int tile_mode(bool pack, bool stream, bool far, bool pointer, bool trans_a,
+                        int steps_per_c_row = 1) {
+  return (pack ? 1 : 0) | (stream ? 2 : 0) | (far ? 0 : 4) | (pointer ? 8 : 0) |
+         (trans_a ? 16 : 0) | (steps_per_c_row - 1) << 5;
 }
 
 // Bytes from one k's MR values of A to the next: a packed micro-panel's MR floats, or, T, the
@@ -257,6 +262,15 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
 // 0.54-0.57. Spread over the last steps, the fetches neither arrive long before the stores nor
 // queue up as one burst of R x NV misses at the tile's start, which delayed a short-K tile's own
 // loads (64 x 12321 x 27).
+// The tail may run SPR steps per row of C (tile_mode's steps_per_c_row; the first part then has
+// kc - SPR x tail steps, so SPR x tail <= kc is the caller's to keep): tile_direct and
+// tile_raw_a take SPR 4 from kc >= 8 R, where a row's lines were asked for only 14-28 k steps
+// (200-400 cycles) before the stores, about one L3 latency on the Xeon (mesh), and the tiles of
+// a columns-outer sweep write rows of C far apart. Xeon (2 vCPUs, model 207), 1 thread, median
+// of 7 alternating rounds, ratio to dnnl_sgemm, SPR 1 -> 4: 64 x 12544 x 147 0.95 -> 0.97-0.98,
+// 64 x 3136 x 256 0.94-0.95 -> 0.97, 128 x 3136 x 256 0.98 -> 1.00, 512 x 784 x 256 0.94-0.96 ->
+// 0.97-0.98, the rest of ResNet-50's shapes within noise; at kc = 64 (SPR 4 from kc >= 4 R)
+// 64 x 3136 x 64 lost 0.93 -> 0.91, so short K keeps SPR 1.
 // The rest of a C row's lines: NV vectors from cpf, or (CT, tile_general's operands) the tile's
 // R floats of a transposed C's row, whose last is at byte `last`.
 #define LOUPE_C_ROW_PF        \
@@ -271,7 +285,8 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   "prefetchw %c[last](%[cpf])\n\t" \
   ".else\n\t" LOUPE_C_ROW_PF ".endif\n\t"
 #define LOUPE_K_LOOP LOUPE_K_LOOP_PF(LOUPE_C_ROW_PF)
-#define LOUPE_K_LOOP_PF(C_ROW_PF) \
+#define LOUPE_K_LOOP_PF(C_ROW_PF) LOUPE_K_LOOP_OF(LOUPE_K_STEP, C_ROW_PF)
+#define LOUPE_K_LOOP_OF(K_STEP, C_ROW_PF) \
   LOUPE_ZERO(0) LOUPE_ZERO(1) LOUPE_ZERO(2) LOUPE_ZERO(3) LOUPE_ZERO(4) LOUPE_ZERO(5)            \
   LOUPE_ZERO(6) LOUPE_ZERO(7) LOUPE_ZERO(8) LOUPE_ZERO(9) LOUPE_ZERO(10) LOUPE_ZERO(11)          \
   LOUPE_ZERO(12) LOUPE_ZERO(13) LOUPE_ZERO(14) LOUPE_ZERO(15) LOUPE_ZERO(16) LOUPE_ZERO(17)      \
@@ -280,11 +295,11 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   "test %[k], %[k]\n\t"                                                                          \
   "jle 7f\n\t"                                                                                   \
   "test $1, %[k]\n\t"                                                                            \
-  "jz 1f\n\t" LOUPE_K_STEP                                                                       \
+  "jz 1f\n\t" K_STEP                                                                       \
   "dec %[k]\n\t"                                                                                 \
   "jz 7f\n\t"                                                                                    \
   ".p2align 5\n\t"                                                                               \
-  "1:\n\t" LOUPE_K_STEP LOUPE_K_STEP                                                             \
+  "1:\n\t" K_STEP K_STEP                                                             \
   "sub $2, %[k]\n\t"                                                                             \
   "jnz 1b\n\t"                                                                                   \
   "7:\n\t"                                                                                       \
@@ -292,7 +307,7 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   "test %[k], %[k]\n\t"                                                                          \
   "jle 2f\n\t"                                                                                   \
   ".p2align 5\n\t"                                                                               \
-  "8:\n\t" LOUPE_K_STEP                                                                          \
+  "8:\n\t" ".rept 1 + ((%c[mode] >> 5) & 7)\n\t" K_STEP ".endr\n\t"                                                                         \
   "prefetchw (%[cpf])\n\t" C_ROW_PF                                                               \
   "add %[ldc], %[cpf]\n\t"                                                                      \
   "dec %[k]\n\t"                                                                                 \
@@ -478,7 +493,8 @@ enum : int64_t { kAddC = 1, kRowBias = 2, kResidual = 4, kClamp = 8, kColBias = 
 // tile in L1, 4 tiles a B panel, 1 thread, best of 7: K 16 128 -> 140 GFLOP/s, K 64 within noise.
 #define LOUPE_PLAIN_ROW(r, c0, c1) ".if %c[rows] > " #r "\n\t" LOUPE_STORE_C(c0, c1) ".endif\n\t"
 
-template <int R, int NV, bool P, bool S = false, bool F = true, bool L = false, bool T = false>
+template <int R, int NV, bool P, bool S = false, bool F = true, bool L = false, bool T = false,
+          int SPR = 1>
 void tile_direct(const UkrArgs& p) {
   static_assert(R >= 1 && R <= kMR && (NV == 1 || NV == 2) && (!P || NV == 2));
   int64_t flags = 0;
@@ -501,7 +517,7 @@ void tile_direct(const UkrArgs& p) {
   }
   const float* a = p.a;
   const float* b = p.b;
-  int64_t k = p.kc - R;
+  int64_t k = p.kc - SPR * R;
   float* c = p.c;
   const float* cpf = p.c;
   const float* res = p.residual;
@@ -535,14 +551,133 @@ void tile_direct(const UkrArgs& p) {
       : [flags] "m"(flags), [bias] "r"(p.row_bias != nullptr ? p.row_bias : p.col_bias),
         [ldc] "m"(ldc), [ldr] "m"(ldr), [masks] "m"(masks), [lo] "m"(p.lo), [hi] "m"(p.hi),
         [bstep] "r"(b_step(p)), [pfstep] "r"(pf.step), [astep] "r"(a_step(p)), [tail] "i"(R),
-        [rows] "i"(R), [nv] "i"(NV), [mode] "i"(tile_mode(P, S, F, L, T))
+        [rows] "i"(R), [nv] "i"(NV), [mode] "i"(tile_mode(P, S, F, L, T, SPR))
       : LOUPE_CLOBBERS, "k1", "k2");
 }
+// A's rows read where they lie (UkrArgs::lda, raw_a), as oneDNN's jit_avx512_common_gemm_f32
+// reads both operands with no copy: on a product a few micro-panels wide (a 14 x 14 map as N),
+// packing A is a pass over all of it for a handful of tiles per panel (perf: pack_a 8.7% of
+// 1024 x 196 x 512), and the tile's 14 rows stay in L1 or L2 across the thread's columns. Xeon
+// (2 vCPUs, model 207), median of 7 alternating rounds, ratio to dnnl_sgemm, packed -> raw, 1 /
+// 2 threads: 1024 x 196 x 256 0.94-0.95 -> 0.99 / 0.96 -> 1.01, 1024 x 196 x 512 0.93 ->
+// 0.98-1.01 / 0.97 -> 0.99, ResNet-50's other shapes within noise.
+// Row r of the tile is at a0 + r * lda bytes,
+// addressed from two bases, a0 and a7 (row 7), and the index registers lda, 3 lda and 5 lda:
+// rows 0-6 are a0 + {0, 1, 2, 3, 4, 5, 6} lda, rows 7-13 the same from a7. B is a packed
+// micro-panel (128 bytes a k step), fetched 8 steps ahead into L1 and, unless it is in L2
+// already (mode bit 4), 32 steps ahead into L2.
+#define LOUPE_RAW_ROW(r, at, bc, c0, c1)         \
+  ".if %c[rows] > " #r                           \
+  "\n\t"                                         \
+  "vbroadcastss " at ", %%zmm" #bc               \
+  "\n\t"                                         \
+  "vfmadd231ps %%zmm28, %%zmm" #bc ", %%zmm" #c0 \
+  "\n\t"                                         \
+  ".if %c[nv] > 1\n\t"                           \
+  "vfmadd231ps %%zmm29, %%zmm" #bc ", %%zmm" #c1 \
+  "\n\t"                                         \
+  ".endif\n\t"                                   \
+  ".endif\n\t"
+#define LOUPE_RAW_K_STEP \
+  "vmovups (%[b]), %%zmm28\n\t"                                                            \
+  ".if %c[nv] > 1\n\t"                                                                     \
+  "vmovups 64(%[b]), %%zmm29\n\t"                                                          \
+  ".endif\n\t"                                                                             \
+  "prefetcht0 1024(%[b])\n\t"                                                              \
+  ".if %c[nv] > 1\n\t"                                                                     \
+  "prefetcht0 1088(%[b])\n\t"                                                              \
+  ".endif\n\t"                                                                             \
+  ".ifeq %c[mode] & 4\n\t"                                                                 \
+  "prefetcht1 4096(%[b])\n\t"                                                              \
+  ".if %c[nv] > 1\n\t"                                                                     \
+  "prefetcht1 4160(%[b])\n\t"                                                              \
+  ".endif\n\t"                                                                             \
+  ".endif\n\t" LOUPE_RAW_ROW(0, "(%[a0])", 30, 0, 1)                                       \
+  LOUPE_RAW_ROW(1, "(%[a0], %[lda], 1)", 31, 2, 3) LOUPE_RAW_ROW(2, "(%[a0], %[lda], 2)", 30, 4, 5) \
+  LOUPE_RAW_ROW(3, "(%[a0], %[lda3], 1)", 31, 6, 7)                                        \
+  LOUPE_RAW_ROW(4, "(%[a0], %[lda], 4)", 30, 8, 9)                                         \
+  LOUPE_RAW_ROW(5, "(%[a0], %[lda5], 1)", 31, 10, 11)                                      \
+  LOUPE_RAW_ROW(6, "(%[a0], %[lda3], 2)", 30, 12, 13)                                      \
+  LOUPE_RAW_ROW(7, "(%[a7])", 31, 14, 15)                                                  \
+  LOUPE_RAW_ROW(8, "(%[a7], %[lda], 1)", 30, 16, 17)                                       \
+  LOUPE_RAW_ROW(9, "(%[a7], %[lda], 2)", 31, 18, 19)                                       \
+  LOUPE_RAW_ROW(10, "(%[a7], %[lda3], 1)", 30, 20, 21)                                     \
+  LOUPE_RAW_ROW(11, "(%[a7], %[lda], 4)", 31, 22, 23)                                      \
+  LOUPE_RAW_ROW(12, "(%[a7], %[lda5], 1)", 30, 24, 25)                                     \
+  LOUPE_RAW_ROW(13, "(%[a7], %[lda3], 2)", 31, 26, 27)                                     \
+  "add $4, %[a0]\n\t"                                                                      \
+  "add $4, %[a7]\n\t"                                                                      \
+  "add $128, %[b]\n\t"
+
+// The tile_direct store (alpha 1, beta 0 or 1, the fused epilogue) after a k loop over A's raw
+// rows. F: B not in L2 yet, fetched 32 steps ahead.
+template <int R, int NV, bool F, int SPR = 1>
+void tile_raw_a(const UkrArgs& p) {
+  static_assert(R >= 2 && R <= kMR && (NV == 1 || NV == 2));
+  int64_t flags = 0;
+  if (p.beta == 1.0f) flags |= kAddC;
+  if (p.epilogue) {
+    if (p.row_bias != nullptr) flags |= kRowBias;
+    if (p.residual != nullptr) flags |= kResidual;
+    if (p.clamp) flags |= kClamp;
+    if (p.col_bias != nullptr) flags |= kColBias;
+  }
+  prefetch_c<R, NV>(p);
+  if (flags & kResidual) {
+    for (int r = 0; r < R; ++r) {
+      _mm_prefetch(reinterpret_cast<const char*>(p.residual + r * p.ldr), _MM_HINT_T0);
+      if (NV == 2)
+        _mm_prefetch(reinterpret_cast<const char*>(p.residual + r * p.ldr + 16), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(p.residual + r * p.ldr + 16 * NV - 1),
+                   _MM_HINT_T0);
+    }
+  }
+  const float* a0 = p.a;
+  const float* a7 = R > 7 ? p.a + 7 * p.lda : p.a;
+  const int64_t lda = p.lda * 4, lda3 = 3 * lda, lda5 = 5 * lda;
+  const float* b = p.b;
+  int64_t k = p.kc - SPR * R;
+  float* c = p.c;
+  const float* cpf = p.c;
+  const float* res = p.residual;
+  const int64_t ldc = p.ldc * 4, ldr = p.ldr * 4;
+  const uint32_t masks = avx512::first_lanes(p.n) | uint32_t{avx512::first_lanes(p.n - 16)} << 16;
+  __asm__ volatile(
+      LOUPE_K_LOOP_OF(LOUPE_RAW_K_STEP, LOUPE_C_ROW_PF)
+      "kmovd %[masks], %%k1\n\t"
+      "kshiftrd $16, %%k1, %%k2\n\t"
+      "cmpq $0, %[flags]\n\t"
+      "jne 10f\n\t" LOUPE_PLAIN_ROW(0, 0, 1) LOUPE_PLAIN_ROW(1, 2, 3) LOUPE_PLAIN_ROW(2, 4, 5)
+          LOUPE_PLAIN_ROW(3, 6, 7) LOUPE_PLAIN_ROW(4, 8, 9) LOUPE_PLAIN_ROW(5, 10, 11)
+              LOUPE_PLAIN_ROW(6, 12, 13) LOUPE_PLAIN_ROW(7, 14, 15) LOUPE_PLAIN_ROW(8, 16, 17)
+                  LOUPE_PLAIN_ROW(9, 18, 19) LOUPE_PLAIN_ROW(10, 20, 21) LOUPE_PLAIN_ROW(11, 22, 23)
+                      LOUPE_PLAIN_ROW(12, 24, 25) LOUPE_PLAIN_ROW(13, 26, 27)
+      "jmp 11f\n\t"
+      "10:\n\t"
+      "vbroadcastss %[lo], %%zmm28\n\t"
+      "vbroadcastss %[hi], %%zmm29\n\t" LOUPE_STORE_ROW(0, 0, 1) LOUPE_STORE_ROW(1, 2, 3)
+          LOUPE_STORE_ROW(2, 4, 5) LOUPE_STORE_ROW(3, 6, 7) LOUPE_STORE_ROW(4, 8, 9)
+              LOUPE_STORE_ROW(5, 10, 11) LOUPE_STORE_ROW(6, 12, 13) LOUPE_STORE_ROW(7, 14, 15)
+                  LOUPE_STORE_ROW(8, 16, 17) LOUPE_STORE_ROW(9, 18, 19) LOUPE_STORE_ROW(10, 20, 21)
+                      LOUPE_STORE_ROW(11, 22, 23) LOUPE_STORE_ROW(12, 24, 25)
+                          LOUPE_STORE_ROW(13, 26, 27)
+      "11:\n\t"
+      : [a0] "+r"(a0), [a7] "+r"(a7), [b] "+r"(b), [k] "+r"(k), [c] "+r"(c), [res] "+r"(res),
+        [cpf] "+r"(cpf)
+      : [flags] "m"(flags), [bias] "r"(p.row_bias != nullptr ? p.row_bias : p.col_bias),
+        [ldc] "m"(ldc), [ldr] "m"(ldr), [masks] "m"(masks), [lo] "m"(p.lo), [hi] "m"(p.hi),
+        [lda] "r"(lda), [lda3] "r"(lda3), [lda5] "r"(lda5), [tail] "i"(R), [rows] "i"(R),
+        [nv] "i"(NV), [mode] "i"(tile_mode(false, false, F, false, false, SPR))
+      : LOUPE_CLOBBERS, "k1", "k2");
+}
+#undef LOUPE_RAW_K_STEP
+#undef LOUPE_RAW_ROW
 #undef LOUPE_STORE_ROW
 #undef LOUPE_PLAIN_ROW
 #undef LOUPE_STORE_C
 #undef LOUPE_K_LOOP
 #undef LOUPE_K_LOOP_PF
+#undef LOUPE_K_LOOP_OF
 #undef LOUPE_C_ROW_PF
 #undef LOUPE_C_ROW_PF_CT
 #undef LOUPE_K_STEP
@@ -560,7 +695,11 @@ void tile(const UkrArgs& p) {
   const bool direct = p.alpha == 1.0f && (p.beta == 0.0f || p.beta == 1.0f) &&
                       !(p.epilogue && p.row_bias != nullptr && p.col_bias != nullptr);
   if (direct) {
-    tile_direct<R, NV, P, S, F, L, T>(p);
+    if (p.kc >= 8 * R) {
+      tile_direct<R, NV, P, S, F, L, T, 4>(p);
+    } else {
+      tile_direct<R, NV, P, S, F, L, T>(p);
+    }
   } else {
     tile_general<R, NV, P, S, false, L, T>(p);
   }
@@ -587,9 +726,51 @@ void b_modes(const UkrArgs& p) {
   }
 }
 
+void pack_a(int64_t m, int64_t kc, const float* src, int64_t rs, int64_t cs, float* dst);
+
+// A's raw rows (UkrArgs::lda) for R >= 2 rows: tile_raw_a where its store serves and B is a
+// packed micro-panel; otherwise the rows are packed here, kChunk k steps at a time, for the
+// general tile (alpha and beta apply to the first chunk, the epilogue to the last).
+template <int R>
+void raw_a_rows(const UkrArgs& p) {
+  const bool direct = p.alpha == 1.0f && (p.beta == 0.0f || p.beta == 1.0f) && !p.c_trans &&
+                      !(p.epilogue && p.row_bias != nullptr && p.col_bias != nullptr);
+  if constexpr (R >= 2) {
+    if (direct && p.ldb == 0 && p.b_pack == nullptr && p.l2_fetch == nullptr) {
+      const bool f = !p.b_in_l2;
+      if (p.n <= 16) {
+        f ? tile_raw_a<R, 1, true>(p) : tile_raw_a<R, 1, false>(p);
+      } else if (p.kc >= 8 * R) {
+        f ? tile_raw_a<R, 2, true, 4>(p) : tile_raw_a<R, 2, false, 4>(p);
+      } else {
+        f ? tile_raw_a<R, 2, true>(p) : tile_raw_a<R, 2, false>(p);
+      }
+      return;
+    }
+  }
+  constexpr int64_t kChunk = 128;
+  alignas(64) float panel[kChunk * kMR];
+  UkrArgs q = p;
+  q.lda = 0;
+  q.a = panel;
+  for (int64_t k0 = 0; k0 < p.kc; k0 += kChunk) {
+    q.kc = std::min(kChunk, p.kc - k0);
+    pack_a(R, q.kc, p.a + k0, p.lda, 1, panel);
+    q.b = p.b + k0 * (p.ldb != 0 ? p.ldb : kNR);
+    q.beta = k0 == 0 ? p.beta : 1.0f;
+    q.alpha = p.alpha;
+    q.epilogue = p.epilogue && k0 + q.kc == p.kc;
+    q.b_pack = p.b_pack != nullptr ? p.b_pack + k0 * kNR : nullptr;
+    q.l2_fetch = nullptr;
+    b_modes<R, false>(q);
+  }
+}
+
 template <int R>
 void rows(const UkrArgs& p) {
-  if (R == 1 && p.lda != 0 && p.b_pack == nullptr) {
+  if (R >= 2 && p.lda != 0) {
+    raw_a_rows<R>(p);
+  } else if (R == 1 && p.lda != 0 && p.b_pack == nullptr) {
     if (p.n <= 16) {
       tile<R, 1, false, true>(p);
     } else {
@@ -699,9 +880,8 @@ void transpose_out(const TransposeOut& o) {
 }
 
 constexpr Microkernel kKernel{
-    Isa::avx512, kMR,  kNR,  ukernel,  pack_a,        pack_b, "avx512 f32 14x32",
-    false,       true, true, pack_b_t, transpose_out, true,   true,
-    true,        true};
+    Isa::avx512, kMR,           kNR,  ukernel, pack_a, pack_b, "avx512 f32 14x32", true, true, true,
+    pack_b_t,    transpose_out, true, true,    true,   true};
 
 }  // namespace
 
