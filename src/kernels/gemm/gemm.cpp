@@ -358,8 +358,13 @@ constexpr int64_t kPackedAFetchPanels = 2;
 // 16 0.045 -> 0.053 (kept raw). gemm_1x1 as fused in MobileNet v2 and SqueezeNet, min of 200
 // alternating runs, ms: 32 -> 16 on 112 x 112 0.161 -> 0.134 (2 threads 0.099 -> 0.079), 128 ->
 // 16 on 55 x 55 with residual 0.143 -> 0.122, 144 -> 24 on 56 x 56 0.210 -> 0.198, none slower.
+// Above 8 row panels too (stop 35; the rest of kRawBTiles stays raw): Xeon (2 vCPUs, model 207),
+// median of 7 alternating rounds, ratio to dnnl_sgemm, raw B -> pack on read, 1 thread 128 x 784
+// x 512 0.92-0.97 -> 0.95-0.99, 128 x 784 x 1152 0.955-0.963 -> 0.957-0.979 (2 threads 0.945-0.967
+// -> 0.961-0.977); with A pre-packed (8 rotating copies, bias and ReLU) 1.01-1.02x. With 7-8 row
+// panels and A pre-packed raw B kept 1.5-2% ahead (96 x 784 x 576, 112 x 784 x 480).
 bool pack_on_read_first(int64_t rows, int64_t columns, int mr, int nr) {
-  return rows <= 3 * mr || columns >= 32 * nr;
+  return rows <= 3 * mr || rows > 8 * mr || columns >= 32 * nr;
 }
 
 // Whether C^T = op(B)^T op(A)^T wastes fewer FMA lanes than C = op(A) op(B). The microkernel's
