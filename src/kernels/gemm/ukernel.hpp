@@ -1,6 +1,7 @@
 #pragma once
 // The contract between the GEMM driver (gemm.cpp, the BLIS loops) and the per-ISA microkernels
-// (avx512/, avx2/, scalar/). A microkernel computes one MR x NR tile of C from packed panels:
+// (avx512/, avx2/, scalar/). A microkernel computes one MR x NR tile of C from packed panels
+// (a kernel with sweeps: UkrArgs::panels tiles along a row of them):
 //
 //   acc = sum_k a[k][0..MR) (outer) b[k][0..NR)        a: packed A micro-panel, kc x MR
 //                                                      (or, lda != 0, A's rows: a[r*lda + k])
@@ -55,6 +56,11 @@ struct UkrArgs {
   // block the driver has just packed, a micro-panel an earlier tile has read), so the k loop
   // fetches nothing into L2.
   bool b_in_l2 = false;
+  // Kernels with sweeps: the tile repeats over this many consecutive full NR-wide column panels
+  // (n == NR), B a packed stream whose panels follow one another (b advancing kc x NR floats a
+  // panel), C, the column bias and the residual advancing NR columns; with ldb == 0, no b_pack,
+  // no l2_fetch and C not transposed. A rows-outer row panel's sweep across its block in one call.
+  int64_t panels = 1;
 };
 
 using UkrFn = void (*)(const UkrArgs&);
@@ -120,6 +126,8 @@ struct Microkernel {
   // Reads a transposed A where it lies (UkrArgs::a_step): each k's MR values are contiguous
   // already, so packing them would only copy them.
   bool raw_trans_a = false;
+  // Runs UkrArgs::panels tiles in one call.
+  bool sweeps = false;
 };
 
 // One per ISA file; only called after dispatch has checked that the CPU supports the ISA.

@@ -363,9 +363,9 @@ TEST(Gemm, PackOnReadAcrossBlocksAndEdges) {
   e.beta = 1.0f;
   e.ep.residual = true;
   check_case(e, isas, 18);
-  // Up to gemm.cpp's kRowsOuterMaxK the first row panel packs the whole block (rows outer);
-  // above it, as in the cases before, the first tile of each micro-panel packs it (columns
-  // outer).
+  // Up to gemm.cpp's kRowsOuterMaxK the first row panel packs the whole block (rows outer) and
+  // the others sweep it, a call each (a kernel with sweeps: UkrArgs::panels); above it, as in
+  // the cases before, the first tile of each micro-panel packs it (columns outer).
   Case f(40, 300, 100);
   f.ep = GemmEpilogue::relu();
   f.ep.bias = BiasKind::per_row;

@@ -517,19 +517,36 @@ void tile_direct(const UkrArgs& p) {
   }
   const float* a = p.a;
   const float* b = p.b;
-  int64_t k = p.kc - SPR * R;
+  const int64_t k0 = p.kc - SPR * R;
+  int64_t k;
   float* c = p.c;
-  const float* cpf = p.c;
+  const float* cpf;
   const float* res = p.residual;
   float* bp = p.b_pack;
   L2Fetch pf = l2_fetch(p);
   const int64_t ldc = p.ldc * 4, ldr = p.ldr * 4;
-  // The column masks of the two vectors, the second in the high half.
-  const uint32_t masks = avx512::first_lanes(p.n) | uint32_t{avx512::first_lanes(p.n - 16)} << 16;
+  // A sweep (UkrArgs::panels): after each tile A goes back to its first k, C, the residual and
+  // the column bias move a panel right (the store has moved C and the residual R rows down).
+  // What the asm reads from memory at fixed offsets of `m` (the 30-operand limit).
+  int64_t panels = p.panels;
+  const float* bias = p.row_bias != nullptr ? p.row_bias : p.col_bias;
+  struct {
+    int64_t a_back, c_next, r_next, bias_next;  // bytes 0, 8, 16, 24
+    uint32_t masks;                             // 32: the column masks, the second in the high half
+    float lo, hi;                               // 36, 40
+  } m{p.kc * a_step(p),
+      4 * kNR - R * ldc,
+      4 * kNR - R * ldr,
+      p.row_bias == nullptr && p.col_bias != nullptr ? 4 * kNR : 0,
+      avx512::first_lanes(p.n) | uint32_t{avx512::first_lanes(p.n - 16)} << 16,
+      p.lo,
+      p.hi};
   __asm__ volatile(
-      LOUPE_K_LOOP
-      "kmovd %[masks], %%k1\n\t"
+      "kmovd 32+%[m], %%k1\n\t"
       "kshiftrd $16, %%k1, %%k2\n\t"
+      "20:\n\t"
+      "mov %[c], %[cpf]\n\t"
+      "mov %[k0], %[k]\n\t" LOUPE_K_LOOP
       "cmpq $0, %[flags]\n\t"
       "jne 10f\n\t" LOUPE_PLAIN_ROW(0, 0, 1) LOUPE_PLAIN_ROW(1, 2, 3) LOUPE_PLAIN_ROW(2, 4, 5)
           LOUPE_PLAIN_ROW(3, 6, 7) LOUPE_PLAIN_ROW(4, 8, 9) LOUPE_PLAIN_ROW(5, 10, 11)
@@ -538,18 +555,25 @@ void tile_direct(const UkrArgs& p) {
                       LOUPE_PLAIN_ROW(12, 24, 25) LOUPE_PLAIN_ROW(13, 26, 27)
       "jmp 11f\n\t"
       "10:\n\t"
-      "vbroadcastss %[lo], %%zmm28\n\t"
-      "vbroadcastss %[hi], %%zmm29\n\t" LOUPE_STORE_ROW(0, 0, 1) LOUPE_STORE_ROW(1, 2, 3)
+      "vbroadcastss 36+%[m], %%zmm28\n\t"
+      "vbroadcastss 40+%[m], %%zmm29\n\t" LOUPE_STORE_ROW(0, 0, 1) LOUPE_STORE_ROW(1, 2, 3)
           LOUPE_STORE_ROW(2, 4, 5) LOUPE_STORE_ROW(3, 6, 7) LOUPE_STORE_ROW(4, 8, 9)
               LOUPE_STORE_ROW(5, 10, 11) LOUPE_STORE_ROW(6, 12, 13) LOUPE_STORE_ROW(7, 14, 15)
                   LOUPE_STORE_ROW(8, 16, 17) LOUPE_STORE_ROW(9, 18, 19) LOUPE_STORE_ROW(10, 20, 21)
                       LOUPE_STORE_ROW(11, 22, 23) LOUPE_STORE_ROW(12, 24, 25)
                           LOUPE_STORE_ROW(13, 26, 27)
       "11:\n\t"
-      : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), [c] "+r"(c), [res] "+r"(res), [cpf] "+r"(cpf),
-        [bp] "+r"(bp), [pf] "+r"(pf.at)
-      : [flags] "m"(flags), [bias] "r"(p.row_bias != nullptr ? p.row_bias : p.col_bias),
-        [ldc] "m"(ldc), [ldr] "m"(ldr), [masks] "m"(masks), [lo] "m"(p.lo), [hi] "m"(p.hi),
+      "dec %[panels]\n\t"
+      "jz 12f\n\t"
+      "sub %[m], %[a]\n\t"
+      "add 8+%[m], %[c]\n\t"
+      "add 16+%[m], %[res]\n\t"
+      "add 24+%[m], %[bias]\n\t"
+      "jmp 20b\n\t"
+      "12:\n\t"
+      : [a] "+r"(a), [b] "+r"(b), [k] "=&r"(k), [c] "+r"(c), [res] "+r"(res), [cpf] "=&r"(cpf),
+        [bp] "+r"(bp), [pf] "+r"(pf.at), [panels] "+r"(panels), [bias] "+r"(bias)
+      : [flags] "m"(flags), [k0] "m"(k0), [ldc] "m"(ldc), [ldr] "m"(ldr), [m] "m"(m),
         [bstep] "r"(b_step(p)), [pfstep] "r"(pf.step), [astep] "r"(a_step(p)), [tail] "i"(R),
         [rows] "i"(R), [nv] "i"(NV), [mode] "i"(tile_mode(P, S, F, L, T, SPR))
       : LOUPE_CLOBBERS, "k1", "k2");
@@ -685,8 +709,27 @@ void tile_raw_a(const UkrArgs& p) {
 #undef LOUPE_ROW
 #undef LOUPE_CLOBBERS
 
+// UkrArgs::panels tiles one call at a time, for the variants whose asm does not loop over them.
+template <typename Fn>
+void each_panel(const UkrArgs& p, Fn tile_fn) {
+  UkrArgs q = p;
+  q.panels = 1;
+  for (int64_t j = 0; j < p.panels; ++j) {
+    tile_fn(q);
+    q.b += q.kc * kNR;
+    q.c += p.c_trans ? kNR * p.ldc : kNR;
+    if (q.col_bias != nullptr) q.col_bias += kNR;
+    if (q.residual != nullptr) q.residual += p.c_trans ? kNR * p.ldr : kNR;
+  }
+}
+
 template <int R, int NV, bool P, bool S = false, bool F = true, bool L = false, bool T = false>
 void tile(const UkrArgs& p) {
+  if (p.panels > 1 && (p.c_trans || p.alpha != 1.0f || (p.beta != 0.0f && p.beta != 1.0f) ||
+                       (p.epilogue && p.row_bias != nullptr && p.col_bias != nullptr))) {
+    each_panel(p, tile<R, NV, P, S, F, L, T>);
+    return;
+  }
   if (p.c_trans) {
     tile_general<R, NV, P, S, true, L, T>(p);
     return;
@@ -768,7 +811,9 @@ void raw_a_rows(const UkrArgs& p) {
 
 template <int R>
 void rows(const UkrArgs& p) {
-  if (R >= 2 && p.lda != 0) {
+  if (p.lda != 0 && p.panels > 1) {
+    each_panel(p, rows<R>);
+  } else if (R >= 2 && p.lda != 0) {
     raw_a_rows<R>(p);
   } else if (R == 1 && p.lda != 0 && p.b_pack == nullptr) {
     if (p.n <= 16) {
@@ -880,8 +925,9 @@ void transpose_out(const TransposeOut& o) {
 }
 
 constexpr Microkernel kKernel{
-    Isa::avx512, kMR,           kNR,  ukernel, pack_a, pack_b, "avx512 f32 14x32", true, true, true,
-    pack_b_t,    transpose_out, true, true,    true,   true};
+    Isa::avx512, kMR,  kNR,  ukernel,  pack_a,        pack_b, "avx512 f32 14x32",
+    true,        true, true, pack_b_t, transpose_out, true,   true,
+    true,        true, true};
 
 }  // namespace
 
