@@ -372,7 +372,8 @@ TEST(Gemm, PackOnReadAcrossBlocksAndEdges) {
   check_case(f, isas, 19);
   // ... whatever the number of row panels at that K: 18 row panels ending in a 12-row edge, a
   // narrow last column panel and a residual; on 1 thread two column blocks of the rows-outer
-  // order (on a 2 MiB L2: 1280 + 220 columns), on 2 threads the columns split between them.
+  // order (on a 2 MiB L2: 768 + 732 columns, equal blocks of at most 1280), on 2 threads the
+  // columns split between them.
   Case g(250, 1500, 100);
   g.ep.residual = true;
   g.ep.bias = BiasKind::per_col;
