@@ -328,6 +328,24 @@ TEST(Gemm, LargeShapesAcrossDefaultBlocks) {
   check_case(e, isas, 22);
 }
 
+TEST(Gemm, PackedABlockAcrossColumnBlocks) {
+  // One K block (at K > 128: gemm.cpp's rows-outer order at K <= 128 takes its own column
+  // blocks) and several column blocks: a single row block's packed A serves every column
+  // block (gemm.cpp execute, a_ready), where several row blocks each pack their own again. Wide
+  // enough (over kRawAPanels micro-panels) that A is packed, not read where it lies.
+  const std::vector<Isa> isas = available_isas();
+  Case one(28, 500, 200);
+  one.mc = 28;
+  one.nc = 128;
+  one.ep.bias = BiasKind::per_row;
+  check_case(one, isas, 28);
+  Case three(60, 500, 200);
+  three.mc = 28;
+  three.nc = 128;
+  three.beta = 1.0f;
+  check_case(three, isas, 29);
+}
+
 TEST(Gemm, PackOnReadAcrossBlocksAndEdges) {
   // 2-5 row panels with B's rows 4 KiB apart (all on one L1 set: not read raw throughout), so a
   // pack_on_read microkernel's first row panel packs B for the others (gemm.cpp
