@@ -409,6 +409,11 @@ TEST(Gemm, PackOnReadAcrossBlocksAndEdges) {
   check_case(h, isas, 24);
   h.prepack = true;
   check_case(h, isas, 25);
+  // A few row tiles take K in one block of up to 576 (gemm.cpp kFewRowsTiles): 5 row panels
+  // packing in the tile across 576 k steps, a 16-column edge.
+  Case k(64, 400, 576);
+  k.ep.residual = true;
+  check_case(k, isas, 30);
   // ... and for 6 to 10 row panels on a block wide enough to pack on read rather than read B raw
   // (gemm.cpp pack_on_read_first): 9 row panels ending in an 8-row edge, 1100 columns.
   Case w(120, 1100, 200);
