@@ -231,18 +231,21 @@ constexpr int64_t kRawAPanels = 12;
 // two tie (256 x 196 x 1024, 1024 x 196 x 256, 576 x 196 x 96).
 constexpr int64_t kRawBTiles = 10;
 
-// Columns per unit of a thread's block of C: whole NR-wide micro-panels, but half panels when
-// the blocks are only a few panels wide (`panels_per_block` < 8) and B is not pre-packed (its
-// layout is in whole panels). 196 columns (a 14 x 14 map) on 2 threads were 4 + 3 panels, 128 +
-// 68 columns, the first thread doing two thirds of the work; in 16-column units they are 112 +
-// 84. A half-panel edge tile runs the one-vector kernel, no wasted FMAs. MobileNet v2's 14 x 14
-// projections, gemm_1x1 with residual, 2 threads, min of 300 runs: 576 -> 96 0.123 -> 0.115 ms,
-// 384 -> 64 0.055 -> 0.052. The choice between splitting rows and columns (plan_gemm) still
-// counts whole panels: counting half panels there moved ResNet-50's 1024 -> 256 on 14 x 14 to
-// a column split, 2% slower (each thread then streams all of A's 1 MiB).
-int64_t column_unit(int nr, int64_t panels_per_block, bool b_prepacked) {
-  return !b_prepacked && panels_per_block < 8 ? std::max(1, nr / 2) : nr;
-}
+// Columns per unit of a thread's block of C: half NR-wide micro-panels unless B is pre-packed
+// (its layout is in whole panels). 196 columns (a 14 x 14 map) on 2 threads were 4 + 3 panels,
+// 128 + 68 columns, the first thread doing two thirds of the work; in 16-column units they are
+// 112 + 84. A half-panel edge tile runs the one-vector kernel, no wasted FMAs. MobileNet v2's
+// 14 x 14 projections, gemm_1x1 with residual, 2 threads, min of 300 runs: 576 -> 96 0.123 ->
+// 0.115 ms, 384 -> 64 0.055 -> 0.052. Until stop 35 only blocks under 8 panels wide took half
+// panels: 784 columns (24.5 panels, a 28 x 28 map) were 13 + 11.5 panels, and are 12.5 + 12.
+// Xeon (2 vCPUs, model 207), 2 threads, median of 9 alternating rounds, ratio to dnnl_sgemm with
+// operands 64-byte aligned / 16 bytes off: 256 x 784 x 512 0.94 / 0.98 -> 0.97 / 1.02, 128 x 784 x
+// 1152 0.93 / 0.98 -> 0.96 / 1.00, 128 x 784 x 512 0.98 / 1.01 -> 1.01 / 1.06; A pre-packed (8
+// rotating copies) 128 x 784 x 512 1.04x, 256 x 784 x 128 1.03x, the 56 x 56 and 14 x 14 1x1
+// shapes within noise. The choice between splitting rows and columns (plan_gemm) still counts
+// whole panels: counting half panels there moved ResNet-50's 1024 -> 256 on 14 x 14 to a column
+// split, 2% slower (each thread then streams all of A's 1 MiB).
+int64_t column_unit(int nr, bool b_prepacked) { return b_prepacked ? nr : std::max(1, nr / 2); }
 
 // Whether kc rows of B, rs floats apart, read where they lie stay in L1: a row stride that is a
 // multiple of a large power of two maps every row onto a few of L1's sets (56 x 56 maps: 12544
@@ -739,7 +742,7 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
   // by the other in the next: on the 2-vCPU Xeon, loupe profile, ResNet-50 at 2 threads, batch
   // 1, six alternating rounds, sum of the gemm_1x1 steps 15.1-15.9 -> 14.1-15.3 ms and latency
   // 26.6-28.2 -> 25.6-27.1 ms; MobileNet v2 and GoogLeNet within noise.
-  const int64_t unit = column_unit(nr, ceil_div(n_tiles, tn_), bsrc.packed != nullptr);
+  const int64_t unit = column_unit(nr, bsrc.packed != nullptr);
   const int64_t n_units = ceil_div(d.N, unit);
   // A product only a few micro-panels wide (a conv's 7 x 7 or 14 x 14 output as N) would use
   // each packed element of A only that many times; packing it costs more than reading A's rows
