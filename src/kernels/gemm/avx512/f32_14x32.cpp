@@ -157,10 +157,11 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
 // aligned B loads, R broadcasts, R x NV FMAs. One template serves every edge tile: GAS's .if
 // drops the rows >= R and the second vector when NV = 1, so a short M or N edge costs no wasted
 // FMAs beyond the 16-lane granularity.
-#define LOUPE_ROW(r, bc, c0, c1)                 \
+// Row r of the tile, its A element at `at` (asm operand text).
+#define LOUPE_ROW_AT(r, at, bc, c0, c1)          \
   ".if %c[rows] > " #r                           \
   "\n\t"                                         \
-  "vbroadcastss 4*" #r "(%[a]), %%zmm" #bc       \
+  "vbroadcastss " at ", %%zmm" #bc               \
   "\n\t"                                         \
   "vfmadd231ps %%zmm28, %%zmm" #bc ", %%zmm" #c0 \
   "\n\t"                                         \
@@ -169,6 +170,7 @@ void store_tile(const __m512 (&acc)[R][NV], const UkrArgs& p) {
   "\n\t"                                         \
   ".endif\n\t"                                   \
   ".endif\n\t"
+#define LOUPE_ROW(r, bc, c0, c1) LOUPE_ROW_AT(r, "4*" #r "(%[a])", bc, c0, c1)
 #define LOUPE_ZERO(x) "vpxord %%zmm" #x ", %%zmm" #x ", %%zmm" #x "\n\t"
 // One k step: NV B loads, R broadcasts, R x NV FMAs. A's micro-panel is fetched 8 steps ahead,
 // and so is B's row (bstep bytes per step, packed panel or B's own rows): a rows-outer product
@@ -493,10 +495,29 @@ enum : int64_t { kAddC = 1, kRowBias = 2, kResidual = 4, kClamp = 8, kColBias = 
 // tile in L1, 4 tiles a B panel, 1 thread, best of 7: K 16 128 -> 140 GFLOP/s, K 64 within noise.
 #define LOUPE_PLAIN_ROW(r, c0, c1) ".if %c[rows] > " #r "\n\t" LOUPE_STORE_C(c0, c1) ".endif\n\t"
 
-template <int R, int NV, bool P, bool S = false, bool F = true, bool L = false, bool T = false,
-          int SPR = 1>
-void tile_direct(const UkrArgs& p) {
-  static_assert(R >= 1 && R <= kMR && (NV == 1 || NV == 2) && (!P || NV == 2));
+// The direct store of all R rows: the plain one where flags is 0, else each row's epilogue, with
+// clamp's bounds broadcast from LO and HI (asm operand text); it ends at label 11.
+#define LOUPE_DIRECT_STORE(LO, HI) \
+  "cmpq $0, %[flags]\n\t"                                                                          \
+  "jne 10f\n\t" LOUPE_PLAIN_ROW(0, 0, 1) LOUPE_PLAIN_ROW(1, 2, 3) LOUPE_PLAIN_ROW(2, 4, 5)        \
+      LOUPE_PLAIN_ROW(3, 6, 7) LOUPE_PLAIN_ROW(4, 8, 9) LOUPE_PLAIN_ROW(5, 10, 11)                 \
+          LOUPE_PLAIN_ROW(6, 12, 13) LOUPE_PLAIN_ROW(7, 14, 15) LOUPE_PLAIN_ROW(8, 16, 17)         \
+              LOUPE_PLAIN_ROW(9, 18, 19) LOUPE_PLAIN_ROW(10, 20, 21) LOUPE_PLAIN_ROW(11, 22, 23)   \
+                  LOUPE_PLAIN_ROW(12, 24, 25) LOUPE_PLAIN_ROW(13, 26, 27)                          \
+  "jmp 11f\n\t"                                                                                   \
+  "10:\n\t"                                                                                       \
+  "vbroadcastss " LO ", %%zmm28\n\t"                                                              \
+  "vbroadcastss " HI ", %%zmm29\n\t" LOUPE_STORE_ROW(0, 0, 1) LOUPE_STORE_ROW(1, 2, 3)             \
+      LOUPE_STORE_ROW(2, 4, 5) LOUPE_STORE_ROW(3, 6, 7) LOUPE_STORE_ROW(4, 8, 9)                   \
+          LOUPE_STORE_ROW(5, 10, 11) LOUPE_STORE_ROW(6, 12, 13) LOUPE_STORE_ROW(7, 14, 15)         \
+              LOUPE_STORE_ROW(8, 16, 17) LOUPE_STORE_ROW(9, 18, 19) LOUPE_STORE_ROW(10, 20, 21)    \
+                  LOUPE_STORE_ROW(11, 22, 23) LOUPE_STORE_ROW(12, 24, 25)                          \
+                      LOUPE_STORE_ROW(13, 26, 27) "11:\n\t"
+
+// What the direct store applies (the bits above), with C's lines (beta != 0) and the residual's
+// rows fetched now, so that the store after the k loop finds them.
+template <int R, int NV>
+int64_t direct_store_flags(const UkrArgs& p) {
   int64_t flags = 0;
   if (p.beta == 1.0f) flags |= kAddC;
   if (p.epilogue) {
@@ -515,6 +536,14 @@ void tile_direct(const UkrArgs& p) {
                    _MM_HINT_T0);
     }
   }
+  return flags;
+}
+
+template <int R, int NV, bool P, bool S = false, bool F = true, bool L = false, bool T = false,
+          int SPR = 1>
+void tile_direct(const UkrArgs& p) {
+  static_assert(R >= 1 && R <= kMR && (NV == 1 || NV == 2) && (!P || NV == 2));
+  const int64_t flags = direct_store_flags<R, NV>(p);
   const float* a = p.a;
   const float* b = p.b;
   const int64_t k0 = p.kc - SPR * R;
@@ -547,22 +576,7 @@ void tile_direct(const UkrArgs& p) {
       "20:\n\t"
       "mov %[c], %[cpf]\n\t"
       "mov %[k0], %[k]\n\t" LOUPE_K_LOOP
-      "cmpq $0, %[flags]\n\t"
-      "jne 10f\n\t" LOUPE_PLAIN_ROW(0, 0, 1) LOUPE_PLAIN_ROW(1, 2, 3) LOUPE_PLAIN_ROW(2, 4, 5)
-          LOUPE_PLAIN_ROW(3, 6, 7) LOUPE_PLAIN_ROW(4, 8, 9) LOUPE_PLAIN_ROW(5, 10, 11)
-              LOUPE_PLAIN_ROW(6, 12, 13) LOUPE_PLAIN_ROW(7, 14, 15) LOUPE_PLAIN_ROW(8, 16, 17)
-                  LOUPE_PLAIN_ROW(9, 18, 19) LOUPE_PLAIN_ROW(10, 20, 21) LOUPE_PLAIN_ROW(11, 22, 23)
-                      LOUPE_PLAIN_ROW(12, 24, 25) LOUPE_PLAIN_ROW(13, 26, 27)
-      "jmp 11f\n\t"
-      "10:\n\t"
-      "vbroadcastss 36+%[m], %%zmm28\n\t"
-      "vbroadcastss 40+%[m], %%zmm29\n\t" LOUPE_STORE_ROW(0, 0, 1) LOUPE_STORE_ROW(1, 2, 3)
-          LOUPE_STORE_ROW(2, 4, 5) LOUPE_STORE_ROW(3, 6, 7) LOUPE_STORE_ROW(4, 8, 9)
-              LOUPE_STORE_ROW(5, 10, 11) LOUPE_STORE_ROW(6, 12, 13) LOUPE_STORE_ROW(7, 14, 15)
-                  LOUPE_STORE_ROW(8, 16, 17) LOUPE_STORE_ROW(9, 18, 19) LOUPE_STORE_ROW(10, 20, 21)
-                      LOUPE_STORE_ROW(11, 22, 23) LOUPE_STORE_ROW(12, 24, 25)
-                          LOUPE_STORE_ROW(13, 26, 27)
-      "11:\n\t"
+      LOUPE_DIRECT_STORE("36+%[m]", "40+%[m]")
       "dec %[panels]\n\t"
       "jz 12f\n\t"
       "sub %[m], %[a]\n\t"
@@ -590,18 +604,6 @@ void tile_direct(const UkrArgs& p) {
 // rows 0-6 are a0 + {0, 1, 2, 3, 4, 5, 6} lda, rows 7-13 the same from a7. B is a packed
 // micro-panel (128 bytes a k step), fetched 8 steps ahead into L1 and, unless it is in L2
 // already (mode bit 4), 32 steps ahead into L2.
-#define LOUPE_RAW_ROW(r, at, bc, c0, c1)         \
-  ".if %c[rows] > " #r                           \
-  "\n\t"                                         \
-  "vbroadcastss " at ", %%zmm" #bc               \
-  "\n\t"                                         \
-  "vfmadd231ps %%zmm28, %%zmm" #bc ", %%zmm" #c0 \
-  "\n\t"                                         \
-  ".if %c[nv] > 1\n\t"                           \
-  "vfmadd231ps %%zmm29, %%zmm" #bc ", %%zmm" #c1 \
-  "\n\t"                                         \
-  ".endif\n\t"                                   \
-  ".endif\n\t"
 #define LOUPE_RAW_K_STEP \
   "vmovups (%[b]), %%zmm28\n\t"                                                            \
   ".if %c[nv] > 1\n\t"                                                                     \
@@ -616,19 +618,19 @@ void tile_direct(const UkrArgs& p) {
   ".if %c[nv] > 1\n\t"                                                                     \
   "prefetcht1 4160(%[b])\n\t"                                                              \
   ".endif\n\t"                                                                             \
-  ".endif\n\t" LOUPE_RAW_ROW(0, "(%[a0])", 30, 0, 1)                                       \
-  LOUPE_RAW_ROW(1, "(%[a0], %[lda], 1)", 31, 2, 3) LOUPE_RAW_ROW(2, "(%[a0], %[lda], 2)", 30, 4, 5) \
-  LOUPE_RAW_ROW(3, "(%[a0], %[lda3], 1)", 31, 6, 7)                                        \
-  LOUPE_RAW_ROW(4, "(%[a0], %[lda], 4)", 30, 8, 9)                                         \
-  LOUPE_RAW_ROW(5, "(%[a0], %[lda5], 1)", 31, 10, 11)                                      \
-  LOUPE_RAW_ROW(6, "(%[a0], %[lda3], 2)", 30, 12, 13)                                      \
-  LOUPE_RAW_ROW(7, "(%[a7])", 31, 14, 15)                                                  \
-  LOUPE_RAW_ROW(8, "(%[a7], %[lda], 1)", 30, 16, 17)                                       \
-  LOUPE_RAW_ROW(9, "(%[a7], %[lda], 2)", 31, 18, 19)                                       \
-  LOUPE_RAW_ROW(10, "(%[a7], %[lda3], 1)", 30, 20, 21)                                     \
-  LOUPE_RAW_ROW(11, "(%[a7], %[lda], 4)", 31, 22, 23)                                      \
-  LOUPE_RAW_ROW(12, "(%[a7], %[lda5], 1)", 30, 24, 25)                                     \
-  LOUPE_RAW_ROW(13, "(%[a7], %[lda3], 2)", 31, 26, 27)                                     \
+  ".endif\n\t" LOUPE_ROW_AT(0, "(%[a0])", 30, 0, 1)                                       \
+  LOUPE_ROW_AT(1, "(%[a0], %[lda], 1)", 31, 2, 3) LOUPE_ROW_AT(2, "(%[a0], %[lda], 2)", 30, 4, 5) \
+  LOUPE_ROW_AT(3, "(%[a0], %[lda3], 1)", 31, 6, 7)                                        \
+  LOUPE_ROW_AT(4, "(%[a0], %[lda], 4)", 30, 8, 9)                                         \
+  LOUPE_ROW_AT(5, "(%[a0], %[lda5], 1)", 31, 10, 11)                                      \
+  LOUPE_ROW_AT(6, "(%[a0], %[lda3], 2)", 30, 12, 13)                                      \
+  LOUPE_ROW_AT(7, "(%[a7])", 31, 14, 15)                                                  \
+  LOUPE_ROW_AT(8, "(%[a7], %[lda], 1)", 30, 16, 17)                                       \
+  LOUPE_ROW_AT(9, "(%[a7], %[lda], 2)", 31, 18, 19)                                       \
+  LOUPE_ROW_AT(10, "(%[a7], %[lda3], 1)", 30, 20, 21)                                     \
+  LOUPE_ROW_AT(11, "(%[a7], %[lda], 4)", 31, 22, 23)                                      \
+  LOUPE_ROW_AT(12, "(%[a7], %[lda5], 1)", 30, 24, 25)                                     \
+  LOUPE_ROW_AT(13, "(%[a7], %[lda3], 2)", 31, 26, 27)                                     \
   "add $4, %[a0]\n\t"                                                                      \
   "add $4, %[a7]\n\t"                                                                      \
   "add $128, %[b]\n\t"
@@ -638,24 +640,7 @@ void tile_direct(const UkrArgs& p) {
 template <int R, int NV, bool F, int SPR = 1>
 void tile_raw_a(const UkrArgs& p) {
   static_assert(R >= 2 && R <= kMR && (NV == 1 || NV == 2));
-  int64_t flags = 0;
-  if (p.beta == 1.0f) flags |= kAddC;
-  if (p.epilogue) {
-    if (p.row_bias != nullptr) flags |= kRowBias;
-    if (p.residual != nullptr) flags |= kResidual;
-    if (p.clamp) flags |= kClamp;
-    if (p.col_bias != nullptr) flags |= kColBias;
-  }
-  prefetch_c<R, NV>(p);
-  if (flags & kResidual) {
-    for (int r = 0; r < R; ++r) {
-      _mm_prefetch(reinterpret_cast<const char*>(p.residual + r * p.ldr), _MM_HINT_T0);
-      if (NV == 2)
-        _mm_prefetch(reinterpret_cast<const char*>(p.residual + r * p.ldr + 16), _MM_HINT_T0);
-      _mm_prefetch(reinterpret_cast<const char*>(p.residual + r * p.ldr + 16 * NV - 1),
-                   _MM_HINT_T0);
-    }
-  }
+  const int64_t flags = direct_store_flags<R, NV>(p);
   const float* a0 = p.a;
   const float* a7 = R > 7 ? p.a + 7 * p.lda : p.a;
   const int64_t lda = p.lda * 4, lda3 = 3 * lda, lda5 = 5 * lda;
@@ -670,22 +655,7 @@ void tile_raw_a(const UkrArgs& p) {
       LOUPE_K_LOOP_OF(LOUPE_RAW_K_STEP, LOUPE_C_ROW_PF)
       "kmovd %[masks], %%k1\n\t"
       "kshiftrd $16, %%k1, %%k2\n\t"
-      "cmpq $0, %[flags]\n\t"
-      "jne 10f\n\t" LOUPE_PLAIN_ROW(0, 0, 1) LOUPE_PLAIN_ROW(1, 2, 3) LOUPE_PLAIN_ROW(2, 4, 5)
-          LOUPE_PLAIN_ROW(3, 6, 7) LOUPE_PLAIN_ROW(4, 8, 9) LOUPE_PLAIN_ROW(5, 10, 11)
-              LOUPE_PLAIN_ROW(6, 12, 13) LOUPE_PLAIN_ROW(7, 14, 15) LOUPE_PLAIN_ROW(8, 16, 17)
-                  LOUPE_PLAIN_ROW(9, 18, 19) LOUPE_PLAIN_ROW(10, 20, 21) LOUPE_PLAIN_ROW(11, 22, 23)
-                      LOUPE_PLAIN_ROW(12, 24, 25) LOUPE_PLAIN_ROW(13, 26, 27)
-      "jmp 11f\n\t"
-      "10:\n\t"
-      "vbroadcastss %[lo], %%zmm28\n\t"
-      "vbroadcastss %[hi], %%zmm29\n\t" LOUPE_STORE_ROW(0, 0, 1) LOUPE_STORE_ROW(1, 2, 3)
-          LOUPE_STORE_ROW(2, 4, 5) LOUPE_STORE_ROW(3, 6, 7) LOUPE_STORE_ROW(4, 8, 9)
-              LOUPE_STORE_ROW(5, 10, 11) LOUPE_STORE_ROW(6, 12, 13) LOUPE_STORE_ROW(7, 14, 15)
-                  LOUPE_STORE_ROW(8, 16, 17) LOUPE_STORE_ROW(9, 18, 19) LOUPE_STORE_ROW(10, 20, 21)
-                      LOUPE_STORE_ROW(11, 22, 23) LOUPE_STORE_ROW(12, 24, 25)
-                          LOUPE_STORE_ROW(13, 26, 27)
-      "11:\n\t"
+      LOUPE_DIRECT_STORE("%[lo]", "%[hi]")
       : [a0] "+r"(a0), [a7] "+r"(a7), [b] "+r"(b), [k] "+r"(k), [c] "+r"(c), [res] "+r"(res),
         [cpf] "+r"(cpf)
       : [flags] "m"(flags), [bias] "r"(p.row_bias != nullptr ? p.row_bias : p.col_bias),
@@ -695,7 +665,7 @@ void tile_raw_a(const UkrArgs& p) {
       : LOUPE_CLOBBERS, "k1", "k2");
 }
 #undef LOUPE_RAW_K_STEP
-#undef LOUPE_RAW_ROW
+#undef LOUPE_DIRECT_STORE
 #undef LOUPE_STORE_ROW
 #undef LOUPE_PLAIN_ROW
 #undef LOUPE_STORE_C
@@ -707,6 +677,7 @@ void tile_raw_a(const UkrArgs& p) {
 #undef LOUPE_K_STEP
 #undef LOUPE_ZERO
 #undef LOUPE_ROW
+#undef LOUPE_ROW_AT
 #undef LOUPE_CLOBBERS
 
 // UkrArgs::panels tiles one call at a time, for the variants whose asm does not loop over them.
