@@ -58,8 +58,9 @@ struct UkrArgs {
   bool b_in_l2 = false;
   // Kernels with sweeps: the tile repeats over this many consecutive full NR-wide column panels
   // (n == NR), B a packed stream whose panels follow one another (b advancing kc x NR floats a
-  // panel), C, the column bias and the residual advancing NR columns; with ldb == 0, no b_pack,
-  // no l2_fetch and C not transposed. A rows-outer row panel's sweep across its block in one call.
+  // panel), C, the column bias and the residual advancing NR columns (NR rows of a transposed
+  // C); with ldb == 0, no b_pack and no l2_fetch. A rows-outer row panel's sweep across its
+  // block in one call.
   int64_t panels = 1;
 };
 

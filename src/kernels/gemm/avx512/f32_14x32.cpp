@@ -694,10 +694,17 @@ void each_panel(const UkrArgs& p, Fn tile_fn) {
   }
 }
 
+// Whether the direct store (tile_direct's, tile_raw_a's) serves the tile: C row-major, alpha 1,
+// beta 0 or 1, and its one bias register holding the row or the column bias, not both.
+bool direct_store_serves(const UkrArgs& p) {
+  return !p.c_trans && p.alpha == 1.0f && (p.beta == 0.0f || p.beta == 1.0f) &&
+         !(p.epilogue && p.row_bias != nullptr && p.col_bias != nullptr);
+}
+
 template <int R, int NV, bool P, bool S = false, bool F = true, bool L = false, bool T = false>
 void tile(const UkrArgs& p) {
-  if (p.panels > 1 && (p.c_trans || p.alpha != 1.0f || (p.beta != 0.0f && p.beta != 1.0f) ||
-                       (p.epilogue && p.row_bias != nullptr && p.col_bias != nullptr))) {
+  const bool direct = direct_store_serves(p);
+  if (p.panels > 1 && !direct) {
     each_panel(p, tile<R, NV, P, S, F, L, T>);
     return;
   }
@@ -705,9 +712,6 @@ void tile(const UkrArgs& p) {
     tile_general<R, NV, P, S, true, L, T>(p);
     return;
   }
-  // Its one bias register holds the row or the column bias.
-  const bool direct = p.alpha == 1.0f && (p.beta == 0.0f || p.beta == 1.0f) &&
-                      !(p.epilogue && p.row_bias != nullptr && p.col_bias != nullptr);
   if (direct) {
     if (p.kc >= 8 * R) {
       tile_direct<R, NV, P, S, F, L, T, 4>(p);
@@ -747,10 +751,8 @@ void pack_a(int64_t m, int64_t kc, const float* src, int64_t rs, int64_t cs, flo
 // general tile (alpha and beta apply to the first chunk, the epilogue to the last).
 template <int R>
 void raw_a_rows(const UkrArgs& p) {
-  const bool direct = p.alpha == 1.0f && (p.beta == 0.0f || p.beta == 1.0f) && !p.c_trans &&
-                      !(p.epilogue && p.row_bias != nullptr && p.col_bias != nullptr);
   if constexpr (R >= 2) {
-    if (direct && p.ldb == 0 && p.b_pack == nullptr && p.l2_fetch == nullptr) {
+    if (direct_store_serves(p) && p.ldb == 0 && p.b_pack == nullptr && p.l2_fetch == nullptr) {
       const bool f = !p.b_in_l2;
       if (p.n <= 16) {
         f ? tile_raw_a<R, 1, true>(p) : tile_raw_a<R, 1, false>(p);
@@ -772,7 +774,6 @@ void raw_a_rows(const UkrArgs& p) {
     pack_a(R, q.kc, p.a + k0, p.lda, 1, panel);
     q.b = p.b + k0 * (p.ldb != 0 ? p.ldb : kNR);
     q.beta = k0 == 0 ? p.beta : 1.0f;
-    q.alpha = p.alpha;
     q.epilogue = p.epilogue && k0 + q.kc == p.kc;
     q.b_pack = p.b_pack != nullptr ? p.b_pack + k0 * kNR : nullptr;
     q.l2_fetch = nullptr;
