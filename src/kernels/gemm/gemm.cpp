@@ -774,16 +774,18 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
                            b_rows_stay_in_l1(d.lda, bl.kc);
   const int64_t rows_per_part = part_rows(d.M, mr, tm_);
   // The rows of a block of mc rows that the tile of packed slot `slot` (a multiple of mr)
-  // computes: slot's own mr, but where the block ends 1-3 rows past whole tiles, its last two
+  // computes: slot's own mr, but where the block ends 1-4 rows past whole tiles, its last two
   // slots share the last mr + r rows evenly. A 2-row tile keeps only 4 accumulators, fewer than
   // the FMA latency needs: 128 x 784 x 1152 (9 x 14 + 2 rows) spent 5.7% of its time on 1.6% of
   // the rows there; as 8 + 8 rows its ratio to dnnl_sgemm on 1 thread went 0.92-0.93 -> 0.94-0.95
-  // (Xeon model 207, two alternating runs). A packed per call only: pre-packed A's panels are
-  // fixed at load.
+  // (Xeon model 207, two alternating runs). A 4-row tile's 8 accumulators are just what two FMA
+  // pipes of 4-cycle latency need, and a late load stalls it: 256 x 3136 x 64 (18 x 14 + 4 rows)
+  // spent 1.8-2.0% of its perf samples on 1.6% of the rows; as 9 + 9 rows 7.0% of the rows take
+  // 6.8% (stop 36). A packed per call only: pre-packed A's panels are fixed at load.
   const bool even_edge = packed_a == nullptr && mr >= 8;
   const auto tile_rows = [mr, even_edge](int64_t mc, int64_t slot) {
     const int64_t r = mc % mr, last = mc - r;  // last: the partial slot
-    if (!even_edge || mc <= mr || r == 0 || r > 3 || slot < last - mr) {
+    if (!even_edge || mc <= mr || r == 0 || r > 4 || slot < last - mr) {
       return TileRows{slot, std::min<int64_t>(mr, mc - slot)};
     }
     const int64_t shared = mr + r, first = (shared + 1) / 2;
@@ -970,14 +972,54 @@ void GemmPlan::execute(const float* a, const PackedA* packed_a, const BSource& b
             const int64_t swept = k.sweeps && !packing && !via_buffer && !raw_a ? nc / nr : 0;
             if (swept > 1) {
               args.n = nr;
-              args.b = bp;
               args.ldb = 0;
               args.b_pack = nullptr;
-              args.l2_fetch = nullptr;
               args.b_in_l2 = bsrc.packed == nullptr;
-              args.panels = swept;
-              at_tile(i, jc);
-              run_tile();
+              // Packing on read, the first row panel of the next column block reads its raw B
+              // rows from L3, all of them in its few tiles, and ran at two thirds of the others'
+              // pace (perf: 8.0% of 256 x 3136 x 64 for 5.5% of its FMAs). Instead this block's
+              // sweeps fetch them into L2 first: the next block's kc rows spread evenly over the
+              // sweeping row panels, each row over an equal group of its sweep's panels (pointer
+              // mode, UkrArgs::l2_fetch_tiles), the panels past the last whole group in a call of
+              // their own. One K block only: the next block is then the next columns. Xeon (2
+              // vCPUs, model 207), operands 64-byte aligned, ratio to dnnl_sgemm, mean of 4-10 runs
+              // of 15-21 alternating rounds (with the 9 + 9 edge of tile_rows): 64 x 12544 x 64
+              // 0.88-0.90 -> 0.94-0.96 on 1 thread, 0.95 -> 1.01 on 2; 128 x 3136 x 64 0.95 ->
+              // 0.96; 256 x 3136 x 64 0.954 -> 0.955: perf puts its packing row panels at 8.0% ->
+              // 6.9% and its sweeps 1.1% higher, the fetch from L3 costing the sweeps what it saves
+              // the packing tiles; 64 x 3136 x 64 and 2 threads within noise.
+              const int64_t jn = jc + block_nc;
+              const int64_t sweeps = ceil_div(i1 - i0, mr) - 1, s = slot / mr - 1;
+              int64_t rows = 0, r0 = 0;
+              if (pack_on_read && jn < n1 && d.K <= bl.kc && s >= 0) {
+                r0 = s * kc / sweeps;
+                rows = std::min((s + 1) * kc / sweeps - r0, swept);
+              }
+              int64_t done = 0;
+              if (rows > 0) {
+                const int64_t group = swept / rows;
+                const LineSpan row =
+                    line_span(bsrc.b + (pc + r0) * bsrc.rs + jn, std::min(block_nc, n1 - jn));
+                args.l2_fetch = row.first;
+                args.l2_fetch_step = std::min<int64_t>(
+                    2 * 64, round_up(ceil_div((row.lines + 1) * 64, group * kc), 4));
+                args.l2_fetch_tiles = group;
+                args.l2_fetch_jump = bsrc.rs * 4 - group * kc * args.l2_fetch_step;
+                args.b = bp;
+                args.panels = rows * group;
+                at_tile(i, jc);
+                run_tile();
+                done = args.panels;
+                args.l2_fetch_tiles = 0;
+                args.l2_fetch_jump = 0;
+              }
+              args.l2_fetch = nullptr;
+              if (done < swept) {
+                args.b = bp + done * nr * kc;
+                args.panels = swept - done;
+                at_tile(i, jc + done * nr);
+                run_tile();
+              }
               args.panels = 1;
             }
             for (int64_t jr = swept > 1 ? swept * nr : 0; jr < nc; jr += nr) {

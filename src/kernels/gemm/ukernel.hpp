@@ -59,9 +59,13 @@ struct UkrArgs {
   // Kernels with sweeps: the tile repeats over this many consecutive full NR-wide column panels
   // (n == NR), B a packed stream whose panels follow one another (b advancing kc x NR floats a
   // panel), C, the column bias and the residual advancing NR columns (NR rows of a transposed
-  // C); with ldb == 0, no b_pack and no l2_fetch. A rows-outer row panel's sweep across its
-  // block in one call.
+  // C); with ldb == 0 and no b_pack. An l2_fetch goes on across the panels, l2_fetch_step bytes
+  // a k step. A rows-outer row panel's sweep across its block in one call.
   int64_t panels = 1;
+  // Sweeps with an l2_fetch: after every l2_fetch_tiles panels (0: never) the fetch also skips
+  // l2_fetch_jump bytes (a multiple of 4) on, to the next row of a region whose rows lie apart.
+  int64_t l2_fetch_tiles = 0;
+  int64_t l2_fetch_jump = 0;
 };
 
 using UkrFn = void (*)(const UkrArgs&);

@@ -390,8 +390,9 @@ TEST(Gemm, PackOnReadAcrossBlocksAndEdges) {
   check_case(f, isas, 19);
   // ... whatever the number of row panels at that K: 18 row panels ending in a 12-row edge, a
   // narrow last column panel and a residual; on 1 thread two column blocks of the rows-outer
-  // order (on a 2 MiB L2: 768 + 732 columns, equal blocks of at most 1280), on 2 threads the
-  // columns split between them.
+  // order (on a 2 MiB L2: 768 + 732 columns, equal blocks of at most 1280), the first block's
+  // sweeps cut into a call per raw row of the second that they fetch; on 2 threads the columns
+  // split between them.
   Case g(250, 1500, 100);
   g.ep.residual = true;
   g.ep.bias = BiasKind::per_col;
@@ -399,9 +400,9 @@ TEST(Gemm, PackOnReadAcrossBlocksAndEdges) {
   g.threads = 2;
   check_case(g, isas, 23);
   // Above that K, a single row block packs in the tile whatever its number of row panels, here
-  // more than gemm.cpp's kRawBTiles (B never read raw): 15 row panels ending in a 4-row edge, two
-  // K blocks, a 12-column edge panel packed by the driver; with A packed per call, then
-  // pre-packed.
+  // more than gemm.cpp's kRawBTiles (B never read raw): 200 rows, two K blocks, a 12-column edge
+  // panel packed by the driver; with A packed per call (13 row panels, the last 18 rows as 9 + 9:
+  // gemm.cpp tile_rows), then pre-packed (14 row panels and a 4-row edge).
   Case h(200, 300, 400);
   h.beta = 1.0f;
   h.ep = GemmEpilogue::relu();

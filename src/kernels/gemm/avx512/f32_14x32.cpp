@@ -26,6 +26,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cstddef>
 
 #include "kernels/avx512_lanes.hpp"
 #include "kernels/gemm/ukernel.hpp"
@@ -555,27 +556,37 @@ void tile_direct(const UkrArgs& p) {
   L2Fetch pf = l2_fetch(p);
   const int64_t ldc = p.ldc * 4, ldr = p.ldr * 4;
   // A sweep (UkrArgs::panels): after each tile A goes back to its first k, C, the residual and
-  // the column bias move a panel right (the store has moved C and the residual R rows down).
+  // the column bias move a panel right (the store has moved C and the residual R rows down), and
+  // after every l2_fetch_tiles tiles the L2 fetch jumps on (the next row of its region).
   // What the asm reads from memory at fixed offsets of `m` (the 30-operand limit).
   int64_t panels = p.panels;
   const float* bias = p.row_bias != nullptr ? p.row_bias : p.col_bias;
-  struct {
+  const int64_t group = p.l2_fetch_tiles > 0 ? p.l2_fetch_tiles : p.panels + 1;
+  struct Sweep {
     int64_t a_back, c_next, r_next, bias_next;  // bytes 0, 8, 16, 24
     uint32_t masks;                             // 32: the column masks, the second in the high half
     float lo, hi;                               // 36, 40
+    int64_t fetch_jump, fetch_group;            // 48, 56
+    int64_t k0, left;                           // 64; 72: tiles left in the fetch's group
   } m{p.kc * a_step(p),
       4 * kNR - R * ldc,
       4 * kNR - R * ldr,
       p.row_bias == nullptr && p.col_bias != nullptr ? 4 * kNR : 0,
       avx512::first_lanes(p.n) | uint32_t{avx512::first_lanes(p.n - 16)} << 16,
       p.lo,
-      p.hi};
+      p.hi,
+      p.l2_fetch_jump,
+      group,
+      k0,
+      group};
+  static_assert(offsetof(Sweep, masks) == 32 && offsetof(Sweep, fetch_jump) == 48 &&
+                offsetof(Sweep, k0) == 64 && offsetof(Sweep, left) == 72);
   __asm__ volatile(
       "kmovd 32+%[m], %%k1\n\t"
       "kshiftrd $16, %%k1, %%k2\n\t"
       "20:\n\t"
       "mov %[c], %[cpf]\n\t"
-      "mov %[k0], %[k]\n\t" LOUPE_K_LOOP
+      "mov 64+%[m], %[k]\n\t" LOUPE_K_LOOP
       LOUPE_DIRECT_STORE("36+%[m]", "40+%[m]")
       "dec %[panels]\n\t"
       "jz 12f\n\t"
@@ -583,11 +594,16 @@ void tile_direct(const UkrArgs& p) {
       "add 8+%[m], %[c]\n\t"
       "add 16+%[m], %[res]\n\t"
       "add 24+%[m], %[bias]\n\t"
+      "decq 72+%[m]\n\t"
+      "jnz 20b\n\t"
+      "add 48+%[m], %[pf]\n\t"
+      "mov 56+%[m], %[k]\n\t"
+      "mov %[k], 72+%[m]\n\t"
       "jmp 20b\n\t"
       "12:\n\t"
       : [a] "+r"(a), [b] "+r"(b), [k] "=&r"(k), [c] "+r"(c), [res] "+r"(res), [cpf] "=&r"(cpf),
-        [bp] "+r"(bp), [pf] "+r"(pf.at), [panels] "+r"(panels), [bias] "+r"(bias)
-      : [flags] "m"(flags), [k0] "m"(k0), [ldc] "m"(ldc), [ldr] "m"(ldr), [m] "m"(m),
+        [bp] "+r"(bp), [pf] "+r"(pf.at), [panels] "+r"(panels), [bias] "+r"(bias), [m] "+m"(m)
+      : [flags] "m"(flags), [ldc] "m"(ldc), [ldr] "m"(ldr),
         [bstep] "r"(b_step(p)), [pfstep] "r"(pf.step), [astep] "r"(a_step(p)), [tail] "i"(R),
         [rows] "i"(R), [nv] "i"(NV), [mode] "i"(tile_mode(P, S, F, L, T, SPR))
       : LOUPE_CLOBBERS, "k1", "k2");
@@ -691,6 +707,11 @@ void each_panel(const UkrArgs& p, Fn tile_fn) {
     q.c += p.c_trans ? kNR * p.ldc : kNR;
     if (q.col_bias != nullptr) q.col_bias += kNR;
     if (q.residual != nullptr) q.residual += p.c_trans ? kNR * p.ldr : kNR;
+    if (q.l2_fetch != nullptr) {
+      q.l2_fetch += q.kc * q.l2_fetch_step / 4;
+      if (p.l2_fetch_tiles > 0 && (j + 1) % p.l2_fetch_tiles == 0)
+        q.l2_fetch += p.l2_fetch_jump / 4;
+    }
   }
 }
 
