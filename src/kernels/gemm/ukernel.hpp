@@ -34,6 +34,10 @@ struct UkrArgs {
   // Kernels with pack_on_read, full panels (n == NR) read raw (ldb != 0) only: each B row the
   // tile loads is also stored here as the packed micro-panel [kc][NR], for later tiles.
   float* b_pack = nullptr;
+  // Kernels with pack_a_on_read, with lda != 0 and one panel: the tile's m rows of A are also
+  // stored here as the packed micro-panel [kc][MR] (its rows m..MR left as they were: an m-row
+  // tile reads only m), for the tiles after it.
+  float* a_pack = nullptr;
   float* c = nullptr;
   int64_t ldc = 0;
   int m = 0, n = 0;
@@ -133,6 +137,8 @@ struct Microkernel {
   bool raw_trans_a = false;
   // Runs UkrArgs::panels tiles in one call.
   bool sweeps = false;
+  // Packs A's micro-panel as it reads A's rows (UkrArgs::a_pack): packing A hidden under the FMAs.
+  bool pack_a_on_read = false;
 };
 
 // One per ISA file; only called after dispatch has checked that the CPU supports the ISA.

@@ -430,6 +430,28 @@ TEST(Gemm, PackOnReadAcrossBlocksAndEdges) {
   check_case(t, isas, 26);
 }
 
+TEST(Gemm, PackAOnReadInTheFirstColumnPanel) {
+  // Columns outer with A packed per call (above K 128, several row blocks): the first column
+  // panel's tiles read A's rows where they lie and store the packed panels that the tiles after
+  // them read (gemm.cpp pack_a_in_tile). 183 rows (two row blocks on a 2 MiB L2, the last one's
+  // edge shared as 8 + 7 rows), a padded lda, a 24-column edge panel, the epilogue; then alpha
+  // and beta, whose tiles pack the panel before the general tile; then 2 threads.
+  const std::vector<Isa> isas = available_isas();
+  Case a(183, 600, 300);
+  a.mc = 98;
+  a.pad_a = 7;
+  a.ep = GemmEpilogue::relu();
+  a.ep.bias = BiasKind::per_row;
+  a.ep.residual = true;
+  check_case(a, isas, 31);
+  Case b = a;
+  b.alpha = -0.5f;
+  b.beta = 0.75f;
+  check_case(b, isas, 32);
+  a.threads = 2;
+  check_case(a, isas, 33);
+}
+
 TEST(Gemm, RowVectorOnPackedB) {
   // One row on pre-packed B (a fully connected layer at batch 1): a row_vector microkernel reads
   // A's row where it lies (gemm.cpp row_vector). Three K blocks, a 20-column edge panel, a

@@ -12,7 +12,8 @@
 // Pack mode (P): a full-width tile that reads B's rows where they lie also writes them out as the
 // packed micro-panel, so that the packing copy costs two stores per k step under 28 FMAs.
 // Raw A (tile_raw_a): a tile on a packed B panel broadcasts A's elements from its 14 rows where
-// they lie, for products too narrow to pay for packing A.
+// they lie, for products too narrow to pay for packing A, or, storing each element too, to pack
+// A's micro-panel for the tiles after it (UkrArgs::a_pack).
 //
 // Edge tiles: the row count is a template parameter (1..14, no wasted FMAs for a short M edge);
 // columns use masked loads/stores, and a tile of <= 16 columns runs the one-vector variant.
@@ -63,11 +64,12 @@ L2Fetch l2_fetch(const UkrArgs& p) {
 // pointer (L: UkrArgs::l2_fetch), 16 A stored transposed and read where it lies (T:
 // UkrArgs::a_step), whose fetch ahead also takes each k row's last float. The step itself is
 // the astep operand in every mode (a_step below). Bits 5-7 hold the k steps per row of C in the
-// loop's tail, less one (LOUPE_K_LOOP_OF).
+// loop's tail, less one (LOUPE_K_LOOP_OF). 256: tile_raw_a also stores A's elements as the
+// packed panel (UkrArgs::a_pack).
 constexpr int tile_mode(bool pack, bool stream, bool far, bool pointer, bool trans_a,
-                        int steps_per_c_row = 1) {
+                        int steps_per_c_row = 1, bool pack_a = false) {
   return (pack ? 1 : 0) | (stream ? 2 : 0) | (far ? 0 : 4) | (pointer ? 8 : 0) |
-         (trans_a ? 16 : 0) | (steps_per_c_row - 1) << 5;
+         (trans_a ? 16 : 0) | (steps_per_c_row - 1) << 5 | (pack_a ? 256 : 0);
 }
 
 // Bytes from one k's MR values of A to the next: a packed micro-panel's MR floats, or, T, the
@@ -608,6 +610,17 @@ void tile_direct(const UkrArgs& p) {
         [rows] "i"(R), [nv] "i"(NV), [mode] "i"(tile_mode(P, S, F, L, T, SPR))
       : LOUPE_CLOBBERS, "k1", "k2");
 }
+// Row r of a raw-A tile; packing A (mode 256), the broadcast element is also stored as the
+// packed panel's row r of this k.
+#define LOUPE_RAW_ROW(r, at, bc, c0, c1) \
+  LOUPE_ROW_AT(r, at, bc, c0, c1)        \
+  ".if %c[rows] > " #r                   \
+  "\n\t"                                 \
+  ".ifne %c[mode] & 256\n\t"             \
+  "vmovss %%xmm" #bc ", 4*" #r           \
+  "(%[ap])\n\t"                          \
+  ".endif\n\t"                           \
+  ".endif\n\t"
 // A's rows read where they lie (UkrArgs::lda, raw_a), as oneDNN's jit_avx512_common_gemm_f32
 // reads both operands with no copy: on a product a few micro-panels wide (a 14 x 14 map as N),
 // packing A is a pass over all of it for a handful of tiles per panel (perf: pack_a 8.7% of
@@ -634,32 +647,37 @@ void tile_direct(const UkrArgs& p) {
   ".if %c[nv] > 1\n\t"                                                                     \
   "prefetcht1 4160(%[b])\n\t"                                                              \
   ".endif\n\t"                                                                             \
-  ".endif\n\t" LOUPE_ROW_AT(0, "(%[a0])", 30, 0, 1)                                       \
-  LOUPE_ROW_AT(1, "(%[a0], %[lda], 1)", 31, 2, 3) LOUPE_ROW_AT(2, "(%[a0], %[lda], 2)", 30, 4, 5) \
-  LOUPE_ROW_AT(3, "(%[a0], %[lda3], 1)", 31, 6, 7)                                        \
-  LOUPE_ROW_AT(4, "(%[a0], %[lda], 4)", 30, 8, 9)                                         \
-  LOUPE_ROW_AT(5, "(%[a0], %[lda5], 1)", 31, 10, 11)                                      \
-  LOUPE_ROW_AT(6, "(%[a0], %[lda3], 2)", 30, 12, 13)                                      \
-  LOUPE_ROW_AT(7, "(%[a7])", 31, 14, 15)                                                  \
-  LOUPE_ROW_AT(8, "(%[a7], %[lda], 1)", 30, 16, 17)                                       \
-  LOUPE_ROW_AT(9, "(%[a7], %[lda], 2)", 31, 18, 19)                                       \
-  LOUPE_ROW_AT(10, "(%[a7], %[lda3], 1)", 30, 20, 21)                                     \
-  LOUPE_ROW_AT(11, "(%[a7], %[lda], 4)", 31, 22, 23)                                      \
-  LOUPE_ROW_AT(12, "(%[a7], %[lda5], 1)", 30, 24, 25)                                     \
-  LOUPE_ROW_AT(13, "(%[a7], %[lda3], 2)", 31, 26, 27)                                     \
+  ".endif\n\t" LOUPE_RAW_ROW(0, "(%[a0])", 30, 0, 1)                                       \
+  LOUPE_RAW_ROW(1, "(%[a0], %[lda], 1)", 31, 2, 3) LOUPE_RAW_ROW(2, "(%[a0], %[lda], 2)", 30, 4, 5) \
+  LOUPE_RAW_ROW(3, "(%[a0], %[lda3], 1)", 31, 6, 7)                                        \
+  LOUPE_RAW_ROW(4, "(%[a0], %[lda], 4)", 30, 8, 9)                                         \
+  LOUPE_RAW_ROW(5, "(%[a0], %[lda5], 1)", 31, 10, 11)                                      \
+  LOUPE_RAW_ROW(6, "(%[a0], %[lda3], 2)", 30, 12, 13)                                      \
+  LOUPE_RAW_ROW(7, "(%[a7])", 31, 14, 15)                                                  \
+  LOUPE_RAW_ROW(8, "(%[a7], %[lda], 1)", 30, 16, 17)                                       \
+  LOUPE_RAW_ROW(9, "(%[a7], %[lda], 2)", 31, 18, 19)                                       \
+  LOUPE_RAW_ROW(10, "(%[a7], %[lda3], 1)", 30, 20, 21)                                     \
+  LOUPE_RAW_ROW(11, "(%[a7], %[lda], 4)", 31, 22, 23)                                      \
+  LOUPE_RAW_ROW(12, "(%[a7], %[lda5], 1)", 30, 24, 25)                                     \
+  LOUPE_RAW_ROW(13, "(%[a7], %[lda3], 2)", 31, 26, 27)                                     \
   "add $4, %[a0]\n\t"                                                                      \
   "add $4, %[a7]\n\t"                                                                      \
+  ".ifne %c[mode] & 256\n\t"                                                               \
+  "add $56, %[ap]\n\t"                                                                     \
+  ".endif\n\t"                                                                             \
   "add $128, %[b]\n\t"
 
 // The tile_direct store (alpha 1, beta 0 or 1, the fused epilogue) after a k loop over A's raw
-// rows. F: B not in L2 yet, fetched 32 steps ahead.
-template <int R, int NV, bool F, int SPR = 1>
+// rows. F: B not in L2 yet, fetched 32 steps ahead. PA: each element broadcast is also stored
+// as the packed panel UkrArgs::a_pack (a store port per row and k, under the FMAs).
+template <int R, int NV, bool F, int SPR = 1, bool PA = false>
 void tile_raw_a(const UkrArgs& p) {
   static_assert(R >= 2 && R <= kMR && (NV == 1 || NV == 2));
   const int64_t flags = direct_store_flags<R, NV>(p);
   const float* a0 = p.a;
   const float* a7 = R > 7 ? p.a + 7 * p.lda : p.a;
   const int64_t lda = p.lda * 4, lda3 = 3 * lda, lda5 = 5 * lda;
+  float* ap = p.a_pack;
   const float* b = p.b;
   int64_t k = p.kc - SPR * R;
   float* c = p.c;
@@ -673,14 +691,15 @@ void tile_raw_a(const UkrArgs& p) {
       "kshiftrd $16, %%k1, %%k2\n\t"
       LOUPE_DIRECT_STORE("%[lo]", "%[hi]")
       : [a0] "+r"(a0), [a7] "+r"(a7), [b] "+r"(b), [k] "+r"(k), [c] "+r"(c), [res] "+r"(res),
-        [cpf] "+r"(cpf)
+        [cpf] "+r"(cpf), [ap] "+r"(ap)
       : [flags] "m"(flags), [bias] "r"(p.row_bias != nullptr ? p.row_bias : p.col_bias),
         [ldc] "m"(ldc), [ldr] "m"(ldr), [masks] "m"(masks), [lo] "m"(p.lo), [hi] "m"(p.hi),
         [lda] "r"(lda), [lda3] "r"(lda3), [lda5] "r"(lda5), [tail] "i"(R), [rows] "i"(R),
-        [nv] "i"(NV), [mode] "i"(tile_mode(false, false, F, false, false, SPR))
+        [nv] "i"(NV), [mode] "i"(tile_mode(false, false, F, false, false, SPR, PA))
       : LOUPE_CLOBBERS, "k1", "k2");
 }
 #undef LOUPE_RAW_K_STEP
+#undef LOUPE_RAW_ROW
 #undef LOUPE_DIRECT_STORE
 #undef LOUPE_STORE_ROW
 #undef LOUPE_PLAIN_ROW
@@ -803,8 +822,40 @@ void raw_a_rows(const UkrArgs& p) {
 }
 
 template <int R>
+void rows(const UkrArgs& p);
+
+// A's raw rows (UkrArgs::lda) that the tile also stores as the packed panel a_pack, for the tiles
+// after it (pack_a_on_read): tile_raw_a storing each element it broadcasts, where its store
+// serves and B is a packed micro-panel with no fetch of its own; otherwise the panel is packed
+// here first and the packed tile runs on it.
+template <int R>
+void pack_a_rows(const UkrArgs& p) {
+  if constexpr (R >= 2) {
+    if (direct_store_serves(p) && p.ldb == 0 && p.b_pack == nullptr && p.l2_fetch == nullptr) {
+      const bool f = !p.b_in_l2;
+      if (p.n <= 16) {
+        f ? tile_raw_a<R, 1, true, 1, true>(p) : tile_raw_a<R, 1, false, 1, true>(p);
+      } else if (p.kc >= 8 * R) {
+        f ? tile_raw_a<R, 2, true, 4, true>(p) : tile_raw_a<R, 2, false, 4, true>(p);
+      } else {
+        f ? tile_raw_a<R, 2, true, 1, true>(p) : tile_raw_a<R, 2, false, 1, true>(p);
+      }
+      return;
+    }
+  }
+  pack_a(R, p.kc, p.a, p.lda, 1, p.a_pack);
+  UkrArgs q = p;
+  q.a = p.a_pack;
+  q.lda = 0;
+  q.a_pack = nullptr;
+  rows<R>(q);
+}
+
+template <int R>
 void rows(const UkrArgs& p) {
-  if (p.lda != 0 && p.panels > 1) {
+  if (p.a_pack != nullptr) {
+    pack_a_rows<R>(p);
+  } else if (p.lda != 0 && p.panels > 1) {
     each_panel(p, rows<R>);
   } else if (R >= 2 && p.lda != 0) {
     raw_a_rows<R>(p);
@@ -920,7 +971,7 @@ void transpose_out(const TransposeOut& o) {
 constexpr Microkernel kKernel{
     Isa::avx512, kMR,  kNR,  ukernel,  pack_a,        pack_b, "avx512 f32 14x32",
     true,        true, true, pack_b_t, transpose_out, true,   true,
-    true,        true, true};
+    true,        true, true, true};
 
 }  // namespace
 
