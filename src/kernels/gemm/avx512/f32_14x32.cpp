@@ -786,24 +786,32 @@ void b_modes(const UkrArgs& p) {
 
 void pack_a(int64_t m, int64_t kc, const float* src, int64_t rs, int64_t cs, float* dst);
 
-// A's raw rows (UkrArgs::lda) for R >= 2 rows: tile_raw_a where its store serves and B is a
-// packed micro-panel; otherwise the rows are packed here, kChunk k steps at a time, for the
-// general tile (alpha and beta apply to the first chunk, the epilogue to the last).
-template <int R>
-void raw_a_rows(const UkrArgs& p) {
+// tile_raw_a on A's raw rows (PA: storing the packed panel too) where its store serves and B is
+// a packed micro-panel with no fetch of its own; false, running nothing, where it does not.
+template <int R, bool PA>
+bool raw_a_tile(const UkrArgs& p) {
   if constexpr (R >= 2) {
     if (direct_store_serves(p) && p.ldb == 0 && p.b_pack == nullptr && p.l2_fetch == nullptr) {
       const bool f = !p.b_in_l2;
       if (p.n <= 16) {
-        f ? tile_raw_a<R, 1, true>(p) : tile_raw_a<R, 1, false>(p);
+        f ? tile_raw_a<R, 1, true, 1, PA>(p) : tile_raw_a<R, 1, false, 1, PA>(p);
       } else if (p.kc >= 8 * R) {
-        f ? tile_raw_a<R, 2, true, 4>(p) : tile_raw_a<R, 2, false, 4>(p);
+        f ? tile_raw_a<R, 2, true, 4, PA>(p) : tile_raw_a<R, 2, false, 4, PA>(p);
       } else {
-        f ? tile_raw_a<R, 2, true>(p) : tile_raw_a<R, 2, false>(p);
+        f ? tile_raw_a<R, 2, true, 1, PA>(p) : tile_raw_a<R, 2, false, 1, PA>(p);
       }
-      return;
+      return true;
     }
   }
+  return false;
+}
+
+// A's raw rows (UkrArgs::lda) for R >= 2 rows: tile_raw_a where it serves; otherwise the rows
+// are packed here, kChunk k steps at a time, for the general tile (alpha and beta apply to the
+// first chunk, the epilogue to the last).
+template <int R>
+void raw_a_rows(const UkrArgs& p) {
+  if (raw_a_tile<R, false>(p)) return;
   constexpr int64_t kChunk = 128;
   alignas(64) float panel[kChunk * kMR];
   UkrArgs q = p;
@@ -825,24 +833,11 @@ template <int R>
 void rows(const UkrArgs& p);
 
 // A's raw rows (UkrArgs::lda) that the tile also stores as the packed panel a_pack, for the tiles
-// after it (pack_a_on_read): tile_raw_a storing each element it broadcasts, where its store
-// serves and B is a packed micro-panel with no fetch of its own; otherwise the panel is packed
-// here first and the packed tile runs on it.
+// after it (pack_a_on_read): tile_raw_a storing each element it broadcasts, where it serves;
+// otherwise the panel is packed here first and the packed tile runs on it.
 template <int R>
 void pack_a_rows(const UkrArgs& p) {
-  if constexpr (R >= 2) {
-    if (direct_store_serves(p) && p.ldb == 0 && p.b_pack == nullptr && p.l2_fetch == nullptr) {
-      const bool f = !p.b_in_l2;
-      if (p.n <= 16) {
-        f ? tile_raw_a<R, 1, true, 1, true>(p) : tile_raw_a<R, 1, false, 1, true>(p);
-      } else if (p.kc >= 8 * R) {
-        f ? tile_raw_a<R, 2, true, 4, true>(p) : tile_raw_a<R, 2, false, 4, true>(p);
-      } else {
-        f ? tile_raw_a<R, 2, true, 1, true>(p) : tile_raw_a<R, 2, false, 1, true>(p);
-      }
-      return;
-    }
-  }
+  if (raw_a_tile<R, true>(p)) return;
   pack_a(R, p.kc, p.a, p.lda, 1, p.a_pack);
   UkrArgs q = p;
   q.a = p.a_pack;
