@@ -20,12 +20,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
-#include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
 #include "fma_peak.hpp"
 #include "interleave.hpp"
+#include "kernels/aligned.hpp"
 #include "kernels/gemm/gemm.hpp"
 #include "kernels/isa.hpp"
 #include "loupe/random.hpp"
@@ -55,35 +56,35 @@ const Shape kShapes[] = {{256, 256, 256, "sq256"},
 
 const char* const kLibs[] = {"loupe", "onednn", "openblas"};
 
-// n floats starting `offset` floats past a 64-byte boundary. Where an operand starts decides
-// whether a library that reads it in place splits its vector loads across cache lines: oneDNN's
-// sgemm ran 3-7% faster on 64-byte aligned operands than 16 bytes off, loupe (packed copies) the
-// same, and a std::vector's data lands wherever malloc puts it. 64-byte aligned by default (as
-// tensors are); LOUPE_BENCH_OFFSET=4 puts every operand 16 bytes off a line.
+// n floats starting `offset` floats past a 64-byte boundary (in 64-byte-aligned storage,
+// kernels::AlignedFloats). Where an operand starts decides whether a library that reads it in
+// place splits its vector loads across cache lines: oneDNN's sgemm ran 3-7% faster on 64-byte
+// aligned operands than 16 bytes off, loupe (packed copies) the same, and a std::vector's data
+// lands wherever malloc puts it. 64-byte aligned by default (as tensors are);
+// LOUPE_BENCH_OFFSET=4 puts every operand 16 bytes off a line.
+size_t operand_offset() {
+  const char* v = std::getenv("LOUPE_BENCH_OFFSET");
+  return v != nullptr ? static_cast<size_t>(std::atoll(v)) % 16 : 0;
+}
+
 class Floats {
  public:
-  explicit Floats(int64_t n) : n_(static_cast<size_t>(n)) {
-    const char* v = std::getenv("LOUPE_BENCH_OFFSET");
-    const size_t offset = v != nullptr ? static_cast<size_t>(std::atoll(v)) % 16 : 0;
-    const size_t bytes = (n_ + offset + 15) / 16 * 64;
-    mem_.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
-    if (!mem_) {
-      std::fprintf(stderr, "bench_gemm: cannot allocate %zu bytes\n", bytes);
+  explicit Floats(int64_t n) : offset_(operand_offset()) {
+    try {
+      mem_.resize(static_cast<size_t>(n) + offset_);
+    } catch (const std::bad_alloc&) {
+      std::fprintf(stderr, "bench_gemm: cannot allocate %zu floats\n",
+                   static_cast<size_t>(n) + offset_);
       std::exit(1);
     }
-    data_ = mem_.get() + offset;
   }
-  float* data() const { return data_; }
-  float* begin() const { return data_; }
-  float* end() const { return data_ + n_; }
+  float* data() { return mem_.data() + offset_; }
+  float* begin() { return data(); }
+  float* end() { return mem_.data() + mem_.size(); }
 
  private:
-  struct Free {
-    void operator()(float* p) const { std::free(p); }
-  };
-  size_t n_;
-  std::unique_ptr<float[], Free> mem_;
-  float* data_ = nullptr;
+  size_t offset_;
+  loupe::kernels::AlignedFloats mem_;  // zero-filled
 };
 
 struct Operands {
@@ -92,7 +93,6 @@ struct Operands {
     loupe::Rng rng(1);
     for (float& x : a) x = static_cast<float>(rng.uniform(-1, 1));
     for (float& x : b) x = static_cast<float>(rng.uniform(-1, 1));
-    for (float& x : c) x = 0.0f;
   }
 };
 
